@@ -1,0 +1,1 @@
+"""Chain Rule Studio's Qt application layer (PySide6 + pyqtgraph)."""

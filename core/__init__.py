@@ -1,0 +1,1 @@
+"""Chain Rule Studio's computation core (numpy + sympy, never Qt)."""
