@@ -1,0 +1,165 @@
+"""Build the QApplication and run the studio (called by main.py).
+
+Start-up stays light: only QtCore/QtGui/QtWidgets are imported here, then app.main_window; sympy,
+ziamath and friends must not be imported before the first painted window (tests/test_cli.py checks).
+
+Hooks (environment variables; all off unless set):
+- CHAINRULE_STUDIO_EXIT_AFTER_PAINT=1: once the main window has painted for the first time, print
+  one line ``CHAINRULE_STUDIO_FIRST_PAINT {"t": <time.monotonic()>, "heavy_modules": [...]}`` to
+  stdout and quit (used by tests/benchmarks/bench_startup.py and by the tests).
+- CHAINRULE_STUDIO_CRASH_TEST=startup (or 1): raise during start-up, after the QApplication exists
+  and before the main window does. =event: raise from inside the running event loop instead.
+- CHAINRULE_STUDIO_NO_DIALOGS=1: never open the crash dialog (see app.crash_report).
+"""
+import json
+import os
+import sys
+import time
+
+APP_ID = "chainrule-studio"          # desktop-file id, Wayland app id, X11 WM_CLASS, QSettings path
+APP_DISPLAY_NAME = "Chain Rule Studio"
+FIRST_PAINT_MARKER = "CHAINRULE_STUDIO_FIRST_PAINT"
+# Modules that must not load before the first paint (the start-up path stays light).
+HEAVY_MODULES = ("sympy", "ziamath", "ziafont", "latex2mathml", "mpmath", "scipy", "matplotlib")
+
+
+class StartupError(RuntimeError):
+    """A start-up problem with a message meant for the user."""
+
+
+def _is_linux():
+    return sys.platform.startswith("linux")
+
+
+def _has_display():
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def use_offscreen_if_headless():
+    """For --self-test / --screenshot: no display and no platform chosen -> render offscreen."""
+    if _is_linux() and not os.environ.get("QT_QPA_PLATFORM") and not _has_display():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
+def check_platform_prerequisites():
+    """Qt aborts the whole process (no exception) when it cannot open a display or load the X11
+    plugin; catch the common cases first so they reach the log and the user as a clear message."""
+    if not _is_linux() or os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if not _has_display():
+        raise StartupError(
+            "No display found (neither DISPLAY nor WAYLAND_DISPLAY is set). Run Chain Rule Studio "
+            "from a desktop session, or set QT_QPA_PLATFORM=offscreen for a headless run.")
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return  # Qt prefers its Wayland plugin there
+    import ctypes
+
+    missing = []
+    for lib, package in (("libxcb-cursor.so.0", "libxcb-cursor0"),
+                         ("libxkbcommon-x11.so.0", "libxkbcommon-x11-0")):
+        try:
+            ctypes.CDLL(lib)
+        except OSError:
+            missing.append(package)
+    if missing:
+        raise StartupError(
+            "Qt's X11 plugin needs system libraries that are missing: install them with\n"
+            f"    sudo apt-get install {' '.join(missing)}")
+
+
+def create_application(argv=None, version=""):
+    """The QApplication with the studio's names and icon (existing instance is reused)."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        # Names first: QSettings paths and the X11 WM_CLASS are derived from them.
+        # argv[0] = APP_ID makes the WM_CLASS instance name match the desktop entry too.
+        QCoreApplication.setOrganizationName(APP_ID)
+        QCoreApplication.setApplicationName(APP_ID)
+        QCoreApplication.setApplicationVersion(version)
+        QGuiApplication.setDesktopFileName(APP_ID)
+        app = QApplication([APP_ID, *(argv or [])])
+    QGuiApplication.setApplicationDisplayName(APP_DISPLAY_NAME)
+    from app import resources
+
+    icon = resources.app_icon()
+    if icon is not None:
+        QGuiApplication.setWindowIcon(icon)
+    return app
+
+
+def _crash_test(stage):
+    wanted = os.environ.get("CHAINRULE_STUDIO_CRASH_TEST", "")
+    if wanted == stage or (wanted == "1" and stage == "startup"):
+        raise RuntimeError(f"CHAINRULE_STUDIO_CRASH_TEST={wanted}: deliberate crash ({stage})")
+
+
+def heavy_modules_loaded():
+    return sorted(name for name in HEAVY_MODULES if name in sys.modules)
+
+
+def watch_first_paint(window, on_painted):
+    """Call ``on_painted()`` once, right after the window's first paint has completed.
+
+    An event filter sees the top-level window's first QEvent.Paint (the backing store sync that
+    paints the window and all its children in one go); a zero-timer then fires once that whole
+    paint pass is finished. Returns the filter object (keep a reference)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class _FirstPaint(QObject):
+        def __init__(self):
+            super().__init__(window)
+            self.seen = False
+
+        def eventFilter(self, obj, event):
+            if not self.seen and event.type() == QEvent.Type.Paint:
+                self.seen = True
+                window.removeEventFilter(self)
+                QTimer.singleShot(0, on_painted)
+            return False
+
+    watcher = _FirstPaint()
+    window.installEventFilter(watcher)
+    return watcher
+
+
+def _report_first_paint_and_quit():
+    from PySide6.QtCore import QCoreApplication
+
+    record = {"t": time.monotonic(), "heavy_modules": heavy_modules_loaded()}
+    print(FIRST_PAINT_MARKER, json.dumps(record), flush=True)
+    QCoreApplication.quit()
+
+
+def run(args, qt_args=(), version=""):
+    """Run the studio in the mode the command line asked for; return the exit code."""
+    if args.self_test or args.screenshot:
+        use_offscreen_if_headless()
+    check_platform_prerequisites()
+    app = create_application(list(qt_args), version)
+    _crash_test("startup")
+
+    from app.main_window import MainWindow
+
+    window = MainWindow()
+    if args.self_test or args.screenshot:
+        from app import selftest
+
+        if args.self_test:
+            return selftest.run_self_test(app, window)
+        return selftest.write_screenshot(app, window, args.screenshot)
+
+    watcher = None  # kept referenced while the event loop runs
+    if os.environ.get("CHAINRULE_STUDIO_EXIT_AFTER_PAINT"):
+        watcher = watch_first_paint(window, _report_first_paint_and_quit)
+    if os.environ.get("CHAINRULE_STUDIO_CRASH_TEST") == "event":
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: _crash_test("event"))
+    window.show()
+    code = app.exec()
+    del watcher
+    return code
