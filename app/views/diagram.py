@@ -1,0 +1,321 @@
+"""The network diagram: neurons with their z and a, edges with weight and dJ/dw, biases, the cost node,
+and the selected parameter's chain-rule path lit up from the cost back to it.
+
+Items are built once per network shape and updated in place when values change.
+"""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem,
+                               QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView)
+
+from ..format import fmt
+from ..model import SessionModel
+
+POSITIVE = QColor("#d1495b")   # warm red for positive weights
+NEGATIVE = QColor("#2e6fba")   # blue for negative weights
+HIGHLIGHT = QColor("#f2a900")  # the chain path
+NODE_FILL = QColor("#f7f9fc")
+NODE_LINE = QColor("#44506a")
+TEXT = QColor("#1d2433")
+MUTED = QColor("#5b6478")
+COLUMN_GAP = 260
+ROW_GAP = 150
+RADIUS = 34
+
+
+def _text(parent_scene: QGraphicsScene, size: int = 12, bold: bool = False, color: QColor = TEXT):
+    item = QGraphicsSimpleTextItem()
+    font = QFont()
+    font.setPointSize(size)
+    font.setBold(bold)
+    item.setFont(font)
+    item.setBrush(QBrush(color))
+    parent_scene.addItem(item)
+    return item
+
+
+def _place(item: QGraphicsSimpleTextItem, text: str, center: QPointF) -> None:
+    item.setText(text)
+    rect = item.boundingRect()
+    item.setPos(center.x() - rect.width() / 2, center.y() - rect.height() / 2)
+
+
+class _Clickable:
+    """Mixin: remembers which parameter an item stands for, so a click selects it."""
+
+    parameter: str = ""
+
+
+class EdgeItem(QGraphicsPathItem, _Clickable):
+    def shape(self):  # a generous hit area for thin lines
+        stroker_path = QPainterPath()
+        stroker_path.addPath(self.path())
+        from PySide6.QtGui import QPainterPathStroker
+        stroker = QPainterPathStroker()
+        stroker.setWidth(16)
+        return stroker.createStroke(stroker_path)
+
+
+class BiasItem(QGraphicsRectItem, _Clickable):
+    pass
+
+
+class NetworkDiagram(QGraphicsView):
+    """Observes the model; clicking an edge or a bias selects that parameter."""
+
+    parameterClicked = Signal(str)
+
+    def __init__(self, model: SessionModel, parent=None):
+        super().__init__(parent)
+        self.setObjectName("network-diagram")
+        self._model = model
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.setBackgroundBrush(QBrush(QColor("#ffffff")))
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setAccessibleName("Network diagram")
+        self._shape: tuple[int, ...] = ()
+        self.highlighted: set[str] = set()   # ids of lit items, for tests and the learner
+        for signal in (model.parametersChanged, model.selectionChanged, model.sampleChanged,
+                       model.datasetChanged, model.lossChanged):
+            signal.connect(self.refresh)
+        self.parameterClicked.connect(model.select)
+        self.refresh()
+
+    # ------------------------------------------------------------------ building
+    def _build(self) -> None:
+        scene = self.scene()
+        scene.clear()
+        net = self._model.network
+        sizes = list(net.sizes)
+        self._shape = tuple(sizes)
+        self._positions: dict[tuple[int, int], QPointF] = {}
+        tallest = max(sizes)
+        for layer, count in enumerate(sizes):
+            for j in range(count):
+                y = (j - (count - 1) / 2) * ROW_GAP * (1 if tallest < 5 else 4 / tallest)
+                self._positions[(layer, j)] = QPointF(layer * COLUMN_GAP, y)
+        cost_pos = QPointF(len(sizes) * COLUMN_GAP - 40, 0)
+        self._cost_pos = cost_pos
+
+        self._edges: dict[str, EdgeItem] = {}
+        self._edge_labels: dict[str, tuple] = {}
+        show_edge_labels = sum(a * b for a, b in zip(sizes, sizes[1:])) <= 12
+        for layer in range(1, len(sizes)):
+            for i in range(sizes[layer - 1]):
+                for j in range(sizes[layer]):
+                    name = self._weight_name(layer, i, j)
+                    start, end = self._positions[(layer - 1, i)], self._positions[(layer, j)]
+                    path = QPainterPath(QPointF(start.x() + RADIUS, start.y()))
+                    path.lineTo(QPointF(end.x() - RADIUS, end.y()))
+                    edge = EdgeItem(path)
+                    edge.parameter = name
+                    edge.setZValue(0)
+                    edge.setCursor(Qt.PointingHandCursor)
+                    scene.addItem(edge)
+                    self._edges[name] = edge
+                    if show_edge_labels:
+                        self._edge_labels[name] = (_text(scene, 12, True), _text(scene, 11, color=MUTED),
+                                                   (start + end) / 2)
+
+        self._nodes: dict[tuple[int, int], QGraphicsEllipseItem] = {}
+        self._node_names: dict[tuple[int, int], QGraphicsSimpleTextItem] = {}
+        self._node_values: dict[tuple[int, int], QGraphicsSimpleTextItem] = {}
+        self._biases: dict[str, BiasItem] = {}
+        self._bias_labels: dict[str, QGraphicsSimpleTextItem] = {}
+        last = len(sizes) - 1
+        for (layer, j), pos in self._positions.items():
+            node = scene.addEllipse(QRectF(pos.x() - RADIUS, pos.y() - RADIUS, 2 * RADIUS, 2 * RADIUS),
+                                    QPen(NODE_LINE, 2), QBrush(NODE_FILL))
+            node.setZValue(2)
+            self._nodes[(layer, j)] = node
+            title = _text(scene, 15, True)
+            title.setZValue(3)
+            _place(title, self._node_title(layer, j, sizes), pos)
+            self._node_names[(layer, j)] = title
+            values = _text(scene, 11, color=MUTED)
+            values.setZValue(3)
+            self._node_values[(layer, j)] = values
+            if layer > 0:
+                name = self._bias_name(layer, j)
+                box = BiasItem(QRectF(pos.x() - 16, pos.y() - RADIUS - 62, 32, 24))
+                box.parameter = name
+                box.setBrush(QBrush(QColor("#eef1f6")))
+                box.setZValue(2)
+                box.setCursor(Qt.PointingHandCursor)
+                scene.addItem(box)
+                link = scene.addLine(pos.x(), pos.y() - RADIUS - 38, pos.x(), pos.y() - RADIUS,
+                                     QPen(MUTED, 1.2, Qt.DashLine))
+                link.setZValue(1)
+                label = _text(scene, 11)
+                label.setZValue(3)
+                self._biases[name] = box
+                self._bias_labels[name] = label
+                tag = _text(scene, 11, True)
+                tag.setZValue(3)
+                _place(tag, "+b", box.rect().center())
+
+        cost = scene.addEllipse(QRectF(cost_pos.x() - RADIUS, cost_pos.y() - RADIUS, 2 * RADIUS, 2 * RADIUS),
+                                QPen(NODE_LINE, 2), QBrush(QColor("#fff6e0")))
+        cost.setZValue(2)
+        self._cost_node = cost
+        cost_title = _text(scene, 16, True)
+        cost_title.setZValue(3)
+        _place(cost_title, "J", cost_pos)
+        self._cost_value = _text(scene, 11, color=MUTED)
+        self._cost_edges = []
+        for j in range(sizes[last]):
+            start = self._positions[(last, j)]
+            path = QPainterPath(QPointF(start.x() + RADIUS, start.y()))
+            path.lineTo(QPointF(cost_pos.x() - RADIUS, cost_pos.y()))
+            item = scene.addPath(path, QPen(MUTED, 2))
+            item.setZValue(0)
+            self._cost_edges.append(item)
+        self._caption = _text(scene, 12, color=MUTED)
+        self._legend = _text(scene, 11, color=MUTED)
+
+    def _weight_name(self, layer: int, i: int, j: int) -> str:
+        net = self._model.network
+        single = net.sizes[layer - 1] * net.sizes[layer] == 1
+        return f"w{layer}" if single else f"w{layer}.{i + 1}.{j + 1}"
+
+    def _bias_name(self, layer: int, j: int) -> str:
+        return f"b{layer}" if self._model.network.sizes[layer] == 1 else f"b{layer}.{j + 1}"
+
+    @staticmethod
+    def _node_title(layer: int, j: int, sizes: list[int]) -> str:
+        if layer == 0:
+            return "x" if sizes[0] == 1 else f"x{j + 1}"
+        if layer == len(sizes) - 1 and sizes[-1] == 1:
+            return "ŷ"
+        return f"a{layer}" if sizes[layer] == 1 else f"a{layer}.{j + 1}"
+
+    # ------------------------------------------------------------------ updating
+    def refresh(self, *_args) -> None:
+        model = self._model
+        net = model.network
+        if tuple(net.sizes) != self._shape:
+            self._build()
+        sample = model.sample
+        x_row, y_row = model.X[sample:sample + 1], model.y[sample:sample + 1]
+        trace = net.forward(x_row)
+        dW, db = net.gradients(model.X, model.y)
+        sizes = list(net.sizes)
+        for (layer, j), pos in self._positions.items():
+            if layer == 0:
+                text = f"x = {fmt(x_row[0, j])}"
+            else:
+                text = f"z = {fmt(trace.zs[layer - 1][0, j])}\na = {fmt(trace.activations[layer][0, j])}"
+            _place(self._node_values[(layer, j)], text, QPointF(pos.x(), pos.y() + RADIUS + 24))
+        magnitudes = [abs(w) for W in net.weights for w in W.ravel()]
+        scale = max(1.0, max(magnitudes) if magnitudes else 1.0)
+        for layer in range(1, len(sizes)):
+            W = net.weights[layer - 1]
+            for i in range(sizes[layer - 1]):
+                for j in range(sizes[layer]):
+                    name = self._weight_name(layer, i, j)
+                    w, g = W[i, j], dW[layer - 1][i, j]
+                    edge = self._edges[name]
+                    width = 1.5 + 7.0 * math.sqrt(min(abs(w) / scale, 1.0))
+                    edge.setPen(QPen(POSITIVE if w >= 0 else NEGATIVE, width, Qt.SolidLine, Qt.RoundCap))
+                    edge.setToolTip(f"{name} = {fmt(w, 5)}\n∂J/∂{name} = {fmt(g, 5)}\nClick to select")
+                    if name in self._edge_labels:
+                        value_item, grad_item, mid = self._edge_labels[name]
+                        _place(value_item, f"{name} = {fmt(w)}", QPointF(mid.x(), mid.y() - 22))
+                        _place(grad_item, f"∂J/∂{name} = {fmt(g)}", QPointF(mid.x(), mid.y() + 22))
+            for j in range(sizes[layer]):
+                name = self._bias_name(layer, j)
+                b, g = net.biases[layer - 1][j], db[layer - 1][j]
+                box = self._biases[name]
+                box.setPen(QPen(POSITIVE if b >= 0 else NEGATIVE, 2))
+                box.setToolTip(f"{name} = {fmt(b, 5)}\n∂J/∂{name} = {fmt(g, 5)}\nClick to select")
+                label_pos = box.rect().center() + QPointF(0, -30)
+                _place(self._bias_labels[name], f"{name} = {fmt(b)}   ∂J/∂{name} = {fmt(g)}", label_pos)
+
+        cost = net.loss(model.X, model.y)
+        _place(self._cost_value, f"J = {fmt(cost)}\n(batch mean)\ny = {fmt(y_row[0, 0])} (sample)",
+               QPointF(self._cost_pos.x(), self._cost_pos.y() + RADIUS + 34))
+        _place(self._caption, f"Node values for sample {sample + 1} of {len(model.X)}"
+                              f"  ·  edge labels: weight and ∂J/∂w over the batch",
+               QPointF((len(sizes) * COLUMN_GAP - 40) / 2, -max(sizes) * ROW_GAP / 2 - 90))
+        _place(self._legend, "red edge: positive weight   blue edge: negative   width: |w|   "
+                             "gold: chain path of the selected parameter",
+               QPointF((len(sizes) * COLUMN_GAP - 40) / 2, max(sizes) * ROW_GAP / 2 + 110))
+        self._highlight(model.selected)
+        self.scene().setSceneRect(self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20))
+        self._fit()
+
+    def _highlight(self, selected: str) -> None:
+        """Light the path the chain rule walks: cost -> output -> ... -> the selected parameter."""
+        chain = self._model.chain(selected)
+        lit_nodes = {(layer, j) for layer, j in chain.nodes}
+        lit_params = {selected}
+        # edges between consecutive path nodes are the weights whose derivatives dz/da the chain multiplies
+        path = list(chain.nodes)
+        lit_edges = {selected} if selected in self._edges else set()
+        for (l_hi, j_hi), (l_lo, j_lo) in zip(path, path[1:]):
+            lit_edges.add(self._weight_name(l_hi, j_lo, j_hi))
+        glow = QPen(HIGHLIGHT, 5)
+        for name, edge in self._edges.items():
+            if name in lit_edges:
+                pen = edge.pen()
+                pen.setColor(HIGHLIGHT if name != selected else pen.color())
+                edge.setPen(pen)
+                edge.setGraphicsEffect(None)
+                edge.setZValue(1)
+            else:
+                edge.setZValue(0)
+            edge.setOpacity(1.0 if name in lit_edges or not lit_edges else 0.55)
+        for key, node in self._nodes.items():
+            node.setPen(glow if key in lit_nodes else QPen(NODE_LINE, 2))
+        for name, box in self._biases.items():
+            if name in lit_params:
+                box.setBrush(QBrush(HIGHLIGHT.lighter(150)))
+                box.setPen(glow)
+            else:
+                box.setBrush(QBrush(QColor("#eef1f6")))
+        self._cost_node.setPen(glow)
+        for j, item in enumerate(self._cost_edges):
+            item.setPen(QPen(HIGHLIGHT if (len(self._model.network.sizes) - 1, j) in lit_nodes else MUTED, 3))
+        selected_edge = self._edges.get(selected)
+        if selected_edge is not None:
+            pen = selected_edge.pen()
+            pen.setStyle(Qt.SolidLine)
+            selected_edge.setPen(pen)
+            self._mark_selected_edge(selected_edge)
+        else:
+            self._mark_selected_edge(None)
+        self.highlighted = {f"edge:{n}" for n in lit_edges} | {f"node:{l}.{j}" for l, j in lit_nodes} \
+            | ({f"bias:{selected}"} if selected in self._biases else set()) | {"node:J"}
+
+    def _mark_selected_edge(self, edge: EdgeItem | None) -> None:
+        """A gold halo under the selected weight keeps its sign colour readable."""
+        halo = getattr(self, "_halo", None)
+        if halo is None or halo.scene() is not self.scene():
+            halo = self.scene().addPath(QPainterPath(), QPen(HIGHLIGHT, 14, Qt.SolidLine, Qt.RoundCap))
+            halo.setOpacity(0.6)
+            halo.setZValue(-1)
+            self._halo = halo
+        halo.setPath(edge.path() if edge is not None else QPainterPath())
+
+    # ------------------------------------------------------------------ interaction and layout
+    def mousePressEvent(self, event) -> None:
+        item = self.itemAt(event.position().toPoint())
+        while item is not None and not isinstance(item, _Clickable):
+            item = item.parentItem()
+        if isinstance(item, _Clickable) and item.parameter:
+            self.parameterClicked.emit(item.parameter)
+        super().mousePressEvent(event)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        self.fitInView(self.scene().sceneRect(), Qt.KeepAspectRatio)

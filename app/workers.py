@@ -1,0 +1,100 @@
+"""Off-GUI-thread computation with stale results dropped and bursts of requests collapsed.
+
+A `LatestOnlyWorker` runs one job at a time on a thread pool. While a job runs, new requests replace
+one another in a single pending slot, so only the newest waits; each result carries the generation of
+its request and is delivered only if no newer request exists. Tests switch it to synchronous mode.
+"""
+from __future__ import annotations
+
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+
+class _Relay(QObject):
+    """Carries a finished job's result back to the GUI thread (queued signal across threads)."""
+
+    done = Signal(int, object, str)
+
+
+class _Job(QRunnable):
+    def __init__(self, generation: int, func: Callable[[], Any], relay: _Relay):
+        super().__init__()
+        self.setAutoDelete(True)
+        self._generation, self._func, self._relay = generation, func, relay
+
+    def run(self) -> None:
+        try:
+            result, error = self._func(), ""
+        except Exception as exc:  # delivered to the GUI as a message, never lost silently
+            result, error = None, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+        self._relay.done.emit(self._generation, result, error)
+
+
+class LatestOnlyWorker(QObject):
+    """Runs `submit`ted callables off the GUI thread; emits `finished(result)` for the newest only."""
+
+    finished = Signal(object)
+    failed = Signal(str)
+    busyChanged = Signal(bool)
+
+    synchronous_default = False  # tests flip this to run every job inline
+
+    def __init__(self, parent=None, synchronous: bool | None = None):
+        super().__init__(parent)
+        self.synchronous = self.synchronous_default if synchronous is None else synchronous
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._relay = _Relay()
+        self._relay.done.connect(self._on_done)
+        self._generation = 0
+        self._pending: tuple[int, Callable[[], Any]] | None = None
+        self._running = False
+
+    @property
+    def busy(self) -> bool:
+        return self._running or self._pending is not None
+
+    def submit(self, func: Callable[[], Any]) -> int:
+        """Queue `func`; any not-yet-started older request is dropped. Returns its generation."""
+        self._generation += 1
+        if self.synchronous:
+            try:
+                self._deliver(func())
+            except Exception as exc:
+                self.failed.emit(f"{type(exc).__name__}: {exc}")
+            return self._generation
+        self._pending = (self._generation, func)
+        if not self._running:
+            self._start_pending()
+        return self._generation
+
+    def _start_pending(self) -> None:
+        generation, func = self._pending
+        self._pending = None
+        was_busy = self._running
+        self._running = True
+        if not was_busy:
+            self.busyChanged.emit(True)
+        self._pool.start(_Job(generation, func, self._relay))
+
+    @Slot(int, object, str)
+    def _on_done(self, generation: int, result: Any, error: str) -> None:
+        self._running = False
+        if self._pending is not None:
+            self._start_pending()
+        else:
+            self.busyChanged.emit(False)
+        if generation != self._generation:
+            return  # stale: a newer request exists
+        if error:
+            self.failed.emit(error)
+        else:
+            self._deliver(result)
+
+    def _deliver(self, result: Any) -> None:
+        self.finished.emit(result)
+
+    def wait_idle(self, msecs: int = 10000) -> bool:
+        return self._pool.waitForDone(msecs)
