@@ -24,7 +24,9 @@ HEAVY_MODULES = ("sympy", "ziamath", "ziafont", "latex2mathml", "mpmath", "scipy
 
 
 class StartupError(RuntimeError):
-    """A start-up problem with a message meant for the user."""
+    """A start-up problem with a message meant for the user (reported without a traceback)."""
+
+    user_facing = True
 
 
 def _is_linux():

@@ -110,10 +110,23 @@ def dialogs_enabled():
     return True
 
 
+_DEPENDENCIES = {"PySide6", "shiboken6", "pyqtgraph", "numpy", "sympy", "ziamath", "ziafont"}
+
+
 def _summary(exc):
     name = type(exc).__name__
     message = str(exc).strip()
-    return f"{name}: {message}" if message else name
+    text = f"{name}: {message}" if message else name
+    missing = getattr(exc, "name", None) if isinstance(exc, ModuleNotFoundError) else None
+    if missing and missing.split(".")[0] in _DEPENDENCIES:
+        text += (f"\n{missing.split('.')[0]} is not available to {sys.executable}. From the "
+                 "checkout, `make run` sets up .venv with every dependency (and main.py then "
+                 "uses it), or install the project: pip install -e .")
+    elif isinstance(exc, ImportError) and "cannot open shared object file" in message:
+        text += ("\nA system library that Qt needs is missing. On Debian/Ubuntu, `make run` "
+                 "installs them when run as root; otherwise: sudo apt-get install libegl1 libgl1 "
+                 "libx11-6 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3")
+    return text
 
 
 def _report(title, exc_type, exc, tb):
@@ -121,7 +134,8 @@ def _report(title, exc_type, exc, tb):
     path = write_log(title, exc_type, exc, tb)
     where = f" (details in {path})" if path else ""
     print(f"{APP_ID}: {title}: {_summary(exc)}{where}", file=sys.stderr)
-    traceback.print_exception(exc_type, exc, tb, file=sys.stderr)
+    if not getattr(exc, "user_facing", False):  # a message written for users needs no traceback
+        traceback.print_exception(exc_type, exc, tb, file=sys.stderr)
     return path
 
 

@@ -15,7 +15,8 @@ import sys
 
 SCREENSHOT_SIZE = (1400, 900)
 MIN_COLOURS = 3            # a blank panel has one colour (two with a 1-px frame)
-MIN_INK_FRACTION = 0.001   # at least 0.1 % of the pixels differ from the dominant colour
+MIN_INK_PIXELS = 16        # and at least this many pixels off the dominant colour ...
+MIN_INK_FRACTION = 0.0002  # ... and this fraction of them (a short label in a big panel passes)
 
 
 def _settle_ms():
@@ -30,7 +31,6 @@ def settle(app, window, timeout_ms=5000):
     from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer
 
     window.show()
-    window.raise_()
     deadline = QDeadlineTimer(timeout_ms)
     while not deadline.hasExpired():
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
@@ -66,7 +66,7 @@ def blank_reason(image):
     colours, ink = image_stats(image)
     if colours < MIN_COLOURS:
         return f"blank: {colours} colour{'s' if colours != 1 else ''}"
-    if ink < MIN_INK_FRACTION:
+    if ink < MIN_INK_FRACTION or ink * image.width() * image.height() < MIN_INK_PIXELS:
         return f"blank: only {ink:.3%} of the pixels differ from the background"
     return None
 
