@@ -1,1 +1,37 @@
-"""Chain Rule Studio's computation core (numpy + sympy, never Qt)."""
+"""Chain Rule Studio's computation core (numpy + sympy, never Qt).
+
+A library a teacher could use from a notebook: the lesson network x -> sigma(w1 x + b1) ->
+sigma(w2 a1 + b2) -> J and its generalisation to any layer sizes, the chain-rule breakdown of every
+gradient, gradient descent with divergence caught, a bounded training history, the built-in datasets
+and fast cost surfaces.
+
+``import core`` stays cheap: sympy (0.3-2 s to import) is only imported when a formula is actually
+asked for (``Activation.symbolic``, ``Factor.formula``, ``core.symbolic``).
+"""
+from .activations import ACTIVATIONS, Activation, sigmoid
+from .chain import Chain, Factor
+from .datasets import DATASETS, Dataset, load_dataset
+from .history import History
+from .losses import LOSSES, Loss
+from .naming import ParameterRef
+from .network import Backward, Network, Trace, lesson_network
+from .surface import cost_slice, cost_surface
+from .training import PARAMETER_LIMIT, GradientDescent, TrainingDiverged, gradient_step
+
+__all__ = [
+    "ACTIVATIONS", "Activation", "sigmoid",
+    "LOSSES", "Loss",
+    "Network", "Trace", "Backward", "ParameterRef", "lesson_network",
+    "Chain", "Factor",
+    "GradientDescent", "gradient_step", "TrainingDiverged", "PARAMETER_LIMIT", "History",
+    "Dataset", "DATASETS", "load_dataset",
+    "cost_surface", "cost_slice",
+]
+
+
+def __getattr__(name):
+    # ``core.symbolic`` (sympy) is loaded on first access, so ``import core`` never pays for sympy.
+    if name == "symbolic":
+        import importlib
+        return importlib.import_module(".symbolic", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,100 @@
+"""A bounded record of a training run: (step, cost, parameter vector) per recorded step.
+
+The app draws the whole path on the cost surface and the whole cost curve, live, for runs of any
+length. Keeping every step of a million-step run would cost memory and make every redraw slower, so
+the history keeps at most ``capacity`` records:
+
+* the newest quarter of the capacity is always kept at full resolution (the live path stays dense);
+* older records are thinned *uniformly*: when the buffer fills, the stride of the older part doubles
+  (keep every other record), repeatedly if needed, until at most three quarters of the capacity is
+  used — so each thinning frees a quarter and its cost is amortised over many appends;
+* the very first record is always kept (the path's starting point) and so is the newest.
+
+Uniform thinning (rather than "halve whatever is oldest") keeps the early part of a run — where
+gradient descent moves the most — as well sampled as the middle.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["History"]
+
+
+class History:
+    def __init__(self, capacity: int = 2000):
+        capacity = int(capacity)
+        if capacity < 8:
+            raise ValueError(f"history capacity must be at least 8, got {capacity}")
+        self.capacity = capacity
+        self._dense = capacity // 4
+        self._steps = np.empty(capacity, dtype=np.int64)
+        self._costs = np.empty(capacity, dtype=np.float64)
+        self._ordinals = np.empty(capacity, dtype=np.int64)  # append count, the thinning clock
+        self._params: np.ndarray | None = None
+        self._n = 0
+        self._appended = 0
+        self._stride = 1
+
+    def append(self, step: int, cost: float, parameters) -> None:
+        p = np.asarray(parameters, dtype=np.float64).ravel()
+        if self._params is None:
+            self._params = np.empty((self.capacity, p.size), dtype=np.float64)
+        elif p.size != self._params.shape[1]:
+            raise ValueError(f"expected {self._params.shape[1]} parameters per record, got {p.size}")
+        if self._n == self.capacity:
+            self._thin()
+        n = self._n
+        self._steps[n] = step
+        self._costs[n] = cost
+        self._params[n] = p
+        self._ordinals[n] = self._appended
+        self._n += 1
+        self._appended += 1
+
+    def _thin(self) -> None:
+        n = self._n
+        older = n - self._dense
+        target = (3 * self.capacity) // 4 - self._dense
+        ordinals = self._ordinals[:older]
+        while True:
+            self._stride *= 2
+            keep = ordinals % self._stride == 0
+            keep[0] = True
+            if keep.sum() <= target:
+                break
+        index = np.concatenate([np.flatnonzero(keep), np.arange(older, n)])
+        m = index.size
+        self._steps[:m] = self._steps[index]
+        self._costs[:m] = self._costs[index]
+        self._ordinals[:m] = self._ordinals[index]
+        self._params[:m] = self._params[index]
+        self._n = m
+
+    def clear(self) -> None:
+        """Forget every record (the parameter count may change on the next append)."""
+        self._n = 0
+        self._appended = 0
+        self._stride = 1
+        self._params = None
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def steps(self) -> np.ndarray:
+        """Step numbers of the records, oldest first (a copy)."""
+        return self._steps[:self._n].copy()
+
+    @property
+    def costs(self) -> np.ndarray:
+        return self._costs[:self._n].copy()
+
+    @property
+    def parameters(self) -> np.ndarray:
+        """(records, parameters) in the network's ``parameter_names`` order (a copy)."""
+        if self._params is None:
+            return np.empty((0, 0))
+        return self._params[:self._n].copy()
+
+    def __repr__(self) -> str:
+        return f"<History {self._n}/{self.capacity} records>"
