@@ -267,7 +267,6 @@ class NetworkDiagram(QGraphicsView):
                 pen = edge.pen()
                 pen.setColor(HIGHLIGHT if name != selected else pen.color())
                 edge.setPen(pen)
-                edge.setGraphicsEffect(None)
                 edge.setZValue(1)
             else:
                 edge.setZValue(0)
