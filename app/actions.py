@@ -28,9 +28,22 @@ class ActionSpec:
     checkable: bool = False
 
 
+# Where a platform defines no binding for a standard key (offscreen, some desktops), use the usual one.
+_STANDARD_FALLBACKS = {
+    QKeySequence.Quit: "Ctrl+Q",
+    QKeySequence.HelpContents: "F1",
+    QKeySequence.Open: "Ctrl+O",
+    QKeySequence.Save: "Ctrl+S",
+    QKeySequence.Undo: "Ctrl+Z",
+}
+
+
 def key_sequence(shortcut: Shortcut) -> QKeySequence:
     """The QKeySequence a spec's shortcut stands for (standard keys resolve per platform)."""
-    return QKeySequence(shortcut)
+    sequence = QKeySequence(shortcut)
+    if sequence.isEmpty() and shortcut in _STANDARD_FALLBACKS:
+        sequence = QKeySequence(_STANDARD_FALLBACKS[shortcut])
+    return sequence
 
 
 class ActionRegistry(QObject):
