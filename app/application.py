@@ -104,27 +104,30 @@ def heavy_modules_loaded():
 
 
 def watch_first_paint(window, on_painted):
-    """Call ``on_painted()`` once, right after the window's first paint has completed.
+    """Call ``on_painted()`` once, right after the window's first paint pass has completed.
 
-    An event filter sees the top-level window's first QEvent.Paint (the backing store sync that
-    paints the window and all its children in one go); a zero-timer then fires once that whole
-    paint pass is finished. Returns the filter object (keep a reference)."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
+    An application-wide event filter waits for the first QEvent.Paint delivered to the window or
+    to any widget inside it (the window itself may never get one: an opaque central widget covers
+    it), then a zero-timer fires once that whole backing-store paint pass is finished and control
+    is back in the event loop. Returns the filter object (keep a reference while it runs)."""
+    from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QWidget
+
+    app = QCoreApplication.instance()
 
     class _FirstPaint(QObject):
-        def __init__(self):
-            super().__init__(window)
-            self.seen = False
+        seen = False
 
         def eventFilter(self, obj, event):
-            if not self.seen and event.type() == QEvent.Type.Paint:
+            if (not self.seen and event.type() == QEvent.Type.Paint
+                    and isinstance(obj, QWidget) and obj.window() is window):
                 self.seen = True
-                window.removeEventFilter(self)
+                app.removeEventFilter(self)
                 QTimer.singleShot(0, on_painted)
             return False
 
     watcher = _FirstPaint()
-    window.installEventFilter(watcher)
+    app.installEventFilter(watcher)
     return watcher
 
 

@@ -18,9 +18,9 @@ def fmt(value: float, digits: int = 3) -> str:
 
 
 def latex_number(value: float, digits: int = 3) -> str:
-    """`fmt` as LaTeX: 1.2e-05 becomes 1.2\\times10^{-5}; negatives are bracketed by the caller."""
-    text = fmt(value, digits)
+    """`fmt` as LaTeX: 1.2e-05 becomes 1.2\\times10^{-5}; a minus is unary ({-}), not spaced like a subtraction."""
+    text = fmt(value, digits).replace("∞", r"\infty")
     if "e" in text:
         mantissa, exponent = text.split("e")
-        return rf"{mantissa}\times 10^{{{int(exponent)}}}"
-    return text.replace("∞", r"\infty")
+        text = rf"{mantissa}\times 10^{{{int(exponent)}}}"
+    return "{-}" + text[1:] if text.startswith("-") else text

@@ -157,6 +157,10 @@ class MainWindow(QMainWindow):
         """Name -> the widget each dock shows, for the self-test and screenshots."""
         return dict(self._panels)
 
+    def is_settled(self) -> bool:
+        """True when no panel is still computing: for screenshots, the self-test and tests."""
+        return all(getattr(panel, "is_settled", lambda: True)() for panel in self._panels.values())
+
     def focus_panel(self, panel_id: str) -> None:
         dock = self.docks[panel_id]
         dock.show()

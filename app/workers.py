@@ -6,10 +6,22 @@ its request and is delivered only if no newer request exists. Tests switch it to
 """
 from __future__ import annotations
 
+import atexit
 import traceback
+import weakref
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+
+_LIVE_WORKERS: "weakref.WeakSet[LatestOnlyWorker]" = weakref.WeakSet()
+
+
+@atexit.register
+def _drain_all_workers() -> None:
+    """A job still running Python while the interpreter tears down crashes it: wait for every job."""
+    for worker in list(_LIVE_WORKERS):
+        worker.shutdown()
 
 
 class _Relay(QObject):
@@ -51,6 +63,7 @@ class LatestOnlyWorker(QObject):
         self._generation = 0
         self._pending: tuple[int, Callable[[], Any]] | None = None
         self._running = False
+        _LIVE_WORKERS.add(self)
 
     @property
     def busy(self) -> bool:
@@ -98,3 +111,12 @@ class LatestOnlyWorker(QObject):
 
     def wait_idle(self, msecs: int = 10000) -> bool:
         return self._pool.waitForDone(msecs)
+
+    def shutdown(self, msecs: int = 30000) -> None:
+        """Drop what has not started and wait for the running job (at quit, before teardown)."""
+        self._pending = None
+        self._generation += 1  # whatever is running now is stale
+        try:
+            self._pool.waitForDone(msecs)
+        except RuntimeError:
+            pass  # the C++ pool is already gone: nothing left to wait for

@@ -47,6 +47,11 @@ class CostCurveView(QWidget):
         self.curve.setData(steps, costs)
         if len(steps):
             self.last.setData([steps[-1]], [costs[-1]])
+            if steps[-1] < 10:  # one point autoscales to nonsense: show the first steps to come
+                self.plot.getPlotItem().setRange(xRange=(0, 10), yRange=(0, 1.1 * max(costs.max(), 1e-9)),
+                                                 padding=0)
+            else:
+                self.plot.getPlotItem().enableAutoRange()
             first = costs[0]
             change = "" if len(steps) < 2 or first == 0 else \
                 f", {100 * (costs[-1] - first) / first:+.1f}% since step {steps[0]}"
@@ -64,7 +69,7 @@ class DataView(QWidget):
         self.plot = make_plot(x_label="x", y_label="y, ŷ")
         self.caption = _with_caption(self, self.plot)
         item = self.plot.getPlotItem()
-        item.addLegend(offset=(8, 8))
+        item.addLegend(offset=(-8, -36), labelTextSize="8pt")
         self.points = pg.ScatterPlotItem(size=8, name="data")
         self.chosen = pg.ScatterPlotItem(size=18, brush=pg.mkBrush(None), pen=pg.mkPen(POINT_COLOR, width=2.5),
                                          name="sample in the chain")

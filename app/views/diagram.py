@@ -22,7 +22,7 @@ NODE_FILL = QColor("#f7f9fc")
 NODE_LINE = QColor("#44506a")
 TEXT = QColor("#1d2433")
 MUTED = QColor("#5b6478")
-COLUMN_GAP = 260
+COLUMN_GAP = 230
 ROW_GAP = 150
 RADIUS = 34
 
@@ -121,7 +121,7 @@ class NetworkDiagram(QGraphicsView):
                     scene.addItem(edge)
                     self._edges[name] = edge
                     if show_edge_labels:
-                        self._edge_labels[name] = (_text(scene, 12, True), _text(scene, 11, color=MUTED),
+                        self._edge_labels[name] = (_text(scene, 13, True), _text(scene, 12, color=MUTED),
                                                    (start + end) / 2)
 
         self._nodes: dict[tuple[int, int], QGraphicsEllipseItem] = {}
@@ -139,7 +139,7 @@ class NetworkDiagram(QGraphicsView):
             title.setZValue(3)
             _place(title, self._node_title(layer, j, sizes), pos)
             self._node_names[(layer, j)] = title
-            values = _text(scene, 11, color=MUTED)
+            values = _text(scene, 12, color=MUTED)
             values.setZValue(3)
             self._node_values[(layer, j)] = values
             if layer > 0:
@@ -235,18 +235,18 @@ class NetworkDiagram(QGraphicsView):
                 box = self._biases[name]
                 box.setPen(QPen(POSITIVE if b >= 0 else NEGATIVE, 2))
                 box.setToolTip(f"{name} = {fmt(b, 5)}\n∂J/∂{name} = {fmt(g, 5)}\nClick to select")
-                label_pos = box.rect().center() + QPointF(0, -30)
-                _place(self._bias_labels[name], f"{name} = {fmt(b)}   ∂J/∂{name} = {fmt(g)}", label_pos)
+                label_pos = box.rect().center() + QPointF(0, -36)
+                _place(self._bias_labels[name], f"{name} = {fmt(b)}\n∂J/∂{name} = {fmt(g)}", label_pos)
 
         cost = net.loss(model.X, model.y)
         _place(self._cost_value, f"J = {fmt(cost)}\n(batch mean)\ny = {fmt(y_row[0, 0])} (sample)",
                QPointF(self._cost_pos.x(), self._cost_pos.y() + RADIUS + 34))
         _place(self._caption, f"Node values for sample {sample + 1} of {len(model.X)}"
                               f"  ·  edge labels: weight and ∂J/∂w over the batch",
-               QPointF((len(sizes) * COLUMN_GAP - 40) / 2, -max(sizes) * ROW_GAP / 2 - 90))
+               QPointF((len(sizes) * COLUMN_GAP - 40) / 2, -max(sizes) * ROW_GAP / 2 - 70))
         _place(self._legend, "red edge: positive weight   blue edge: negative   width: |w|   "
                              "gold: chain path of the selected parameter",
-               QPointF((len(sizes) * COLUMN_GAP - 40) / 2, max(sizes) * ROW_GAP / 2 + 110))
+               QPointF((len(sizes) * COLUMN_GAP - 40) / 2, max(sizes) * ROW_GAP / 2 + 75))
         self._highlight(model.selected)
         self.scene().setSceneRect(self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20))
         self._fit()

@@ -50,6 +50,20 @@ def forward_equations(net: core.Network) -> list[str]:
     return [r"z^{(l)} = W^{(l)\top} a^{(l-1)} + b^{(l)},\quad a^{(l)} = f_l\left(z^{(l)}\right),\quad a^{(0)} = x"]
 
 
+def product_factor(latex: str) -> str:
+    """Bracket a factor only if a + or - stands at its top level: (a_2 - y), but w_2 and x stay bare."""
+    depth, i = 0, 0
+    while i < len(latex):
+        if latex.startswith(r"\left", i) or latex[i] == "{":
+            depth += 1
+        elif latex.startswith(r"\right", i) or latex[i] == "}":
+            depth -= 1
+        elif latex[i] in "+-" and depth == 0 and i > 0:
+            return rf"\left({latex}\right)"
+        i += 1
+    return latex
+
+
 class ExpressionPanel(QScrollArea):
     def __init__(self, model: SessionModel, parent=None):
         super().__init__(parent)
@@ -89,6 +103,10 @@ class ExpressionPanel(QScrollArea):
         net = self._model.network
         return (tuple(net.sizes), tuple(net.activations), net.loss, self._model.selected)
 
+    def is_settled(self) -> bool:
+        """True once the shown derivation is complete (symbolic formulas in, no refresh pending)."""
+        return self._formula_key() in self._formulas and not self._timer.isActive()
+
     def _on_formulas(self, result) -> None:
         key, latex = result
         self._formulas[key] = latex
@@ -111,6 +129,7 @@ class ExpressionPanel(QScrollArea):
         if formulas is None:
             factors = chain.factors
             self._worker.submit(lambda: (key, [f.formula_latex for f in factors]))
+            formulas = self._formulas.get(key)  # already there when the worker runs synchronously
         numbers = r"\cdot ".join(bracket(f.value) for f in chain.factors)
         loss = core.LOSSES[net.loss]
 
@@ -124,7 +143,7 @@ class ExpressionPanel(QScrollArea):
             ("math", f"{lhs} = {leibniz}"),
         ]
         if formulas is not None:
-            lines.append(("math", "= " + r"\cdot ".join(rf"\left({f}\right)" for f in formulas)))
+            lines.append(("math", "= " + r"\cdot ".join(product_factor(f) for f in formulas)))
         else:
             lines.append(("caption", "<i>deriving the local formulas…</i>"))
         x_text = ", ".join(fmt(v) for v in x)

@@ -22,5 +22,7 @@ def make_plot(title: str = "", x_label: str = "", y_label: str = "") -> pg.PlotW
     if y_label:
         item.setLabel("left", y_label)
     item.showGrid(x=True, y=True, alpha=0.15)
+    for side in ("left", "bottom"):
+        item.getAxis(side).enableAutoSIPrefix(False)  # "J (x0.001)" confuses more than it helps
     item.setMenuEnabled(False)
     return widget

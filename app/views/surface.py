@@ -214,6 +214,10 @@ class CostSurfaceView(QWidget):
             f"J({model.axes[0]}, {model.axes[1]}) with {held_text}{more} held. Point: ({fmt(a)}, {fmt(b)}), "
             f"J = {fmt(model.cost())}. White arrow: −∇J = ({fmt(-ga)}, {fmt(-gb)}). {only}")
 
+    def is_settled(self) -> bool:
+        """True once the fine grid for the newest request is on screen."""
+        return not self._worker.busy and getattr(self, "resolution", 0) == FINE
+
     @property
     def point_position(self) -> tuple[float, float]:
         xs, ys = self.point.getData()
