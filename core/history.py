@@ -5,9 +5,10 @@ length. Keeping every step of a million-step run would cost memory and make ever
 the history keeps at most ``capacity`` records:
 
 * the newest quarter of the capacity is always kept at full resolution (the live path stays dense);
-* older records are thinned *uniformly*: when the buffer fills, the stride of the older part doubles
-  (keep every other record), repeatedly if needed, until at most three quarters of the capacity is
-  used — so each thinning frees a quarter and its cost is amortised over many appends;
+* older records are thinned *uniformly*: they are kept only at a common stride (every k-th append).
+  When the buffer fills, records that left the dense tail are thinned to that stride, and if that
+  is not enough the stride doubles (keep every other record), until at most three quarters of the
+  capacity is used — so each thinning frees at least a quarter and its cost is amortised;
 * the very first record is always kept (the path's starting point) and so is the newest.
 
 Uniform thinning (rather than "halve whatever is oldest") keeps the early part of a run — where
@@ -57,11 +58,13 @@ class History:
         target = (3 * self.capacity) // 4 - self._dense
         ordinals = self._ordinals[:older]
         while True:
-            self._stride *= 2
+            # Thin at the current stride first (it drops the records that just left the dense
+            # tail); halve the resolution only when that is not enough.
             keep = ordinals % self._stride == 0
             keep[0] = True
             if keep.sum() <= target:
                 break
+            self._stride *= 2
         index = np.concatenate([np.flatnonzero(keep), np.arange(older, n)])
         m = index.size
         self._steps[:m] = self._steps[index]

@@ -111,6 +111,12 @@ def _step(net: Network, X, Y, rate: float, mask, current: Backward) -> Backward:
     return after
 
 
+def _current(net: Network, X, Y) -> Backward:
+    """The backward pass at the current parameters; a non-finite result is reported by ``_step``."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return net.backward(X, Y)
+
+
 def gradient_step(net: Network, X, y, learning_rate: float, only=None) -> float:
     """One full-batch step θ <- θ - η dJ/dθ (only the parameters named in ``only``, if given).
 
@@ -118,7 +124,7 @@ def gradient_step(net: Network, X, y, learning_rate: float, only=None) -> float:
     would give a non-finite cost/gradient/parameter, overflow, or a |parameter| > PARAMETER_LIMIT.
     """
     X, Y = prepare_data(net, X, y)
-    return _step(net, X, Y, _check_rate(learning_rate), _mask(net, only), net.backward(X, Y)).cost
+    return _step(net, X, Y, _check_rate(learning_rate), _mask(net, only), _current(net, X, Y)).cost
 
 
 class GradientDescent:
@@ -170,7 +176,7 @@ class GradientDescent:
         count = int(count)
         if count < 0:
             raise ValueError(f"count must be >= 0, got {count}")
-        current = self.net.backward(self.X, self.y)  # parameters may have been edited since the last call
+        current = _current(self.net, self.X, self.y)  # parameters may have been edited since the last call
         for _ in range(count):
             current = _step(self.net, self.X, self.y, self._rate, self._mask, current)
             self.step_count += 1
