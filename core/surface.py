@@ -5,11 +5,13 @@ training runs), so it is organised around what actually depends on what:
 
 * layers before the first varied parameter's layer are computed once, for the data only;
 * layers between the two parameters depend on the first grid axis only: (A, N, n);
-* only from the second parameter's layer on is there a full (A, B, N) tensor. When that layer is the
-  output layer (the usual case: any pair in the lesson network), its logit is *affine* in the second
-  parameter, z = P + Q v with P, Q of shape (A, N), and the whole remaining computation is one fused
-  kernel (``_output_kernels``): the grid argument is produced by one BLAS call, there is a single
-  transcendental per grid point and sample, and the sum over samples is a dot product.
+* only from the second parameter's layer on is there a full (A, B, N) tensor. There the swept
+  neuron's logit is *affine* in the second parameter, z = P + Q v with P, Q of shape (A, N). When
+  the parameter reaches the cost along a single path (its layer is the output layer, or every later
+  layer has one neuron — every pair of the lesson network), the rest is one fused pipeline
+  (``_output_kernels``): the grid argument comes from one BLAS call per block, each later layer is
+  R + w f(z) in place, there is one transcendental per layer, grid point and sample, and the sum
+  over samples is a dot product. Other networks take a generic broadcast path, still chunked.
 * everything runs in chunks of about a megabyte reusing buffers, so the working set stays in cache.
 
 A parameter pair is accepted in either order; internally the earlier layer is the first axis.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._output_kernels import output_kernel
+from ._output_kernels import Pipeline, path_activation_supported, reducer_for
 from .network import Network, elementwise_cost, prepare_data
 
 __all__ = ["cost_surface", "cost_slice"]
@@ -133,9 +135,8 @@ def _surface(g: _Grid, ra, va, rb, vb) -> np.ndarray:
     out = np.empty((A, B))
     # Layers before the first parameter: once, for the data only. Grid layout (GA, GB, N, n).
     _, prefix = g.forward(g.X[None, None], 0, la, {})
-    kernel = output_kernel(g.acts[-1], g.loss) if lb == L - 1 else None
-
-    if kernel is not None:
+    reducer = _fast_reducer(g, lb)
+    if reducer is not None:
         rows = max(1, min(A, _ROW_CHUNK // (N * g.width)))
         cols = B
     else:
@@ -152,8 +153,8 @@ def _surface(g: _Grid, ra, va, rb, vb) -> np.ndarray:
         else:
             act_b = prefix
             same_layer = [(ra, delta_a)]
-        if kernel is not None:
-            out[a0:a1] = _output_stage(g, kernel, act_b, same_layer, rb, vb)
+        if reducer is not None:
+            out[a0:a1] = _path_stage(g, reducer, act_b, same_layer, rb, vb)
             continue
         for b0 in range(0, B, cols):
             b1 = min(B, b0 + cols)
@@ -163,25 +164,47 @@ def _surface(g: _Grid, ra, va, rb, vb) -> np.ndarray:
     return out
 
 
-def _output_stage(g: _Grid, kernel, act_in, same_layer, rb, vb) -> np.ndarray:
-    """The output layer when it holds the second parameter: z_k = P + Q v_k in that parameter.
+def _fast_reducer(g: _Grid, lb: int):
+    """The fused reducer when, from layer ``lb`` on, the swept parameter reaches the cost along a
+    single path (every later layer has one neuron); None otherwise (then the generic path runs)."""
+    sizes = g.net.sizes
+    if any(sizes[layer + 1] != 1 for layer in range(lb + 1, g.L)):
+        return None
+    if not all(path_activation_supported(g.acts[layer]) for layer in range(lb, g.L - 1)):
+        return None
+    return reducer_for(g.acts[-1], g.loss)
 
-    ``act_in`` (GA, 1, N, n_in) feeds the output layer; ``same_layer`` holds the first parameter's
-    variation when it is in the output layer too. Output columns the second parameter does not
-    touch add a per-row constant.
+
+def _path_stage(g: _Grid, reducer, act_in, same_layer, rb, vb) -> np.ndarray:
+    """From the second parameter's layer to the cost, along the single path it reaches it by.
+
+    ``act_in`` (GA, 1, N, n_in) feeds layer ``rb.layer``; ``same_layer`` holds the first parameter's
+    variation when it is in that layer too. The swept neuron's logit is z = P + Q v; each later
+    (one-neuron) layer is R + w f(z). When the parameter is in the output layer, the output columns
+    it does not touch add a per-row constant.
     """
-    z = g.forward(act_in, g.L - 1, g.L, {g.L - 1: same_layer})[0][:, 0]  # (GA, N, n_out), b held
+    lb, L, j = rb.layer, g.L, rb.j
+    z = g.forward(act_in, lb, lb + 1, {lb: same_layer})[0][:, 0]  # (GA, N, n_lb), b held
     act_in = act_in[:, 0]
-    j = rb.j
     coef = act_in[..., rb.i] if rb.kind == "w" else np.ones((1, g.N))
     P = z[..., j] - coef * g.held(rb)
-    rows = np.broadcast_shapes(P.shape, coef.shape)
-    P = np.broadcast_to(P, rows)
-    Q = np.broadcast_to(coef, rows)
-    sums = kernel(P, Q, vb, g.Y[:, j])  # (GA, B): sum over samples of the column-j loss
-    others = [k for k in range(z.shape[-1]) if k != j]
-    if others:
-        zo = z[..., others]
-        terms = elementwise_cost(g.acts[-1], g.loss, zo, g.acts[-1].forward(zo), g.Y[:, others])
-        sums = sums + terms.sum(axis=(-1, -2))[:, None]
-    return sums / g.N
+    Q = coef
+    stages = []
+    extra = 0.0
+    if lb == L - 1:
+        others = [k for k in range(z.shape[-1]) if k != j]
+        if others:
+            zo = z[..., others]
+            terms = elementwise_cost(g.acts[-1], g.loss, zo, g.acts[-1].forward(zo), g.Y[:, others])
+            extra = terms.sum(axis=(-1, -2))[:, None]
+        y = g.Y[:, j]
+    else:
+        held = [k for k in range(z.shape[-1]) if k != j]
+        W = g.W[lb + 1]
+        R = g.b[lb + 1][0] + (g.acts[lb].forward(z[..., held]) @ W[held, 0] if held else 0.0)
+        stages.append((g.acts[lb], W[j, 0], np.atleast_2d(R)))
+        for layer in range(lb + 2, L):
+            stages.append((g.acts[layer - 1], g.W[layer][0, 0], np.full((1, g.N), g.b[layer][0])))
+        y = g.Y[:, 0]
+    pipe = Pipeline(P, Q, vb, stages, reducer.scale)
+    return (reducer(pipe, y) + extra) / g.N

@@ -80,7 +80,9 @@ def test_two_three_one_network(loss, pair):
 
 
 @pytest.mark.parametrize("pair", [("w1.1.1", "w2.2.3"), ("b2.1", "w1.2.4"), ("w2.1.1", "w2.4.3"),
-                                  ("w3.2.1", "b1.4"), ("b3", "w3.1.1")], ids="-".join)
+                                  ("w3.2.1", "b1.4"), ("b3", "w3.1.1"),
+                                  ("w1.1.1", "b1.3"), ("w1.2.1", "w1.1.4")],  # generic: a wide layer follows
+                         ids="-".join)
 def test_deeper_network_hidden_pairs(pair):
     rng = np.random.default_rng(9)
     net = core.Network([2, 4, 3, 1], ["tanh", "relu", "sigmoid"], "squared_error", seed=1)
@@ -92,7 +94,7 @@ def test_deeper_network_hidden_pairs(pair):
 
 @pytest.mark.parametrize("loss", ["squared_error", "binary_cross_entropy"])
 @pytest.mark.parametrize("pair", [("w2.1.2", "b2.1"), ("w2.3.2", "w2.1.2"), ("w1.1.1", "w2.2.1"),
-                                  ("b1.2", "b2.2")], ids="-".join)
+                                  ("b1.2", "b2.2"), ("w1.1.1", "b1.2")], ids="-".join)
 def test_several_outputs(loss, pair):
     rng = np.random.default_rng(11)
     net = core.Network([2, 3, 2], ["tanh", "sigmoid"], loss)
@@ -100,6 +102,17 @@ def test_several_outputs(loss, pair):
     X = rng.normal(0, 1, (15, 2))
     y = rng.integers(0, 2, (15, 2)).astype(float)
     check_surface(net, X, y, *pair)
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu", "linear"])
+@pytest.mark.parametrize("loss", ["squared_error", "binary_cross_entropy"])
+def test_single_path_through_several_layers(hidden, loss):
+    """[1, 1, 1, 1]: a parameter in layer 1 reaches the cost through two more one-neuron layers."""
+    data = core.load_dataset("lesson")
+    net = core.Network([1, 1, 1, 1], [hidden, hidden, "sigmoid"], loss)
+    net.set_parameter_vector([1.3, -0.4, -0.9, 0.6, 2.1, -0.3])
+    for pair in [("w1", "b1"), ("w1", "w2"), ("b2", "w1"), ("w3", "b3"), ("b1", "w3")]:
+        check_surface(net, data.X, data.y, *pair)
 
 
 def test_small_blocks_exercise_every_chunk_boundary(monkeypatch):
@@ -115,6 +128,12 @@ def test_small_blocks_exercise_every_chunk_boundary(monkeypatch):
             check_surface(net, data.X, data.y, *pair, va=va, vb=vb)
         np.testing.assert_allclose(core.cost_slice(net, data.X, data.y, "w1", va),
                                    pointwise_slice(net, data.X, data.y, "w1", va), rtol=1e-12)
+    rng = np.random.default_rng(4)
+    net = core.Network([2, 3, 2], ["tanh", "sigmoid"], "squared_error")
+    net.set_parameter_vector(rng.normal(0, 1, net.parameter_count))
+    X, y = rng.normal(0, 1, (13, 2)), rng.uniform(0, 1, (13, 2))
+    for pair in (("w1.1.1", "b1.2"), ("w1.2.3", "w2.3.1"), ("b2.2", "b2.1")):
+        check_surface(net, X, y, *pair, va=va, vb=vb)
 
 
 def test_far_out_values_stay_accurate():
