@@ -165,6 +165,15 @@ def run(args, qt_args=(), version=""):
 
         QTimer.singleShot(0, lambda: _crash_test("event"))
     window.show()
-    code = app.exec()
+    from app import crash_report
+
+    code = crash_report.exit_requested()  # an error while showing, and "Quit" (or headless)
+    if code is not None:
+        return code
+    crash_report.set_event_loop_running(True)
+    try:
+        code = app.exec()
+    finally:
+        crash_report.set_event_loop_running(False)
     del watcher
     return code

@@ -11,8 +11,9 @@ Two entry points:
   PySide6 itself cannot be imported). Logged, printed to stderr, shown in a dialog if Qt works.
 
 Headless runs (offscreen/minimal Qt platform, pytest, ``CHAINRULE_STUDIO_NO_DIALOGS=1``) never open
-a modal dialog: the error goes to stderr and the log, and a running event loop is ended with
-exit code 70, so a self-test or screenshot run fails loudly instead of hanging.
+a modal dialog: the error goes to stderr and the log, and the application's event loop (the one
+app.application runs; never an event loop someone else runs, e.g. pytest-qt's) is ended with
+exit code 70, so a headless run fails loudly instead of hanging.
 
 This module imports only the standard library at import time; Qt is imported lazily.
 """
@@ -29,7 +30,8 @@ MAX_LOG_BYTES = 512 * 1024  # then the log is rotated once to chainrule-studio.l
 MAX_DIALOGS = 3             # after that, errors are logged only (no dialog storm)
 
 _HEADLESS_PLATFORMS = {"offscreen", "minimal", "minimalegl", "vnc"}
-_state = {"version": "", "errors": 0, "dialogs": 0, "in_dialog": False}
+_state = {"version": "", "errors": 0, "dialogs": 0, "in_dialog": False,
+          "loop_running": False, "exit_requested": None}
 _lock = threading.Lock()
 
 
@@ -40,6 +42,24 @@ def configure(version=""):
 def error_count():
     """How many unexpected exceptions were reported in this process."""
     return _state["errors"]
+
+
+def set_event_loop_running(running):
+    """app.application tells us when QApplication.exec() runs: only then may we end it.
+    (QCoreApplication.exit() outside exec() is not harmless: it makes every later QEventLoop
+    return at once.)"""
+    _state["loop_running"] = bool(running)
+
+
+def exit_requested():
+    """The exit code asked for by an error before the event loop started, or None."""
+    return _state["exit_requested"]
+
+
+def _request_exit(app, code):
+    _state["exit_requested"] = code
+    if _state["loop_running"]:
+        app.exit(code)
 
 
 def state_dir():
@@ -152,7 +172,7 @@ def _excepthook(exc_type, exc, tb):
     if app is None:
         return
     if not dialogs_enabled():
-        app.exit(EXIT_SOFTWARE)  # headless: fail the run (no-op if no event loop is running)
+        _request_exit(app, EXIT_SOFTWARE)  # headless: nobody can decide, so fail the run
         return
     if _state["in_dialog"] or _state["dialogs"] >= MAX_DIALOGS:
         return
@@ -171,7 +191,7 @@ def _excepthook(exc_type, exc, tb):
         box.setDefaultButton(keep)
         box.exec()
         if box.clickedButton() is not keep:
-            app.exit(EXIT_SOFTWARE)
+            _request_exit(app, EXIT_SOFTWARE)
     except Exception:
         pass  # the report is already in the log and on stderr
     finally:

@@ -189,12 +189,22 @@ def test_excepthook_logs_without_a_dialog(monkeypatch, tmp_path, qapp):
     from app import crash_report
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setitem(crash_report._state, "exit_requested", None)  # restored afterwards
     before = crash_report.error_count()
     try:
         raise ValueError("boom from a slot")
     except ValueError:
         crash_report._excepthook(*sys.exc_info())  # must return at once (no modal dialog)
     assert crash_report.error_count() == before + 1
+    # It must not have called QCoreApplication.exit() on a loop it does not run: that would
+    # make every later QEventLoop (qtbot.waitSignal, waitUntil ...) return at once.
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+
+    loop, clock = QEventLoop(), QElapsedTimer()
+    QTimer.singleShot(100, loop.quit)
+    clock.start()
+    loop.exec()
+    assert clock.elapsed() >= 80
     text = (tmp_path / "state" / "chainrule-studio" / "chainrule-studio.log").read_text()
     assert "ValueError: boom from a slot" in text and "unexpected error" in text
 
