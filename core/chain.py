@@ -11,6 +11,11 @@ batch means, prod_k mean_n f_k(n), is in general *not* the gradient (a mean of p
 product of means). ``Chain.product`` is therefore the mean of per-sample products for the batch and
 the plain product at one sample.
 
+Sigmoid + cross-entropy: the first two factors are shown as the lesson writes them,
+dJ/da = (a - y) / (a (1 - a)) and da/dz = a (1 - a); their product is the a - y that training uses
+exactly, up to rounding, until the sigmoid saturates (|z| > ~27, where y_hat is clipped for the
+display factor). ``Chain.gradient`` is always backpropagation's exact value.
+
 Unique paths only: the chain is expanded through a later layer only while that layer has exactly one
 neuron, so the path is unique. Where a later layer has several neurons the chain starts with an
 *aggregated* factor dJ/da_{l,j} (kind "aggregate") whose value comes from backpropagation (it is

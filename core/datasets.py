@@ -18,7 +18,7 @@ __all__ = ["Dataset", "DATASETS", "DEFAULT_SIZE", "load_dataset"]
 DEFAULT_SIZE = 50
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays inside: compare datasets by identity (or by name/seed)
 class Dataset:
     """Samples X (N, 1) and targets y (N, 1), both float64 and read-only.
 
@@ -50,6 +50,8 @@ def lesson(n: int = DEFAULT_SIZE, seed: int = 0, noise: float = 0.8) -> Dataset:
     With the default spread the classes overlap a little, so no threshold is perfect and the cost
     has a real minimum rather than running off to infinite weights. Sorted by x for tidy plots.
     """
+    if n < 2:
+        raise ValueError(f"the lesson dataset needs at least 2 points (one per class), got {n}")
     rng = np.random.default_rng(seed)
     n0 = n // 2
     labels = np.concatenate([np.zeros(n0), np.ones(n - n0)])
@@ -80,6 +82,8 @@ def regression(n: int = DEFAULT_SIZE, seed: int = 0, noise: float = 0.03) -> Dat
     y = sigmoid(3.5 sigmoid(2x - 1) - 1.75) + noise, clipped to [0.01, 0.99] so the targets stay
     valid for cross-entropy too.
     """
+    if n < 1:
+        raise ValueError(f"the regression dataset needs at least 1 point, got {n}")
     rng = np.random.default_rng(seed)
     x = np.sort(rng.uniform(-3.0, 3.0, n))
     t = REGRESSION_TRUTH

@@ -58,3 +58,5 @@ def test_registry_and_errors():
     assert list(core.DATASETS) == ["lesson", "regression"]
     with pytest.raises(ValueError, match="lesson, regression"):
         core.load_dataset("iris")
+    with pytest.raises(ValueError, match="at least 2"):
+        core.load_dataset("lesson", n=1)
