@@ -11,7 +11,6 @@ Hooks (environment variables; all off unless set):
   and before the main window does. =event: raise from inside the running event loop instead.
 - CHAINRULE_STUDIO_NO_DIALOGS=1: never open the crash dialog (see app.crash_report).
 """
-import json
 import os
 import sys
 import time
@@ -132,6 +131,8 @@ def watch_first_paint(window, on_painted):
 
 
 def _report_first_paint_and_quit():
+    import json
+
     from PySide6.QtCore import QCoreApplication
 
     record = {"t": time.monotonic(), "heavy_modules": heavy_modules_loaded()}

@@ -15,14 +15,12 @@ a modal dialog: the error goes to stderr and the log, and the application's even
 app.application runs; never an event loop someone else runs, e.g. pytest-qt's) is ended with
 exit code 70, so a headless run fails loudly instead of hanging.
 
-This module imports only the standard library at import time; Qt is imported lazily.
+This module imports only the standard library, and on the start-up path only the cheapest of it:
+what is needed to write a report (and Qt, for a dialog) is imported when there is one.
 """
-import datetime
 import os
-import platform
 import sys
 import threading
-import traceback
 
 APP_ID = "chainrule-studio"
 EXIT_SOFTWARE = 70          # BSD sysexits EX_SOFTWARE: internal software error
@@ -74,6 +72,8 @@ def log_path():
 
 
 def _context_lines():
+    import platform
+
     lines = [
         f"{APP_ID} {_state['version'] or '?'}",
         f"python {platform.python_version()} ({sys.executable})",
@@ -97,6 +97,9 @@ def _context_lines():
 
 def write_log(title, exc_type, exc, tb):
     """Append one report to the log file; return its path, or None if it could not be written."""
+    import datetime
+    import traceback
+
     path = log_path()
     stamp = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
     text = "".join(traceback.format_exception(exc_type, exc, tb))
@@ -150,6 +153,8 @@ def _summary(exc):
 
 
 def _report(title, exc_type, exc, tb):
+    import traceback
+
     _state["errors"] += 1
     path = write_log(title, exc_type, exc, tb)
     where = f" (details in {path})" if path else ""
@@ -179,6 +184,8 @@ def _excepthook(exc_type, exc, tb):
     _state["in_dialog"] = True
     _state["dialogs"] += 1
     try:
+        import traceback
+
         from PySide6.QtWidgets import QMessageBox
 
         box = QMessageBox(QMessageBox.Critical, "Chain Rule Studio",
