@@ -75,8 +75,9 @@ class Sigmoid(Activation):
 
     def symbolic_derivative(self, z):
         from .symbolic import sigmoid as sym_sigmoid
+        import sympy
         s = sym_sigmoid(z)
-        return s * (1 - s)
+        return sympy.Mul(s, 1 - s, evaluate=False)  # kept in this order: sigma(z)(1 - sigma(z))
 
 
 class Tanh(Activation):

@@ -68,7 +68,8 @@ class Factor:
     def formula_latex(self) -> str:
         import sympy
         names = {sympy.Symbol(plain): tex for plain, tex in self._symbols.items()}
-        return sympy.latex(self.formula, symbol_names=names)
+        # order="none" prints factors as built (sigma(z)(1 - sigma(z))), not sympy's canonical order
+        return sympy.latex(self.formula, symbol_names=names, order="none")
 
     def __repr__(self) -> str:
         return f"<Factor {self.label} = {self.value:.6g}>"

@@ -258,7 +258,8 @@ def test_formula_latex_uses_node_names_and_sigma():
     net, X, Y = lesson_problem()
     factors = net.chain("w1", X, Y).factors
     assert factors[0].formula_latex == "a_2 - y"
-    assert factors[1].formula_latex == r"\left(1 - \sigma\left(z_2\right)\right) \sigma\left(z_2\right)"
+    # the textbook order, sigma(z)(1 - sigma(z)), not sympy's canonical (1 - sigma(z)) sigma(z)
+    assert factors[1].formula_latex == r"\sigma\left(z_2\right) \left(1 - \sigma\left(z_2\right)\right)"
     assert factors[2].formula_latex == "w_2"
     assert factors[4].formula_latex == "x"
     assert net.chain("b1", X, Y).factors[-1].formula_latex == "1"
