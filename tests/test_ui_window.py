@@ -31,7 +31,8 @@ def window(qtbot, monkeypatch):
     qtbot.waitExposed(win)
     win.activateWindow()
     win.panels()["diagram"].setFocus()
-    qtbot.waitUntil(lambda: win.panels()["expression"].latex_lines != [])
+    # the first derivation imports sympy (seconds on a cold, loaded machine)
+    qtbot.waitUntil(win.is_settled, timeout=30000)
     return win
 
 
