@@ -1,5 +1,5 @@
 # Chain Rule Studio
-#   make run         set up .venv if needed, then start the app
+#   make run         set up .venv if needed, then start the app (ARGS='...' passes options)
 #   make test        set up .venv if needed, then run the whole test suite headless
 #   make bench       run every tests/benchmarks/bench_*.py
 #   make screenshot  regenerate resources/screenshot.png
@@ -21,7 +21,7 @@ help:
 	@sed -n '1,/^$$/s/^#   //p' $(firstword $(MAKEFILE_LIST))
 
 run: $(STAMP)
-	$(VPY) main.py
+	$(VPY) main.py $(ARGS)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(VPY) -m pytest
