@@ -7,13 +7,15 @@ fails). One line per panel; exit code 0 when all pass, 1 otherwise.
 
 Screenshot: the same window at 1400x900, grabbed to a PNG once it has settled.
 
-``CHAINRULE_STUDIO_SETTLE_MS`` (default 400) sets how long events are processed after the window
-is exposed, for panels that render progressively or in workers.
+Settling: after the window is exposed, if MainWindow has an ``is_settled()`` method (optional),
+events are processed until it returns True (at most 30 s; then a warning, and the capture goes
+ahead); then for ``CHAINRULE_STUDIO_SETTLE_MS`` more milliseconds (default 400) in any case.
 """
 import os
 import sys
 
 SCREENSHOT_SIZE = (1400, 900)
+SETTLE_TIMEOUT_MS = 30000  # how long to wait for MainWindow.is_settled(), when it has one
 MIN_COLOURS = 3            # a blank panel has one colour (two with a 1-px frame)
 MIN_INK_PIXELS = 16        # and at least this many pixels off the dominant colour ...
 MIN_INK_FRACTION = 0.0002  # ... and this fraction of them (a short label in a big panel passes)
@@ -26,21 +28,39 @@ def _settle_ms():
         return 400
 
 
-def settle(app, window, timeout_ms=5000):
-    """Show the window, wait until it is exposed, then keep processing events for a moment."""
-    from PySide6.QtCore import QDeadlineTimer, QEventLoop, QTimer
+def _run_events_for(ms):
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def settle(app, window, out=print, expose_timeout_ms=5000, settle_timeout_ms=SETTLE_TIMEOUT_MS):
+    """Show the window, wait until it is exposed and (if it can tell) done computing, then keep
+    processing events for a moment. Returns False if the window never said it had settled."""
+    from PySide6.QtCore import QDeadlineTimer, QEventLoop
 
     window.show()
-    deadline = QDeadlineTimer(timeout_ms)
+    deadline = QDeadlineTimer(expose_timeout_ms)
     while not deadline.hasExpired():
         app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         handle = window.windowHandle()
         if handle is not None and handle.isExposed():
             break
-    loop = QEventLoop()
-    QTimer.singleShot(_settle_ms(), loop.quit)
-    loop.exec()
+    settled = True
+    is_settled = getattr(window, "is_settled", None)  # optional: panels still computing?
+    if callable(is_settled):
+        deadline = QDeadlineTimer(settle_timeout_ms)
+        while not is_settled():
+            if deadline.hasExpired():
+                out(f"warning: the window was still computing after {settle_timeout_ms / 1000:g} s")
+                settled = False
+                break
+            _run_events_for(25)
+    _run_events_for(_settle_ms())
     app.processEvents()
+    return settled
 
 
 def image_stats(image):
@@ -80,7 +100,7 @@ def run_self_test(app, window, out=print):
     from app import crash_report
 
     errors_before = crash_report.error_count()
-    settle(app, window)
+    settle(app, window, out=out)
     panels = window.panels()
     failures = []
     if not panels:
@@ -115,7 +135,7 @@ def write_screenshot(app, window, path, out=print):
 
     errors_before = crash_report.error_count()
     window.resize(*SCREENSHOT_SIZE)
-    settle(app, window)
+    settle(app, window, out=out)
     image = window.grab().toImage()
     reason = blank_reason(image)
     new_errors = crash_report.error_count() - errors_before
