@@ -8,6 +8,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSizePolicy, QToolBar, QWidget
 
 from .actions import ActionRegistry, ActionSpec
+from .application import watch_first_paint
 from .format import fmt
 from .model import SessionModel
 from .training_loop import TrainingLoop
@@ -58,6 +59,15 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
         self._default_state = self.saveState(LAYOUT_VERSION)
         self._restore_layout()
+        # Heavy first work (the surface grid, sympy and ziamath for the derivation) waits until the
+        # window has painted once, so the learner sees the studio at once.
+        self._first_paint_watch = watch_first_paint(self, self._start_panels)
+
+    def _start_panels(self) -> None:
+        self._first_paint_watch = None
+        for panel in self._panels.values():
+            if hasattr(panel, "start"):
+                panel.start()
 
     # ------------------------------------------------------------------ actions
     def _action_specs(self) -> list[ActionSpec]:

@@ -10,7 +10,7 @@ asked for (``Activation.symbolic``, ``Factor.formula``, ``core.symbolic``).
 """
 from .activations import ACTIVATIONS, Activation, sigmoid
 from .chain import Chain, Factor
-from .datasets import DATASETS, Dataset, load_dataset
+from .datasets import DATASET_TITLES, DATASETS, Dataset, load_dataset
 from .history import History
 from .losses import LOSSES, Loss
 from .naming import ParameterRef
@@ -24,7 +24,7 @@ __all__ = [
     "Network", "Trace", "Backward", "ParameterRef", "lesson_network",
     "Chain", "Factor",
     "GradientDescent", "gradient_step", "TrainingDiverged", "PARAMETER_LIMIT", "History",
-    "Dataset", "DATASETS", "load_dataset",
+    "Dataset", "DATASETS", "DATASET_TITLES", "load_dataset",
     "cost_surface", "cost_slice",
 ]
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from .activations import sigmoid
 
-__all__ = ["Dataset", "DATASETS", "DEFAULT_SIZE", "load_dataset"]
+__all__ = ["Dataset", "DATASETS", "DATASET_TITLES", "DEFAULT_SIZE", "load_dataset"]
 
 DEFAULT_SIZE = 50
 
@@ -38,6 +38,10 @@ class Dataset:
         return self.X.shape[0]
 
 
+# Titles without generating the data, for menus and pickers.
+DATASET_TITLES = {"lesson": "Two classes along x (lesson)", "regression": "1-D regression"}
+
+
 def _frozen(a) -> np.ndarray:
     a = np.ascontiguousarray(a, dtype=np.float64)
     a.setflags(write=False)
@@ -59,7 +63,7 @@ def lesson(n: int = DEFAULT_SIZE, seed: int = 0, noise: float = 0.8) -> Dataset:
     order = np.argsort(x, kind="stable")
     return Dataset(
         name="lesson",
-        title="Two classes along x (lesson)",
+        title=DATASET_TITLES["lesson"],
         X=_frozen(x[order, None]),
         y=_frozen(labels[order, None]),
         task="classification",
@@ -91,7 +95,7 @@ def regression(n: int = DEFAULT_SIZE, seed: int = 0, noise: float = 0.03) -> Dat
     y = np.clip(clean + noise * rng.standard_normal(n), 0.01, 0.99)
     return Dataset(
         name="regression",
-        title="1-D regression",
+        title=DATASET_TITLES["regression"],
         X=_frozen(x[:, None]),
         y=_frozen(y[:, None]),
         task="regression",

@@ -60,3 +60,9 @@ def test_registry_and_errors():
         core.load_dataset("iris")
     with pytest.raises(ValueError, match="at least 2"):
         core.load_dataset("lesson", n=1)
+
+
+def test_titles_match_the_generated_datasets():
+    assert set(core.DATASET_TITLES) == set(core.DATASETS)
+    for name, title in core.DATASET_TITLES.items():
+        assert core.load_dataset(name).title == title

@@ -69,8 +69,8 @@ class ControlsPanel(QWidget):
 
         self.dataset = QComboBox()
         self.dataset.setObjectName("dataset")
-        for name in core.DATASETS:
-            self.dataset.addItem(core.load_dataset(name).title, name)
+        for name, title in core.DATASET_TITLES.items():
+            self.dataset.addItem(title, name)
         self.dataset.currentIndexChanged.connect(lambda _i: model.set_dataset(self.dataset.currentData()))
         form.addRow("&Dataset", self.dataset)
 

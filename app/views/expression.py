@@ -18,7 +18,6 @@ from ..workers import LatestOnlyWorker
 
 REFRESH_MS_IDLE = 0
 REFRESH_MS_RUNNING = 200
-FIRST_REFRESH_MS = 150  # after the first paint: ziamath and sympy stay off the start-up path
 
 
 def parameter_latex(name: str) -> str:
@@ -89,14 +88,19 @@ class ExpressionPanel(QScrollArea):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.refresh_now)
+        self._started = False
         for signal in (model.parametersChanged, model.selectionChanged, model.sampleChanged,
                        model.lossChanged, model.datasetChanged):
             signal.connect(self.schedule_refresh)
-        self._timer.start(FIRST_REFRESH_MS)
+
+    def start(self) -> None:
+        """Show the first derivation; called once the window has painted (ziamath and sympy load then)."""
+        self._started = True
+        self._timer.start(0)
 
     # ------------------------------------------------------------------ scheduling
     def schedule_refresh(self, *_args) -> None:
-        if not self._timer.isActive():
+        if self._started and not self._timer.isActive():
             self._timer.start(REFRESH_MS_RUNNING if self._model.running else REFRESH_MS_IDLE)
 
     def _formula_key(self) -> tuple:
@@ -105,7 +109,7 @@ class ExpressionPanel(QScrollArea):
 
     def is_settled(self) -> bool:
         """True once the shown derivation is complete (symbolic formulas in, no refresh pending)."""
-        return self._formula_key() in self._formulas and not self._timer.isActive()
+        return self._started and self._formula_key() in self._formulas and not self._timer.isActive()
 
     def _on_formulas(self, result) -> None:
         key, latex = result

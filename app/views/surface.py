@@ -90,11 +90,11 @@ class CostSurfaceView(QWidget):
             iso.setParentItem(self.image)
             self.contours.append(iso)
         self.path = item.plot([], [], pen=pg.mkPen(PATH_COLOR, width=2))
-        self.start = pg.ScatterPlotItem(size=9, brush=pg.mkBrush("#ffffff"), pen=pg.mkPen(PATH_COLOR, width=2))
+        self.start_marker = pg.ScatterPlotItem(size=9, brush=pg.mkBrush("#ffffff"), pen=pg.mkPen(PATH_COLOR, width=2))
         self.point = pg.ScatterPlotItem(size=14, brush=pg.mkBrush(POINT_COLOR), pen=pg.mkPen("w", width=2))
         self.arrow_line = item.plot([], [], pen=pg.mkPen("#ffffff", width=3))
         self.arrow_head = pg.ArrowItem(headLen=16, tipAngle=35, brush="#ffffff", pen=pg.mkPen("#1d2433"))
-        for extra in (self.start, self.point, self.arrow_head):
+        for extra in (self.start_marker, self.point, self.arrow_head):
             item.addItem(extra)
 
         self._worker = LatestOnlyWorker(self)
@@ -104,6 +104,7 @@ class CostSurfaceView(QWidget):
         self._requested_key = None
         self.shown_request: SurfaceRequest | None = None
         self.grid: np.ndarray | None = None
+        self._started = False  # the first grid waits for the window's first paint (start())
 
         model.parametersChanged.connect(self.refresh)
         model.axesChanged.connect(self._on_axes)
@@ -113,6 +114,11 @@ class CostSurfaceView(QWidget):
         self._on_axes()
 
     # ------------------------------------------------------------------ requests
+    def start(self) -> None:
+        """Begin computing surfaces; called once the window has painted, keeping start-up light."""
+        self._started = True
+        self.refresh()
+
     def _on_axes(self, *_args) -> None:
         a, b = self._model.axes
         item = self.plot.getPlotItem()
@@ -146,6 +152,8 @@ class CostSurfaceView(QWidget):
                 model.loss_name, extent, tuple(model.network.sizes))
 
     def refresh(self, *_args) -> None:
+        if not self._started:
+            return
         extent = self._fit_extent()
         key = self._surface_key(extent)
         if key != self._requested_key:
@@ -172,7 +180,10 @@ class CostSurfaceView(QWidget):
         self.colorbar.setLevels((lo, hi))
         n = grid.shape[0]
         self.image.setRect(QRectF(a_min, b_min, a_max - a_min, b_max - b_min))
-        levels = np.quantile(finite, np.linspace(0.04, 0.9, CONTOURS) ** 1.5) if finite.size else []
+        # contour levels at quantiles of J, denser near the minimum where the descent ends
+        ranked = np.sort(finite)
+        levels = ranked[((np.linspace(0.04, 0.9, CONTOURS) ** 1.5) * (ranked.size - 1)).astype(int)] \
+            if ranked.size else []
         for iso, level in zip(self.contours, levels):
             iso.setData(grid)
             iso.setLevel(float(level))
@@ -187,7 +198,7 @@ class CostSurfaceView(QWidget):
         ia, ib = (names.index(n) for n in model.axes)
         params = model.history.parameters
         self.path.setData(params[:, ia], params[:, ib])
-        self.start.setData([params[0, ia]], [params[0, ib]])
+        self.start_marker.setData([params[0, ia]], [params[0, ib]])
         current = model.network.parameter_vector()
         a, b = float(current[ia]), float(current[ib])
         self.point.setData([a], [b])
