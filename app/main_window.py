@@ -57,8 +57,9 @@ class MainWindow(QMainWindow):
         self._connect_model()
         self._shortcut_sheet: ShortcutSheet | None = None
         self.resize(1440, 900)
+        self._apply_default_sizes()
         self._default_state = self.saveState(LAYOUT_VERSION)
-        self._restore_layout()
+        self._layout_restored = self._restore_layout()
         # Heavy first work (the surface grid, sympy and ziamath for the derivation) waits until the
         # window has painted once, so the learner sees the studio at once.
         self._first_paint_watch = watch_first_paint(self, self._start_panels)
@@ -159,9 +160,20 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(d["surface"], d["slice"], Qt.Horizontal)
         self.splitDockWidget(d["slice"], d["cost"], Qt.Horizontal)
         self.splitDockWidget(d["cost"], d["data"], Qt.Horizontal)
+
+    def _apply_default_sizes(self) -> None:
+        """Dock proportions that give the diagram and the derivation room; applied once shown, when
+        the dock layout has real sizes to divide (before that, some platforms ignore it)."""
+        d = self.docks
         self.resizeDocks([d["controls"], d["diagram"], d["expression"]], [270, 620, 550], Qt.Horizontal)
         self.resizeDocks([d["surface"], d["slice"], d["cost"], d["data"]], [430, 340, 320, 350], Qt.Horizontal)
         self.resizeDocks([d["diagram"], d["surface"]], [470, 390], Qt.Vertical)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._layout_restored and not getattr(self, "_sized", False):
+            self._sized = True
+            self._apply_default_sizes()
 
     def panels(self) -> dict[str, QWidget]:
         """Name -> the widget each dock shows, for the self-test and screenshots."""
@@ -254,15 +266,16 @@ class MainWindow(QMainWindow):
         self.restoreState(self._default_state, LAYOUT_VERSION)
         for dock in self.docks.values():
             dock.show()
+        self._apply_default_sizes()
 
-    def _restore_layout(self) -> None:
+    def _restore_layout(self) -> bool:
+        """Geometry and dock layout from the last session; False when there was none to restore."""
         store = settings()
         geometry = store.value("window/geometry")
         state = store.value("window/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state, LAYOUT_VERSION)
+        return isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)
 
     def save_layout(self) -> None:
         store = settings()

@@ -214,3 +214,19 @@ def test_layout_and_geometry_persist(qtbot, monkeypatch):
     second.registry.trigger("reset_layout")
     assert second.docks["cost"].isVisible()
     second.close()
+
+
+def test_every_line_of_the_derivation_gets_room(qtbot):
+    """The local formulas arrive from a worker after the other lines; their line must get its room."""
+    window = MainWindow()  # real worker threads here
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(window.is_settled, timeout=30000)
+    expression = window.panels()["expression"]
+    assert len(expression.latex_lines) == 7  # forward x2, cost, Leibniz, formulas, numbers, batch
+    assert r"\sigma\left(z_2\right) \left(1 - \sigma\left(z_2\right)\right)" in expression.latex_lines[4]
+    maths = [label for label in expression._labels if not label.isHidden() and not label.pixmap().isNull()]
+    assert len(maths) == 7
+    qtbot.waitUntil(lambda: all(label.height() >= label.pixmap().deviceIndependentSize().height() > 10
+                                for label in maths))

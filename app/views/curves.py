@@ -69,11 +69,9 @@ class DataView(QWidget):
         self.plot = make_plot(x_label="x", y_label="y, ŷ")
         self.caption = _with_caption(self, self.plot)
         item = self.plot.getPlotItem()
-        item.addLegend(offset=(-8, -36), labelTextSize="8pt")
-        self.points = pg.ScatterPlotItem(size=8, name="data")
-        self.chosen = pg.ScatterPlotItem(size=18, brush=pg.mkBrush(None), pen=pg.mkPen(POINT_COLOR, width=2.5),
-                                         name="sample in the chain")
-        self.prediction = item.plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2.5), name="ŷ = network(x)")
+        self.points = pg.ScatterPlotItem(size=8)
+        self.chosen = pg.ScatterPlotItem(size=18, brush=pg.mkBrush(0, 0, 0, 0), pen=pg.mkPen(POINT_COLOR, width=2.5))
+        self.prediction = item.plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2.5))
         self.threshold = pg.InfiniteLine(angle=0, pos=0.5, pen=pg.mkPen("#9aa3b5", style=Qt.DotLine))
         item.addItem(self.points)
         item.addItem(self.chosen)
@@ -106,8 +104,9 @@ class DataView(QWidget):
         if data.task == "classification":
             predicted = model.network.predict(model.X)[:, 0] >= 0.5
             accuracy = float(np.mean(predicted == (model.y[:, 0] >= 0.5)))
-            detail = f"accuracy {100 * accuracy:.0f}% (ŷ ≥ 0.5 predicts class 1)"
+            detail = (f"blue: class 0, orange: class 1; curve: ŷ, the predicted probability of class 1. "
+                      f"Accuracy {100 * accuracy:.0f}% (ŷ ≥ 0.5 predicts class 1)")
         else:
-            detail = "ŷ should follow the points"
-        self.caption.setText(f"{data.title}: {len(model.X)} points; {detail}. Ring: sample {n + 1}, "
+            detail = "curve: the prediction ŷ, which should follow the points"
+        self.caption.setText(f"{data.title}, {len(model.X)} points; {detail}. Ring: sample {n + 1}, "
                              f"the one the chain rule panel uses.")

@@ -297,7 +297,7 @@ class NetworkDiagram(QGraphicsView):
         """A gold halo under the selected weight keeps its sign colour readable."""
         halo = getattr(self, "_halo", None)
         if halo is None or halo.scene() is not self.scene():
-            halo = self.scene().addPath(QPainterPath(), QPen(HIGHLIGHT, 14, Qt.SolidLine, Qt.RoundCap))
+            halo = self.scene().addPath(QPainterPath(), QPen(HIGHLIGHT, 20, Qt.SolidLine, Qt.RoundCap))
             halo.setOpacity(0.6)
             halo.setZValue(-1)
             self._halo = halo

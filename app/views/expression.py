@@ -181,6 +181,7 @@ class ExpressionPanel(QScrollArea):
         for label, (kind, text) in zip(self._labels, lines):
             label.show()
             if kind == "math":
+                label.setWordWrap(False)  # a word-wrapping label sizes itself by text and hides a pixmap
                 try:
                     label.setPixmap(render_latex(text))
                     label.setToolTip(text)
