@@ -224,9 +224,10 @@ def test_every_line_of_the_derivation_gets_room(qtbot):
     qtbot.waitExposed(window)
     qtbot.waitUntil(window.is_settled, timeout=30000)
     expression = window.panels()["expression"]
-    assert len(expression.latex_lines) == 7  # forward x2, cost, Leibniz, formulas, numbers, batch
-    assert r"\sigma\left(z_2\right) \left(1 - \sigma\left(z_2\right)\right)" in expression.latex_lines[4]
-    maths = [label for label in expression._labels if not label.isHidden() and not label.pixmap().isNull()]
-    assert len(maths) == 7
-    qtbot.waitUntil(lambda: all(label.height() >= label.pixmap().deviceIndependentSize().height() > 10
+    # forward x2, cost, Leibniz, 5 factors x (label, formula, value), numbers, batch
+    assert len(expression.latex_lines) == 4 + 15 + 2
+    assert expression.latex_lines[8] == r"= \sigma\left(z_2\right) \left(1 - \sigma\left(z_2\right)\right)"
+    maths = [label for label in expression._cells.values() if not label.isHidden() and not label.pixmap().isNull()]
+    assert len(maths) == 21
+    qtbot.waitUntil(lambda: all(label.height() >= label.pixmap().deviceIndependentSize().height() > 0
                                 for label in maths))

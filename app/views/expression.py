@@ -7,7 +7,7 @@ numbers are re-rendered as parameters change, coalesced so a running training ne
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
 
 import core
 
@@ -18,6 +18,7 @@ from ..workers import LatestOnlyWorker
 
 REFRESH_MS_IDLE = 0
 REFRESH_MS_RUNNING = 200
+MATH_SIZE = 17
 
 
 def parameter_latex(name: str) -> str:
@@ -49,20 +50,6 @@ def forward_equations(net: core.Network) -> list[str]:
     return [r"z^{(l)} = W^{(l)\top} a^{(l-1)} + b^{(l)},\quad a^{(l)} = f_l\left(z^{(l)}\right),\quad a^{(0)} = x"]
 
 
-def product_factor(latex: str) -> str:
-    """Bracket a factor only if a + or - stands at its top level: (a_2 - y), but w_2 and x stay bare."""
-    depth, i = 0, 0
-    while i < len(latex):
-        if latex.startswith(r"\left", i) or latex[i] == "{":
-            depth += 1
-        elif latex.startswith(r"\right", i) or latex[i] == "}":
-            depth -= 1
-        elif latex[i] in "+-" and depth == 0 and i > 0:
-            return rf"\left({latex}\right)"
-        i += 1
-    return latex
-
-
 class ExpressionPanel(QScrollArea):
     def __init__(self, model: SessionModel, parent=None):
         super().__init__(parent)
@@ -74,11 +61,13 @@ class ExpressionPanel(QScrollArea):
         body = QWidget()
         body.setObjectName("expression-body")
         body.setStyleSheet("#expression-body { background: white; }")
-        self._layout = QVBoxLayout(body)
-        self._layout.setContentsMargins(14, 10, 14, 10)
-        self._layout.setSpacing(6)
+        self._grid = QGridLayout(body)
+        self._grid.setContentsMargins(14, 10, 14, 10)
+        self._grid.setHorizontalSpacing(0)
+        self._grid.setVerticalSpacing(4)
+        self._grid.setColumnStretch(3, 1)
         self.setWidget(body)
-        self._labels: list[QLabel] = []
+        self._cells: dict[tuple[int, int], QLabel] = {}
         self.latex_lines: list[str] = []      # what is shown, for tests and exports
         self.caption_lines: list[str] = []
         self._formulas: dict[tuple, list[str]] = {}
@@ -137,28 +126,29 @@ class ExpressionPanel(QScrollArea):
         numbers = r"\cdot ".join(bracket(f.value) for f in chain.factors)
         loss = core.LOSSES[net.loss]
 
-        lines: list[tuple[str, str]] = [
-            ("caption", f"<b>Forward pass</b> (the network computes left to right)"),
+        x_text = ", ".join(fmt(v) for v in x)
+        y_text = ", ".join(fmt(v) for v in y)
+        lines: list[tuple[str, object]] = [
+            ("caption", "<b>Forward pass</b> (the network computes left to right)"),
             *[("math", line) for line in forward_equations(net)],
             ("caption", f"<b>Cost</b>: {loss.title}, averaged over the {len(model.X)} samples"),
             ("math", loss.latex),
             ("caption", f"<b>Chain rule</b> for ∂J/∂{name}: multiply the local derivatives along the path "
                         f"from the cost back to {name}"),
             ("math", f"{lhs} = {leibniz}"),
+            ("caption", f"Each local derivative, its formula and its value at sample {sample + 1} of "
+                        f"{len(model.X)} (x = {x_text}, y = {y_text}; keys [ and ] change the sample)"
+                        + ("" if formulas is not None else " — <i>deriving the formulas…</i>")),
         ]
-        if formulas is not None:
-            lines.append(("math", "= " + r"\cdot ".join(product_factor(f) for f in formulas)))
-        else:
-            lines.append(("caption", "<i>deriving the local formulas…</i>"))
-        x_text = ", ".join(fmt(v) for v in x)
-        y_text = ", ".join(fmt(v) for v in y)
+        for i, factor in enumerate(chain.factors):
+            formula = f"= {formulas[i]}" if formulas is not None else ""
+            lines.append(("row", (factor.latex, formula, f"= {latex_number(factor.value)}")))
         lines += [
-            ("caption", f"<b>With the numbers</b> of sample {sample + 1} of {len(model.X)} "
-                        f"(x = {x_text}, y = {y_text}); keys [ and ] change the sample"),
-            ("math", f"= {numbers} = {latex_number(chain.product)}"),
+            ("caption", "<b>With the numbers</b>: the product of the local derivatives"),
+            ("math", rf"{lhs}\Big|_{{n={sample + 1}}} = {numbers} = {latex_number(chain.product)}"),
             ("caption", "<b>Over the batch</b> the gradient is the mean of these per-sample products "
                         "— the number gradient descent uses"),
-            ("math", rf"{lhs} = \frac{{1}}{{N}}\sum_{{n=1}}^{{N}} \left({leibniz}\right)_n "
+            ("math", rf"{lhs} = \frac{{1}}{{N}}\sum_{{n=1}}^{{N}} {lhs}\Big|_{{n}} "
                      rf"= {latex_number(chain.gradient)}"),
             ("caption", f"Step: {name} ← {name} − η·∂J/∂{name} = {fmt(net.get(name))} − "
                         f"{fmt(model.learning_rate)} × {fmt(chain.gradient)} = "
@@ -166,31 +156,42 @@ class ExpressionPanel(QScrollArea):
         ]
         self._show(lines)
 
-    def _show(self, lines: list[tuple[str, str]]) -> None:
-        while len(self._labels) < len(lines):
+    def _label(self, row: int, column: int, kind: str) -> QLabel:
+        """The pooled label at (row, column), configured for maths or for a wrapped caption."""
+        label = self._cells.get((row, column))
+        if label is None:
             label = QLabel()
             label.setTextFormat(Qt.RichText)
-            label.setWordWrap(False)
-            label.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
-            self._layout.addWidget(label)
-            self._labels.append(label)
-        if self._layout.count() == len(self._labels):
-            self._layout.addStretch(1)
-        self.latex_lines = [text for kind, text in lines if kind == "math"]
-        self.caption_lines = [text for kind, text in lines if kind == "caption"]
-        for label, (kind, text) in zip(self._labels, lines):
-            label.show()
-            if kind == "math":
-                label.setWordWrap(False)  # a word-wrapping label sizes itself by text and hides a pixmap
-                try:
-                    label.setPixmap(render_latex(text))
-                    label.setToolTip(text)
-                except ValueError:
-                    label.setText(f"<code>{text}</code>")
-                label.setContentsMargins(12, 2, 0, 6)
-            else:
-                label.setText(text)
-                label.setWordWrap(True)
-                label.setContentsMargins(0, 6, 0, 0)
-        for label in self._labels[len(lines):]:
-            label.hide()
+            self._cells[(row, column)] = label
+        span = 4 if column == 0 and kind != "row" else 1  # full-width lines run into the stretch column
+        self._grid.addWidget(label, row, column, 1, span)  # re-adding moves it or changes its span
+        # a word-wrapping label sizes itself by its text and would lay a pixmap out at zero height
+        label.setWordWrap(kind == "caption")
+        label.setContentsMargins(*((0, 8, 0, 0) if kind == "caption" else (12 if column == 0 else 4, 2, 0, 2)))
+        label.show()
+        return label
+
+    def _show(self, lines: list[tuple[str, object]]) -> None:
+        self.latex_lines, self.caption_lines = [], []
+        used = set()
+        for row, (kind, payload) in enumerate(lines):
+            cells = payload if kind == "row" else (payload,)
+            for column, text in enumerate(cells):
+                used.add((row, column))
+                label = self._label(row, column, kind)
+                if kind == "caption":
+                    label.setText(text)
+                    self.caption_lines.append(text)
+                elif not text:
+                    label.clear()
+                else:
+                    self.latex_lines.append(text)
+                    try:
+                        label.setPixmap(render_latex(text, size=MATH_SIZE))
+                        label.setToolTip(text)
+                    except ValueError:
+                        label.setText(f"<code>{text}</code>")
+        for key, label in self._cells.items():
+            if key not in used:
+                label.hide()
+        self._grid.setRowStretch(len(lines), 1)
