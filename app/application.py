@@ -150,7 +150,7 @@ def run(args, qt_args=(), version=""):
 
     from app.main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(persist_layout=not (args.self_test or args.screenshot))
     if args.self_test or args.screenshot:
         from app import selftest
 

@@ -42,8 +42,10 @@ def settings() -> QSettings:
 class MainWindow(QMainWindow):
     """The studio's main window; `model` is the single source of truth the panels observe."""
 
-    def __init__(self, parent=None, model: SessionModel | None = None):
+    def __init__(self, parent=None, model: SessionModel | None = None, persist_layout: bool = True):
+        """`persist_layout=False` (self-test, screenshots) neither reads nor writes the user's layout."""
         super().__init__(parent)
+        self._persist_layout = persist_layout
         self.setWindowTitle("Chain Rule Studio")
         self.setObjectName("main-window")
         self.model = model or SessionModel(parent=self)
@@ -59,7 +61,8 @@ class MainWindow(QMainWindow):
         self.resize(1440, 900)
         self._apply_default_sizes()
         self._default_state = self.saveState(LAYOUT_VERSION)
-        self._layout_restored = self._restore_layout()
+        self._layout_restored = persist_layout and self._restore_layout()
+        self._show_message(self.model.message)  # a restored layout may carry a stale banner
         # Heavy first work (the surface grid, sympy and ziamath for the derivation) waits until the
         # window has painted once, so the learner sees the studio at once.
         self._first_paint_watch = watch_first_paint(self, self._start_panels)
@@ -285,5 +288,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.model.set_running(False)
-        self.save_layout()
+        if self._persist_layout:
+            self.save_layout()
         super().closeEvent(event)

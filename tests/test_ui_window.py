@@ -231,3 +231,33 @@ def test_every_line_of_the_derivation_gets_room(qtbot):
     assert len(maths) == 21
     qtbot.waitUntil(lambda: all(label.height() >= label.pixmap().deviceIndependentSize().height() > 0
                                 for label in maths))
+
+
+def test_a_restored_layout_does_not_bring_back_an_old_banner(qtbot, monkeypatch):
+    monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitExposed(first)
+    first.model.set_message("Something went wrong a moment ago.")
+    assert first.banner_bar.isVisible()
+    first.close()  # saves the layout with the banner showing
+    second = MainWindow()
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitExposed(second)
+    assert not second.banner_bar.isVisible()
+    second.close()
+
+
+def test_screenshots_leave_the_users_layout_alone(qtbot, monkeypatch):
+    from app.main_window import settings
+    monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
+    settings().setValue("window/state", b"sentinel")
+    window = MainWindow(persist_layout=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.close()
+    assert settings().value("window/state") == b"sentinel"
+    settings().remove("window/state")
