@@ -33,7 +33,7 @@ bench: $(STAMP)
 
 # Offscreen on purpose: the same pixels on every machine (no HiDPI scaling, no window manager).
 screenshot: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(VPY) main.py --screenshot resources/screenshot.png
+	QT_QPA_PLATFORM=offscreen $(VPY) main.py --steps 60 --screenshot resources/screenshot.png
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -151,6 +151,8 @@ def run(args, qt_args=(), version=""):
     from app.main_window import MainWindow
 
     window = MainWindow(persist_layout=not (args.self_test or args.screenshot))
+    if getattr(args, "steps", 0) > 0:
+        window.model.step(args.steps)
     if args.self_test or args.screenshot:
         from app import selftest
 

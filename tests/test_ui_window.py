@@ -261,3 +261,15 @@ def test_screenshots_leave_the_users_layout_alone(qtbot, monkeypatch):
     window.close()
     assert settings().value("window/state") == b"sentinel"
     settings().remove("window/state")
+
+
+def test_readme_key_table_matches_the_registry(window):
+    """The README's key table is written by hand; every shortcut in the app must appear in it."""
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme[readme.index("| Key | Command"):]
+    table = table[:table.index("\n\n")]
+    for spec in window.registry.specs():
+        key = window.registry.shortcut_text(spec.id)
+        if not spec.id.startswith("focus_"):  # those are listed as a range, Ctrl+1 … Ctrl+7
+            assert f" {key} " in table, (spec.id, key)
