@@ -4,36 +4,17 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..format import fmt
 from ..model import SessionModel
-from .plot_style import CLASS_COLORS, CURVE_COLOR, POINT_COLOR, make_plot
+from .plot_style import CLASS_COLORS, CURVE_COLOR, POINT_COLOR, PlotPanel
 
 PREDICTION_SAMPLES = 300
 
 
-def _with_caption(widget: QWidget, plot: pg.PlotWidget) -> QLabel:
-    layout = QVBoxLayout(widget)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(2)
-    layout.addWidget(plot, 1)
-    caption = QLabel()
-    caption.setWordWrap(True)
-    caption.setStyleSheet("color: #5b6478; padding: 2px 6px;")
-    layout.addWidget(caption)
-    return caption
-
-
-class CostCurveView(QWidget):
+class CostCurveView(PlotPanel):
     def __init__(self, model: SessionModel, parent=None):
-        super().__init__(parent)
-        self.setObjectName("cost-curve")
-        self.setAccessibleName("Cost curve")
-        self.setFocusPolicy(Qt.StrongFocus)
-        self._model = model
-        self.plot = make_plot(x_label="step", y_label="J")
-        self.caption = _with_caption(self, self.plot)
+        super().__init__(model, "cost-curve", "Cost curve", x_label="step", y_label="J", parent=parent)
         self.curve = self.plot.getPlotItem().plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2))
         self.last = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(POINT_COLOR), pen=pg.mkPen("w"))
         self.plot.getPlotItem().addItem(self.last)
@@ -59,15 +40,9 @@ class CostCurveView(QWidget):
                                  f"{len(steps)} points kept (older steps thinned on long runs).")
 
 
-class DataView(QWidget):
+class DataView(PlotPanel):
     def __init__(self, model: SessionModel, parent=None):
-        super().__init__(parent)
-        self.setObjectName("data-view")
-        self.setAccessibleName("Data and prediction")
-        self.setFocusPolicy(Qt.StrongFocus)
-        self._model = model
-        self.plot = make_plot(x_label="x", y_label="y, ŷ")
-        self.caption = _with_caption(self, self.plot)
+        super().__init__(model, "data-view", "Data and prediction", x_label="x", y_label="y, ŷ", parent=parent)
         item = self.plot.getPlotItem()
         self.points = pg.ScatterPlotItem(size=8)
         self.chosen = pg.ScatterPlotItem(size=18, brush=pg.mkBrush(0, 0, 0, 0), pen=pg.mkPen(POINT_COLOR, width=2.5))

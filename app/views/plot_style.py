@@ -1,6 +1,7 @@
 """One look for every pyqtgraph plot: white background, readable axes, consistent colours."""
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 PATH_COLOR = "#ff5a36"
 POINT_COLOR = "#ff5a36"
@@ -26,3 +27,25 @@ def make_plot(title: str = "", x_label: str = "", y_label: str = "") -> pg.PlotW
         item.getAxis(side).enableAutoSIPrefix(False)  # "J (x0.001)" confuses more than it helps
     item.setMenuEnabled(False)
     return widget
+
+
+class PlotPanel(QWidget):
+    """The shape of every plotting panel: a plot that takes the keyboard focus, a caption under it
+    that says in words what the plot shows, and the model it observes."""
+
+    def __init__(self, model, object_name: str, accessible_name: str, title: str = "", x_label: str = "",
+                 y_label: str = "", parent=None):
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setAccessibleName(accessible_name)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self._model = model
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.plot = make_plot(title, x_label, y_label)
+        layout.addWidget(self.plot, 1)
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.caption.setStyleSheet("color: #5b6478; padding: 2px 6px;")
+        layout.addWidget(self.caption)

@@ -6,34 +6,20 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 import core
 
 from ..format import fmt
 from ..model import SessionModel
-from .plot_style import CURVE_COLOR, POINT_COLOR, TANGENT_COLOR, make_plot
+from .plot_style import CURVE_COLOR, POINT_COLOR, TANGENT_COLOR, PlotPanel
 from .surface import nice_half_width
 
 SAMPLES = 241
 
 
-class CostSliceView(QWidget):
+class CostSliceView(PlotPanel):
     def __init__(self, model: SessionModel, parent=None):
-        super().__init__(parent)
-        self.setObjectName("cost-slice")
-        self.setAccessibleName("Cost slice and tangent")
-        self.setFocusPolicy(Qt.StrongFocus)
-        self._model = model
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        self.plot = make_plot(y_label="J")
-        layout.addWidget(self.plot, 1)
-        self.caption = QLabel()
-        self.caption.setWordWrap(True)
-        self.caption.setStyleSheet("color: #5b6478; padding: 2px 6px;")
-        layout.addWidget(self.caption)
+        super().__init__(model, "cost-slice", "Cost slice and tangent", y_label="J", parent=parent)
         item = self.plot.getPlotItem()
         self.curve = item.plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2.5))
         self.tangent = item.plot([], [], pen=pg.mkPen(TANGENT_COLOR, width=2, style=Qt.DashLine))

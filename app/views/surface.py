@@ -11,15 +11,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF
 
 import core
 
 from ..format import fmt
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
-from .plot_style import PATH_COLOR, POINT_COLOR, make_plot
+from .plot_style import PATH_COLOR, POINT_COLOR, PlotPanel
 
 FINE = 128
 COARSE = 32
@@ -58,24 +57,9 @@ def nice_half_width(value: float) -> float:
     return float(2 * math.ceil(needed / 2))
 
 
-class CostSurfaceView(QWidget):
+class CostSurfaceView(PlotPanel):
     def __init__(self, model: SessionModel, parent=None):
-        super().__init__(parent)
-        self.setObjectName("cost-surface")
-        self.setAccessibleName("Cost surface")
-        self.setFocusPolicy(Qt.StrongFocus)
-        self._model = model
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        self.plot = make_plot()
-        self.plot.setFocusProxy(None)
-        layout.addWidget(self.plot, 1)
-        self.caption = QLabel()
-        self.caption.setWordWrap(True)
-        self.caption.setStyleSheet("color: #5b6478; padding: 2px 6px;")
-        layout.addWidget(self.caption)
-
+        super().__init__(model, "cost-surface", "Cost surface", parent=parent)
         item = self.plot.getPlotItem()
         self.image = pg.ImageItem()
         self.image.setZValue(-10)
