@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsPathItem, QGraphicsRectItem,
                                QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView)
 
@@ -51,13 +51,10 @@ class _Clickable:
 
 
 class EdgeItem(QGraphicsPathItem, _Clickable):
-    def shape(self):  # a generous hit area for thin lines
-        stroker_path = QPainterPath()
-        stroker_path.addPath(self.path())
-        from PySide6.QtGui import QPainterPathStroker
+    def shape(self):  # a generous hit area, so thin edges are easy to click
         stroker = QPainterPathStroker()
         stroker.setWidth(16)
-        return stroker.createStroke(stroker_path)
+        return stroker.createStroke(self.path())
 
 
 class BiasItem(QGraphicsRectItem, _Clickable):
@@ -177,6 +174,10 @@ class NetworkDiagram(QGraphicsView):
             item = scene.addPath(path, QPen(MUTED, 2))
             item.setZValue(0)
             self._cost_edges.append(item)
+        # a gold halo under the selected weight keeps its sign colour readable
+        self._halo = scene.addPath(QPainterPath(), QPen(HIGHLIGHT, 20, Qt.SolidLine, Qt.RoundCap))
+        self._halo.setOpacity(0.6)
+        self._halo.setZValue(-1)
         self._caption = _text(scene, 12, color=MUTED)
         self._legend = _text(scene, 11, color=MUTED)
 
@@ -252,56 +253,38 @@ class NetworkDiagram(QGraphicsView):
         self._fit()
 
     def _highlight(self, selected: str) -> None:
-        """Light the path the chain rule walks: cost -> output -> ... -> the selected parameter."""
+        """Light the path the chain rule walks: cost -> output -> ... -> the selected parameter.
+
+        Path edges turn gold (their weights are the dz/da factors of the chain); the selected weight
+        keeps its sign colour over a gold halo; everything off the path fades.
+        """
         chain = self._model.chain(selected)
-        lit_nodes = {(layer, j) for layer, j in chain.nodes}
-        lit_params = {selected}
-        # edges between consecutive path nodes are the weights whose derivatives dz/da the chain multiplies
-        path = list(chain.nodes)
-        lit_edges = {selected} if selected in self._edges else set()
-        for (l_hi, j_hi), (l_lo, j_lo) in zip(path, path[1:]):
-            lit_edges.add(self._weight_name(l_hi, j_lo, j_hi))
+        lit_nodes = set(chain.nodes)
+        lit_edges = {self._weight_name(l_hi, j_lo, j_hi)
+                     for (l_hi, j_hi), (_l_lo, j_lo) in zip(chain.nodes, chain.nodes[1:])}
         glow = QPen(HIGHLIGHT, 5)
         for name, edge in self._edges.items():
+            on_path = name in lit_edges or name == selected
             if name in lit_edges:
                 pen = edge.pen()
-                pen.setColor(HIGHLIGHT if name != selected else pen.color())
+                pen.setColor(HIGHLIGHT)
                 edge.setPen(pen)
-                edge.setZValue(1)
-            else:
-                edge.setZValue(0)
-            edge.setOpacity(1.0 if name in lit_edges or not lit_edges else 0.55)
+            edge.setZValue(1 if on_path else 0)
+            edge.setOpacity(1.0 if on_path else 0.55)
+        self._halo.setPath(self._edges[selected].path() if selected in self._edges else QPainterPath())
         for key, node in self._nodes.items():
             node.setPen(glow if key in lit_nodes else QPen(NODE_LINE, 2))
         for name, box in self._biases.items():
-            if name in lit_params:
-                box.setBrush(QBrush(HIGHLIGHT.lighter(150)))
+            box.setBrush(QBrush(HIGHLIGHT.lighter(150) if name == selected else QColor("#eef1f6")))
+            if name == selected:
                 box.setPen(glow)
-            else:
-                box.setBrush(QBrush(QColor("#eef1f6")))
         self._cost_node.setPen(glow)
+        last = len(self._model.network.sizes) - 1
         for j, item in enumerate(self._cost_edges):
-            item.setPen(QPen(HIGHLIGHT if (len(self._model.network.sizes) - 1, j) in lit_nodes else MUTED, 3))
-        selected_edge = self._edges.get(selected)
-        if selected_edge is not None:
-            pen = selected_edge.pen()
-            pen.setStyle(Qt.SolidLine)
-            selected_edge.setPen(pen)
-            self._mark_selected_edge(selected_edge)
-        else:
-            self._mark_selected_edge(None)
-        self.highlighted = {f"edge:{n}" for n in lit_edges} | {f"node:{l}.{j}" for l, j in lit_nodes} \
-            | ({f"bias:{selected}"} if selected in self._biases else set()) | {"node:J"}
-
-    def _mark_selected_edge(self, edge: EdgeItem | None) -> None:
-        """A gold halo under the selected weight keeps its sign colour readable."""
-        halo = getattr(self, "_halo", None)
-        if halo is None or halo.scene() is not self.scene():
-            halo = self.scene().addPath(QPainterPath(), QPen(HIGHLIGHT, 20, Qt.SolidLine, Qt.RoundCap))
-            halo.setOpacity(0.6)
-            halo.setZValue(-1)
-            self._halo = halo
-        halo.setPath(edge.path() if edge is not None else QPainterPath())
+            item.setPen(QPen(HIGHLIGHT if (last, j) in lit_nodes else MUTED, 3))
+        self.highlighted = ({f"edge:{n}" for n in lit_edges | ({selected} & self._edges.keys())}
+                            | {f"node:{l}.{j}" for l, j in lit_nodes} | {"node:J"}
+                            | ({f"bias:{selected}"} if selected in self._biases else set()))
 
     # ------------------------------------------------------------------ interaction and layout
     def mousePressEvent(self, event) -> None:
