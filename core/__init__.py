@@ -13,6 +13,7 @@ from .chain import Chain, Factor
 from .datasets import DATASET_TITLES, DATASETS, Dataset, load_dataset
 from .history import History
 from .losses import LOSSES, Loss
+from .metrics import accuracy
 from .naming import ParameterRef
 from .network import Backward, Network, Trace, lesson_network
 from .surface import cost_slice, cost_surface
@@ -20,7 +21,7 @@ from .training import PARAMETER_LIMIT, GradientDescent, TrainingDiverged, gradie
 
 __all__ = [
     "ACTIVATIONS", "Activation", "sigmoid",
-    "LOSSES", "Loss",
+    "LOSSES", "Loss", "accuracy",
     "Network", "Trace", "Backward", "ParameterRef", "lesson_network",
     "Chain", "Factor",
     "GradientDescent", "gradient_step", "TrainingDiverged", "PARAMETER_LIMIT", "History",

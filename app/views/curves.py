@@ -5,6 +5,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
+import core
+
 from ..format import fmt
 from ..model import SessionModel
 from .plot_style import CLASS_COLORS, CURVE_COLOR, POINT_COLOR, PlotPanel
@@ -77,8 +79,7 @@ class DataView(PlotPanel):
         self.chosen.setData([model.X[n, 0]], [model.y[n, 0]])
         data = model.dataset
         if data.task == "classification":
-            predicted = model.network.predict(model.X)[:, 0] >= 0.5
-            accuracy = float(np.mean(predicted == (model.y[:, 0] >= 0.5)))
+            accuracy = core.accuracy(model.network.predict(model.X), model.y)
             detail = (f"blue: class 0, orange: class 1; curve: ŷ, the predicted probability of class 1. "
                       f"Accuracy {100 * accuracy:.0f}% (ŷ ≥ 0.5 predicts class 1)")
         else:
