@@ -26,6 +26,7 @@ class ActionSpec:
     help: str
     handler: Callable[[], object]
     checkable: bool = False
+    scope: str = "global"  # or a lab's name: the command works only while that lab is shown
 
 
 # Where a platform defines no binding for a standard key (offscreen, some desktops), use the usual one.
@@ -88,6 +89,12 @@ class ActionRegistry(QObject):
 
     def specs(self) -> list[ActionSpec]:
         return list(self._specs.values())
+
+    def enable_scope(self, lab: str) -> None:
+        """Enable global commands and those of `lab`; disable the other labs' (so S never trains a
+        network the learner cannot see)."""
+        for spec in self._specs.values():
+            self._actions[spec.id].setEnabled(spec.scope in ("global", lab))
 
     def shortcut_text(self, action_id: str) -> str:
         return self._actions[action_id].shortcut().toString(QKeySequence.NativeText)

@@ -1,38 +1,25 @@
-"""The main window: every panel in a dock the learner can rearrange, menus and toolbar generated from the
-action registry, a banner for messages that must not be missed, and a status bar with step, J and η.
+"""The main window: a tab per lab (each lab's panels are docks the learner can rearrange), menus and
+toolbar generated from the action registry, a banner for messages that must not be missed, and a status
+bar with step, J and η.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QSizePolicy, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QTabWidget, QToolBar, QWidget
 
 from .actions import ActionRegistry, ActionSpec
 from .application import watch_first_paint
 from .format import fmt
+from . import network_lab
+from .lab import DockLab
 from .model import SessionModel
 from .training_loop import TrainingLoop
-from .views.controls import ControlsPanel
-from .views.curves import CostCurveView, DataView
-from .views.diagram import NetworkDiagram
-from .views.expression import ExpressionPanel
 from .views.shortcut_sheet import ShortcutSheet
-from .views.slice_view import CostSliceView
-from .views.surface import CostSurfaceView
 
 SETTINGS_ORG = "chainrule-studio"
 SETTINGS_APP = "chainrule-studio"
-LAYOUT_VERSION = 1
-
-PANELS = (  # id, dock title, focus key
-    ("diagram", "Network diagram", "Ctrl+1"),
-    ("expression", "Chain rule", "Ctrl+2"),
-    ("surface", "Cost surface", "Ctrl+3"),
-    ("slice", "Slice J(θ) and tangent", "Ctrl+4"),
-    ("cost", "Cost curve", "Ctrl+5"),
-    ("data", "Data and prediction", "Ctrl+6"),
-    ("controls", "Controls", "Ctrl+7"),
-)
+MAX_PANELS_PER_LAB = 7
 
 
 def settings() -> QSettings:
@@ -40,7 +27,9 @@ def settings() -> QSettings:
 
 
 class MainWindow(QMainWindow):
-    """The studio's main window; `model` is the single source of truth the panels observe."""
+    """The studio's main window: one tab per lab, shared menus, toolbar, banner and status bar.
+
+    `model` (the Network lab's session) is the single source of truth its panels observe."""
 
     def __init__(self, parent=None, model: SessionModel | None = None, persist_layout: bool = True):
         """`persist_layout=False` (self-test, screenshots) neither reads nor writes the user's layout."""
@@ -51,146 +40,104 @@ class MainWindow(QMainWindow):
         self.model = model or SessionModel(parent=self)
         self.training = TrainingLoop(self.model, self)
         self.registry = ActionRegistry(self)
-        self.registry.add_all(self._action_specs())
-        self._build_panels()
+        self.registry.add_all(self._global_specs() + network_lab.action_specs(self.model, self.registry))
+        self.labs: list[DockLab] = [network_lab.build(self.model, self.registry)]
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("labs")
+        self.tabs.setDocumentMode(True)
+        for index, lab in enumerate(self.labs):
+            self.tabs.addTab(lab, lab.title)
+            self.tabs.setTabToolTip(index, f"{lab.title} (F{index + 2})")
+        self.setCentralWidget(self.tabs)
+        self.tabs.currentChanged.connect(self._on_lab_changed)
         self.registry.build_menus(self.menuBar())
         self._build_toolbars()
         self._build_status_bar()
         self._connect_model()
         self._shortcut_sheet: ShortcutSheet | None = None
         self.resize(1440, 900)
-        self._apply_default_sizes()
-        self._default_state = self.saveState(LAYOUT_VERSION)
-        self._layout_restored = persist_layout and self._restore_layout()
+        if persist_layout:
+            self._restore_layout()
+        self._on_lab_changed(self.tabs.currentIndex())
         self._show_message(self.model.message)  # a restored layout may carry a stale banner
         # Heavy first work (the surface grid, sympy and ziamath for the derivation) waits until the
         # window has painted once, so the learner sees the studio at once.
         self._first_paint_watch = watch_first_paint(self, self._start_panels)
 
+    @property
+    def network_lab(self) -> DockLab:
+        return self.labs[0]
+
+    @property
+    def docks(self):
+        """The Network lab's docks (kept for the tests and tools that predate the Function lab)."""
+        return self.network_lab.docks
+
+    def current_lab(self) -> DockLab:
+        return self.labs[self.tabs.currentIndex()]
+
     def _start_panels(self) -> None:
         self._first_paint_watch = None
-        for panel in self._panels.values():
+        for panel in self._all_panels().values():
             if hasattr(panel, "start"):
                 panel.start()
 
     # ------------------------------------------------------------------ actions
-    def _action_specs(self) -> list[ActionSpec]:
-        m = self.model
-        specs = [
-            ActionSpec("quit", "&Quit", QKeySequence.Quit, "File", "Close Chain Rule Studio", self.close),
-            ActionSpec("step", "&Step", "S", "Training", "Take one gradient-descent step on the whole batch",
-                       lambda: m.step(1)),
-            ActionSpec("run", "&Run", "Space", "Training", "Run gradient descent continuously, or pause it",
-                       m.toggle_running),
-            ActionSpec("reset", "R&eset", "Ctrl+R", "Training",
-                       "Back to the starting parameters; clears the history and any divergence", m.reset),
-            ActionSpec("lr_up", "Learning rate ×2", "L", "Training", "Double the learning rate η",
-                       lambda: m.scale_learning_rate(2.0)),
-            ActionSpec("lr_down", "Learning rate ÷2", "Shift+L", "Training", "Halve the learning rate η",
-                       lambda: m.scale_learning_rate(0.5)),
-            ActionSpec("train_only_axes", "Train only the surface parameters", "T", "Training",
-                       "Hold every other parameter so the path lies exactly on a fixed surface",
-                       lambda: m.set_train_only_axes(self.registry.action("train_only_axes").isChecked()),
-                       checkable=True),
-            ActionSpec("cycle_cost", "Next cost function", "C", "Training",
-                       "Switch between squared error and binary cross-entropy", m.cycle_loss),
-            ActionSpec("cycle_dataset", "Next dataset", "D", "Training", "Switch to the next built-in dataset",
-                       m.cycle_dataset),
-            ActionSpec("next_param", "Select next parameter", "N", "Parameters",
-                       "Select the next parameter: its chain is shown and its path lit", lambda: m.select_relative(1)),
-            ActionSpec("prev_param", "Select previous parameter", "Shift+N", "Parameters",
-                       "Select the previous parameter", lambda: m.select_relative(-1)),
-            ActionSpec("nudge_up", "Nudge selected up", "Ctrl+Up", "Parameters",
-                       "Increase the selected parameter by 0.1", lambda: m.nudge(+1)),
-            ActionSpec("nudge_down", "Nudge selected down", "Ctrl+Down", "Parameters",
-                       "Decrease the selected parameter by 0.1", lambda: m.nudge(-1)),
-            ActionSpec("nudge_up_fine", "Nudge selected up (fine)", "Ctrl+Shift+Up", "Parameters",
-                       "Increase the selected parameter by 0.01", lambda: m.nudge(+1, fine=True)),
-            ActionSpec("nudge_down_fine", "Nudge selected down (fine)", "Ctrl+Shift+Down", "Parameters",
-                       "Decrease the selected parameter by 0.01", lambda: m.nudge(-1, fine=True)),
-            ActionSpec("next_sample", "Next sample", "]", "Parameters",
-                       "Show the chain and node values for the next data point", lambda: m.set_sample(m.sample + 1)),
-            ActionSpec("prev_sample", "Previous sample", "[", "Parameters",
-                       "Show the chain and node values for the previous data point",
-                       lambda: m.set_sample(m.sample - 1)),
-            ActionSpec("next_axes", "Next surface axes", "A", "Parameters",
-                       "Plot the cost surface over the next pair of parameters", lambda: m.cycle_axes(1)),
-            ActionSpec("prev_axes", "Previous surface axes", "Shift+A", "Parameters",
-                       "Plot the cost surface over the previous pair of parameters", lambda: m.cycle_axes(-1)),
-        ]
-        for panel_id, title, key in PANELS:
-            specs.append(ActionSpec(f"focus_{panel_id}", f"Go to {title}", key, "View",
-                                    f"Show the {title} panel and move the keyboard focus to it",
-                                    lambda p=panel_id: self.focus_panel(p)))
+    def _global_specs(self) -> list[ActionSpec]:
+        specs = [ActionSpec("quit", "&Quit", QKeySequence.Quit, "File", "Close Chain Rule Studio", self.close)]
+        specs += [ActionSpec(f"lab_{index}", f"Lab {index + 1}", f"F{index + 2}", "View",
+                             "Switch to this lab", lambda i=index: self.tabs.setCurrentIndex(i))
+                  for index in range(2)]
+        specs += [ActionSpec(f"focus_{n}", f"Go to panel {n}", f"Ctrl+{n}", "View",
+                             f"Show panel {n} of the current lab and move the keyboard focus to it",
+                             lambda n=n: self.focus_panel_number(n))
+                  for n in range(1, MAX_PANELS_PER_LAB + 1)]
         specs += [
             ActionSpec("reset_layout", "Restore default layout", "Ctrl+0", "View",
-                       "Put every panel back where it started", self.restore_default_layout),
+                       "Put every panel of the current lab back where it started", self.restore_default_layout),
             ActionSpec("shortcuts", "&Keyboard shortcuts", QKeySequence.HelpContents, "Help",
                        "Show every command and its key", self.show_shortcut_sheet),
         ]
         return specs
 
+    def _on_lab_changed(self, index: int) -> None:
+        lab = self.labs[index]
+        self.registry.enable_scope(lab.name)
+        for i, other in enumerate(self.labs):
+            self.registry.action(f"lab_{i}").setText(other.title)
+        for n in range(1, MAX_PANELS_PER_LAB + 1):
+            action = self.registry.action(f"focus_{n}")
+            ids = list(lab.panels)
+            action.setEnabled(n <= len(ids))
+            action.setText(f"Go to {lab.docks[ids[n - 1]].windowTitle().split('  (')[0]}" if n <= len(ids)
+                           else f"Go to panel {n}")
+
     # ------------------------------------------------------------------ panels
-    def _build_panels(self) -> None:
-        m = self.model
-        widgets = {
-            "diagram": NetworkDiagram(m),
-            "expression": ExpressionPanel(m),
-            "surface": CostSurfaceView(m),
-            "slice": CostSliceView(m),
-            "cost": CostCurveView(m),
-            "data": DataView(m),
-            "controls": ControlsPanel(m, self.registry),
-        }
-        self._panels = widgets
-        self.docks: dict[str, QDockWidget] = {}
-        for panel_id, title, key in PANELS:
-            dock = QDockWidget(f"{title}  ({key})", self)
-            dock.setObjectName(f"dock-{panel_id}")
-            dock.setWidget(widgets[panel_id])
-            dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
-                             | QDockWidget.DockWidgetClosable)
-            self.docks[panel_id] = dock
-        placeholder = QWidget()
-        placeholder.hide()  # every panel is a dock; a hidden central widget leaves them all the room
-        self.setCentralWidget(placeholder)
-        self.setDockNestingEnabled(True)
-        d = self.docks
-        self.addDockWidget(Qt.TopDockWidgetArea, d["controls"])
-        self.splitDockWidget(d["controls"], d["diagram"], Qt.Horizontal)
-        self.splitDockWidget(d["diagram"], d["expression"], Qt.Horizontal)
-        self.addDockWidget(Qt.BottomDockWidgetArea, d["surface"])
-        self.splitDockWidget(d["surface"], d["slice"], Qt.Horizontal)
-        self.splitDockWidget(d["slice"], d["cost"], Qt.Horizontal)
-        self.splitDockWidget(d["cost"], d["data"], Qt.Horizontal)
-
-    def _apply_default_sizes(self) -> None:
-        """Dock proportions that give the diagram and the derivation room; applied once shown, when
-        the dock layout has real sizes to divide (before that, some platforms ignore it)."""
-        d = self.docks
-        self.resizeDocks([d["controls"], d["diagram"], d["expression"]], [270, 620, 550], Qt.Horizontal)
-        self.resizeDocks([d["surface"], d["slice"], d["cost"], d["data"]], [430, 340, 320, 350], Qt.Horizontal)
-        self.resizeDocks([d["diagram"], d["surface"]], [470, 390], Qt.Vertical)
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if not self._layout_restored and not getattr(self, "_sized", False):
-            self._sized = True
-            self._apply_default_sizes()
+    def _all_panels(self) -> dict[str, QWidget]:
+        panels = {}
+        for lab in self.labs:
+            for panel_id, widget in lab.panels.items():
+                panels[panel_id if lab is self.network_lab else f"{lab.name}_{panel_id}"] = widget
+        return panels
 
     def panels(self) -> dict[str, QWidget]:
-        """Name -> the widget each dock shows, for the self-test and screenshots."""
-        return dict(self._panels)
+        """Name -> the widget each dock shows, in every lab, for the self-test and screenshots."""
+        return self._all_panels()
 
     def is_settled(self) -> bool:
         """True when no panel is still computing: for screenshots, the self-test and tests."""
-        return all(getattr(panel, "is_settled", lambda: True)() for panel in self._panels.values())
+        return all(lab.is_settled() for lab in self.labs)
 
-    def focus_panel(self, panel_id: str) -> None:
-        dock = self.docks[panel_id]
-        dock.show()
-        dock.raise_()
-        self._panels[panel_id].setFocus(Qt.ShortcutFocusReason)
+    def focus_panel(self, panel_id: str, lab: DockLab | None = None) -> None:
+        lab = lab or self.network_lab
+        self.tabs.setCurrentWidget(lab)
+        lab.focus_panel(panel_id)
+
+    def focus_panel_number(self, n: int) -> None:
+        lab = self.current_lab()
+        ids = list(lab.panels)
+        if n <= len(ids):
+            lab.focus_panel(ids[n - 1])
 
     def _build_toolbars(self) -> None:
         bar = QToolBar("Training", self)
@@ -266,24 +213,26 @@ class MainWindow(QMainWindow):
         self._shortcut_sheet.activateWindow()
 
     def restore_default_layout(self) -> None:
-        self.restoreState(self._default_state, LAYOUT_VERSION)
-        for dock in self.docks.values():
-            dock.show()
-        self._apply_default_sizes()
+        self.current_lab().restore_default_layout()
 
-    def _restore_layout(self) -> bool:
-        """Geometry and dock layout from the last session; False when there was none to restore."""
+    def _restore_layout(self) -> None:
+        """Geometry, the open lab and each lab's dock layout from the last session."""
         store = settings()
         geometry = store.value("window/geometry")
-        state = store.value("window/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        return isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)
+        for lab in self.labs:
+            lab.restore_layout(store.value(f"labs/{lab.name}/state"))
+        index = store.value("window/lab", 0, type=int)
+        if 0 <= index < len(self.labs):
+            self.tabs.setCurrentIndex(index)
 
     def save_layout(self) -> None:
         store = settings()
         store.setValue("window/geometry", self.saveGeometry())
-        store.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        store.setValue("window/lab", self.tabs.currentIndex())
+        for lab in self.labs:
+            store.setValue(f"labs/{lab.name}/state", lab.layout_state())
         store.sync()
 
     def closeEvent(self, event) -> None:

@@ -1,0 +1,83 @@
+"""A lab: one workspace of the studio (the Network lab, the Function lab) whose panels are docks the
+learner can rearrange. A lab is an inner QMainWindow shown as a tab of the main window, so each lab
+keeps its own dock layout while menus, toolbar and status bar stay shared.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+
+LAYOUT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Panel:
+    id: str
+    title: str
+    focus_key: str
+    widget: QWidget
+
+
+class DockLab(QMainWindow):
+    """Panels in docks, laid out by `arrange(lab)` and sized by `size(lab)` once the lab is shown."""
+
+    def __init__(self, name: str, title: str, panels: list[Panel], arrange: Callable[["DockLab"], None],
+                 size: Callable[["DockLab"], None], parent=None):
+        super().__init__(parent)
+        self.name, self.title = name, title
+        self.setObjectName(f"lab-{name}")
+        self.setWindowFlags(Qt.Widget)  # a page inside the main window, not a window of its own
+        self._size = size
+        self.panels: dict[str, QWidget] = {p.id: p.widget for p in panels}
+        self.docks: dict[str, QDockWidget] = {}
+        for panel in panels:
+            dock = QDockWidget(f"{panel.title}  ({panel.focus_key})", self)
+            dock.setObjectName(f"dock-{panel.id}")
+            dock.setWidget(panel.widget)
+            dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
+                             | QDockWidget.DockWidgetClosable)
+            self.docks[panel.id] = dock
+        placeholder = QWidget()
+        placeholder.hide()  # every panel is a dock; a hidden central widget leaves them all the room
+        self.setCentralWidget(placeholder)
+        self.setDockNestingEnabled(True)
+        arrange(self)
+        self._default_state = self.saveState(LAYOUT_VERSION)
+        self._sized = False
+
+    def apply_default_sizes(self) -> None:
+        self._size(self)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._sized:  # dock sizes only take once the lab has real room to divide
+            self._sized = True
+            self._size(self)
+
+    def focus_panel(self, panel_id: str) -> None:
+        dock = self.docks[panel_id]
+        dock.show()
+        dock.raise_()
+        self.panels[panel_id].setFocus(Qt.ShortcutFocusReason)
+
+    def restore_default_layout(self) -> None:
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        for dock in self.docks.values():
+            dock.show()
+        self._size(self)
+
+    def restore_layout(self, state) -> bool:
+        """The saved dock layout, if there is one; True when it was applied."""
+        if isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION):
+            self._sized = True  # the learner's own sizes win over the defaults
+            return True
+        return False
+
+    def layout_state(self) -> QByteArray:
+        return self.saveState(LAYOUT_VERSION)
+
+    def is_settled(self) -> bool:
+        return all(getattr(panel, "is_settled", lambda: True)() for panel in self.panels.values())

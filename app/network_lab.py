@@ -1,0 +1,94 @@
+"""The Network lab: the lesson's network with its diagram, chain rule, cost surface, slice, cost
+curve, data and controls, and the commands that drive it."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from .actions import ActionRegistry, ActionSpec
+from .lab import DockLab, Panel
+from .model import SessionModel
+from .views.controls import ControlsPanel
+from .views.curves import CostCurveView, DataView
+from .views.diagram import NetworkDiagram
+from .views.expression import ExpressionPanel
+from .views.slice_view import CostSliceView
+from .views.surface import CostSurfaceView
+
+NAME = "network"
+
+
+def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
+    def spec(*args, **kwargs) -> ActionSpec:
+        return ActionSpec(*args, scope=NAME, **kwargs)
+
+    return [
+        spec("step", "&Step", "S", "Training", "Take one gradient-descent step on the whole batch",
+             lambda: m.step(1)),
+        spec("run", "&Run", "Space", "Training", "Run gradient descent continuously, or pause it",
+             m.toggle_running),
+        spec("reset", "R&eset", "Ctrl+R", "Training",
+             "Back to the starting parameters; clears the history and any divergence", m.reset),
+        spec("lr_up", "Learning rate ×2", "L", "Training", "Double the learning rate η",
+             lambda: m.scale_learning_rate(2.0)),
+        spec("lr_down", "Learning rate ÷2", "Shift+L", "Training", "Halve the learning rate η",
+             lambda: m.scale_learning_rate(0.5)),
+        spec("train_only_axes", "Train only the surface parameters", "T", "Training",
+             "Hold every other parameter so the path lies exactly on a fixed surface",
+             lambda: m.set_train_only_axes(registry.action("train_only_axes").isChecked()), checkable=True),
+        spec("cycle_cost", "Next cost function", "C", "Training",
+             "Switch between squared error and binary cross-entropy", m.cycle_loss),
+        spec("cycle_dataset", "Next dataset", "D", "Training", "Switch to the next built-in dataset",
+             m.cycle_dataset),
+        spec("next_param", "Select next parameter", "N", "Parameters",
+             "Select the next parameter: its chain is shown and its path lit", lambda: m.select_relative(1)),
+        spec("prev_param", "Select previous parameter", "Shift+N", "Parameters",
+             "Select the previous parameter", lambda: m.select_relative(-1)),
+        spec("nudge_up", "Nudge selected up", "Ctrl+Up", "Parameters",
+             "Increase the selected parameter by 0.1", lambda: m.nudge(+1)),
+        spec("nudge_down", "Nudge selected down", "Ctrl+Down", "Parameters",
+             "Decrease the selected parameter by 0.1", lambda: m.nudge(-1)),
+        spec("nudge_up_fine", "Nudge selected up (fine)", "Ctrl+Shift+Up", "Parameters",
+             "Increase the selected parameter by 0.01", lambda: m.nudge(+1, fine=True)),
+        spec("nudge_down_fine", "Nudge selected down (fine)", "Ctrl+Shift+Down", "Parameters",
+             "Decrease the selected parameter by 0.01", lambda: m.nudge(-1, fine=True)),
+        spec("next_sample", "Next sample", "]", "Parameters",
+             "Show the chain and node values for the next data point", lambda: m.set_sample(m.sample + 1)),
+        spec("prev_sample", "Previous sample", "[", "Parameters",
+             "Show the chain and node values for the previous data point", lambda: m.set_sample(m.sample - 1)),
+        spec("next_axes", "Next surface axes", "A", "Parameters",
+             "Plot the cost surface over the next pair of parameters", lambda: m.cycle_axes(1)),
+        spec("prev_axes", "Previous surface axes", "Shift+A", "Parameters",
+             "Plot the cost surface over the previous pair of parameters", lambda: m.cycle_axes(-1)),
+    ]
+
+
+def _arrange(lab: DockLab) -> None:
+    d = lab.docks
+    lab.addDockWidget(Qt.TopDockWidgetArea, d["controls"])
+    lab.splitDockWidget(d["controls"], d["diagram"], Qt.Horizontal)
+    lab.splitDockWidget(d["diagram"], d["expression"], Qt.Horizontal)
+    lab.addDockWidget(Qt.BottomDockWidgetArea, d["surface"])
+    lab.splitDockWidget(d["surface"], d["slice"], Qt.Horizontal)
+    lab.splitDockWidget(d["slice"], d["cost"], Qt.Horizontal)
+    lab.splitDockWidget(d["cost"], d["data"], Qt.Horizontal)
+
+
+def _size(lab: DockLab) -> None:
+    """Proportions that give the diagram and the derivation room."""
+    d = lab.docks
+    lab.resizeDocks([d["controls"], d["diagram"], d["expression"]], [270, 620, 550], Qt.Horizontal)
+    lab.resizeDocks([d["surface"], d["slice"], d["cost"], d["data"]], [430, 340, 320, 350], Qt.Horizontal)
+    lab.resizeDocks([d["diagram"], d["surface"]], [470, 390], Qt.Vertical)
+
+
+def build(model: SessionModel, registry: ActionRegistry) -> DockLab:
+    panels = [
+        Panel("diagram", "Network diagram", "Ctrl+1", NetworkDiagram(model)),
+        Panel("expression", "Chain rule", "Ctrl+2", ExpressionPanel(model)),
+        Panel("surface", "Cost surface", "Ctrl+3", CostSurfaceView(model)),
+        Panel("slice", "Slice J(θ) and tangent", "Ctrl+4", CostSliceView(model)),
+        Panel("cost", "Cost curve", "Ctrl+5", CostCurveView(model)),
+        Panel("data", "Data and prediction", "Ctrl+6", DataView(model)),
+        Panel("controls", "Controls", "Ctrl+7", ControlsPanel(model, registry)),
+    ]
+    return DockLab(NAME, "Network lab", panels, _arrange, _size)
