@@ -12,6 +12,8 @@ from .actions import ActionRegistry, ActionSpec
 from .application import watch_first_paint
 from .format import fmt
 from . import network_lab
+from .function_lab import lab as function_lab
+from .function_lab.model import FunctionLabModel
 from .lab import DockLab
 from .model import SessionModel
 from .training_loop import TrainingLoop
@@ -41,7 +43,9 @@ class MainWindow(QMainWindow):
         self.training = TrainingLoop(self.model, self)
         self.registry = ActionRegistry(self)
         self.registry.add_all(self._global_specs() + network_lab.action_specs(self.model, self.registry))
-        self.labs: list[DockLab] = [network_lab.build(self.model, self.registry)]
+        self.function_model = FunctionLabModel(self)
+        self.labs: list[DockLab] = [network_lab.build(self.model, self.registry),
+                                    function_lab.build(self.function_model, self.registry)]
         self.tabs = QTabWidget()
         self.tabs.setObjectName("labs")
         self.tabs.setDocumentMode(True)
@@ -67,6 +71,10 @@ class MainWindow(QMainWindow):
     @property
     def network_lab(self) -> DockLab:
         return self.labs[0]
+
+    @property
+    def function_lab(self) -> DockLab:
+        return self.labs[1]
 
     @property
     def docks(self):
@@ -237,6 +245,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.model.set_running(False)
+        self.function_model.close()
         if self._persist_layout:
             self.save_layout()
         super().closeEvent(event)

@@ -267,7 +267,7 @@ def test_readme_key_table_matches_the_registry(window):
     """The README's key table is written by hand; every shortcut in the app must appear in it."""
     from pathlib import Path
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    table = readme[readme.index("| Key | Command"):]
+    table = readme[readme.index("| Key | Network lab"):]
     table = table[:table.index("\n\n")]
     for spec in window.registry.specs():
         key = window.registry.shortcut_text(spec.id)

@@ -1,0 +1,166 @@
+"""The formula field (with history and examples), what is wrong with it if anything, and the function's
+decomposition into its chain of compositions — as a list and as nested boxes."""
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QSizePolicy, QToolButton, QVBoxLayout,
+                               QWidget)
+
+from ..math_render import render_latex
+from .model import EXAMPLES, FormulaProblem, FunctionLabModel
+
+BOX_COLORS = ("#eef4fb", "#fdf3e3", "#eaf6ee", "#f6ecf8", "#f1f1f1")
+
+
+class FormulaField(QLineEdit):
+    """A line edit whose Up and Down walk the formulas entered before, like a shell."""
+
+    def __init__(self, model: FunctionLabModel, parent=None):
+        super().__init__(parent)
+        self._model = model
+        self._cursor: int | None = None  # index into history while browsing it
+
+    def keyPressEvent(self, event) -> None:
+        history = self._model.history
+        if event.key() in (Qt.Key_Up, Qt.Key_Down) and history:
+            if event.key() == Qt.Key_Up:
+                self._cursor = len(history) - 1 if self._cursor is None else max(self._cursor - 1, 0)
+            else:
+                self._cursor = None if self._cursor is None or self._cursor >= len(history) - 1 else self._cursor + 1
+            self.setText(history[self._cursor] if self._cursor is not None else "")
+            self.textEdited.emit(self.text())
+            return
+        self._cursor = None
+        super().keyPressEvent(event)
+
+
+class NestedBoxes(QWidget):
+    """h = f(g(x)) drawn as boxes inside boxes: each layer holds the next one inside it."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setMinimumHeight(120)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self._layers: list[str] = []   # LaTeX of each layer, outermost first
+
+    def set_layers(self, layers: list[str]) -> None:
+        self._layers = layers
+        self.update()
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.Antialiasing)
+        rect = QRectF(self.rect()).adjusted(4, 4, -4, -4)
+        inset = min(28.0, rect.height() / (2 * max(len(self._layers), 1) + 1))
+        for depth, latex in enumerate(self._layers):
+            painter.setPen(QPen(QColor("#8a94a8"), 1.2))
+            painter.setBrush(QColor(BOX_COLORS[depth % len(BOX_COLORS)]))
+            painter.drawRoundedRect(rect, 8, 8)
+            pixmap = render_latex(latex, size=14)
+            painter.drawPixmap(int(rect.left() + 8), int(rect.top() + 4), pixmap)
+            top = pixmap.deviceIndependentSize().height() + 8
+            rect = rect.adjusted(inset, top, -inset, -inset / 2)
+            if rect.height() < 12 or rect.width() < 20:
+                break
+        painter.end()
+
+
+class FormulaPanel(QWidget):
+    def __init__(self, model: FunctionLabModel, parent=None):
+        super().__init__(parent)
+        self.setObjectName("formula-panel")
+        self.setAccessibleName("Formula and decomposition")
+        self._model = model
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        row = QHBoxLayout()
+        label = QLabel("h(x) =")
+        label.setFont(QFont(label.font().family(), 12, QFont.Bold))
+        row.addWidget(label)
+        self.field = FormulaField(model)
+        self.field.setObjectName("formula-field")
+        self.field.setPlaceholderText("type a function of x, e.g. log(2 + cos(x)); Enter to derive")
+        self.field.setFont(QFont("DejaVu Sans Mono", 12))
+        self.field.setMaxLength(2000)  # the parser refuses long input with a message; this caps typing
+        self.field.textEdited.connect(model.type_text)
+        self.field.returnPressed.connect(lambda: model.submit(self.field.text(), remember=True))
+        label.setBuddy(self.field)
+        row.addWidget(self.field, 1)
+        self.examples_button = QToolButton()
+        self.examples_button.setText("Examples")
+        self.examples_button.setPopupMode(QToolButton.InstantPopup)
+        self.examples_menu = QMenu(self)
+        for title, text in EXAMPLES:
+            action = self.examples_menu.addAction(f"{text}    — {title}")
+            action.triggered.connect(lambda _=False, t=text: self.use_example(t))
+        self.examples_button.setMenu(self.examples_menu)
+        row.addWidget(self.examples_button)
+        layout.addLayout(row)
+        self.status = QLabel()
+        self.status.setObjectName("formula-status")
+        self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.RichText)
+        layout.addWidget(self.status)
+        self.layers_label = QLabel()
+        self.layers_label.setObjectName("decomposition")
+        layout.addWidget(self.layers_label)
+        self.boxes = NestedBoxes()
+        layout.addWidget(self.boxes, 1)
+        model.analysisChanged.connect(self._on_analysis)
+        model.problemChanged.connect(self._on_problem)
+        model.busyChanged.connect(self._on_busy)
+        self.layer_lines: list[str] = []
+
+    def use_example(self, text: str) -> None:
+        self.field.setText(text)
+        self._model.submit(text, remember=True)
+
+    def show_examples(self) -> None:
+        self.examples_menu.popup(self.field.mapToGlobal(self.field.rect().bottomLeft()))
+        self.examples_menu.setActiveAction(self.examples_menu.actions()[0])
+
+    def _on_busy(self, busy: bool) -> None:
+        if busy and self._model.problem is None:
+            self.status.setText("<i>deriving…</i>")
+
+    def _on_problem(self, problem: FormulaProblem | None) -> None:
+        if problem is None:
+            self.status.setText("")
+            self.field.setStyleSheet("")
+            return
+        self.field.setStyleSheet("QLineEdit { border: 2px solid #c0392b; }")
+        self.status.setText(self.problem_html(problem))
+
+    @staticmethod
+    def problem_html(problem: FormulaProblem) -> str:
+        """The message, and the text with the offending span marked, like a compiler would."""
+        text, start = problem.text, problem.position
+        shown = ""
+        if text and start is not None and 0 <= start <= len(text):
+            end = problem.end if problem.end is not None and problem.end > start else start + 1
+            head, bad, tail = text[:start], text[start:end] or " ", text[end:]
+            clip = 60  # keep long input readable: show the neighbourhood of the problem
+            head = ("…" + head[-clip:]) if len(head) > clip else head
+            tail = (tail[:clip] + "…") if len(tail) > clip else tail
+            shown = (f"<br><code>{html.escape(head)}<span style='background:#f9d6d2; color:#a01818;"
+                     f" text-decoration: underline'>{html.escape(bad)}</span>{html.escape(tail)}</code>")
+        return (f"<span style='color:#a01818; font-weight:600'>{html.escape(problem.message)}</span>{shown}"
+                "<br><span style='color:#5b6478'>The last good function stays on screen.</span>")
+
+    def _on_analysis(self) -> None:
+        analysis = self._model.analysis
+        if self.field.text().strip() != self._model.text:
+            self.field.setText(self._model.text)
+        self.status.setText("")
+        layers = analysis.decomposition.layers
+        self.layer_lines = [layer.latex for layer in layers]
+        product = analysis.decomposition.product_latex()
+        lines = self.layer_lines + [product]
+        self.layers_label.setText("")
+        self.layers_label.setPixmap(render_latex(r"\quad ".join(
+            [rf"{line}\;" for line in self.layer_lines]) + rf"\qquad {product}", size=16))
+        self.boxes.set_layers(self.layer_lines)
+        self.layers_label.setToolTip("\n".join(lines))

@@ -1,0 +1,103 @@
+"""The Function lab's panels, layout and commands."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+
+from ..actions import ActionRegistry, ActionSpec
+from ..lab import DockLab, Panel
+from .derivation_panel import DerivationPanel
+from .formula_panel import FormulaPanel
+from .graph_panel import GraphPanel
+from .model import FunctionLabModel
+from .plot_panel import FunctionPlotPanel
+
+NAME = "function"
+
+
+def action_specs(m: FunctionLabModel, registry: ActionRegistry, lab: "FunctionLab") -> list[ActionSpec]:
+    def spec(*args, **kwargs) -> ActionSpec:
+        return ActionSpec(*args, scope=NAME, **kwargs)
+
+    return [
+        spec("edit_formula", "Edit the formula", "Ctrl+L", "Function",
+             "Put the cursor in the formula field (Up/Down there walk the history)", lab.edit_formula),
+        spec("examples", "Examples…", "Ctrl+E", "Function", "Pick a function to study from a list",
+             lambda: lab.formula.show_examples()),
+        spec("x0_left", "Move x0 left", "Ctrl+Left", "Function", "Move the point x0 left by 0.1",
+             lambda: m.move_x0(-1)),
+        spec("x0_right", "Move x0 right", "Ctrl+Right", "Function", "Move the point x0 right by 0.1",
+             lambda: m.move_x0(+1)),
+        spec("x0_left_fine", "Move x0 left (fine)", "Ctrl+Shift+Left", "Function",
+             "Move the point x0 left by 0.01", lambda: m.move_x0(-1, fine=True)),
+        spec("x0_right_fine", "Move x0 right (fine)", "Ctrl+Shift+Right", "Function",
+             "Move the point x0 right by 0.01", lambda: m.move_x0(+1, fine=True)),
+        spec("graph_step", "Step the graph", "B", "Function",
+             "Evaluate the next node: the forward pass first, then the backward pass", lambda: m.step_graph(1)),
+        spec("graph_back", "Step the graph back", "Shift+B", "Function", "Undo the last graph step",
+             lambda: m.step_graph(-1)),
+        spec("graph_all", "Complete the passes", "Ctrl+B", "Function",
+             "Run the forward and backward passes to the end", m.finish_graph),
+        spec("forward_mode", "Forward mode", "M", "Function",
+             "Show forward-mode differentiation (tangents dv/dx) instead of the backward pass",
+             lambda: m.set_forward_mode(registry.action("forward_mode").isChecked()), checkable=True),
+    ]
+
+
+def _arrange(lab: DockLab) -> None:
+    d = lab.docks
+    lab.addDockWidget(Qt.TopDockWidgetArea, d["formula"])
+    lab.splitDockWidget(d["formula"], d["plot"], Qt.Horizontal)
+    lab.addDockWidget(Qt.BottomDockWidgetArea, d["derivation"])
+    lab.splitDockWidget(d["derivation"], d["graph"], Qt.Horizontal)
+
+
+def _size(lab: DockLab) -> None:
+    d = lab.docks
+    lab.resizeDocks([d["formula"], d["plot"]], [600, 840], Qt.Horizontal)
+    lab.resizeDocks([d["derivation"], d["graph"]], [600, 840], Qt.Horizontal)
+    lab.resizeDocks([d["formula"], d["derivation"]], [380, 440], Qt.Vertical)
+
+
+class FunctionLab(DockLab):
+    def __init__(self, model: FunctionLabModel, parent=None):
+        self.model = model
+        self.formula = FormulaPanel(model)
+        panels = [
+            Panel("formula", "Formula and its layers", "Ctrl+1", self.formula),
+            Panel("derivation", "Step-by-step derivative", "Ctrl+2", DerivationPanel(model)),
+            Panel("plot", "h, h′ and the tangent", "Ctrl+3", FunctionPlotPanel(model)),
+            Panel("graph", "Computation graph", "Ctrl+4", GraphPanel(model)),
+        ]
+        super().__init__(NAME, "Function lab", panels, _arrange, _size, parent)
+
+    def edit_formula(self) -> None:
+        self.focus_panel("formula")
+        self.formula.field.setFocus(Qt.ShortcutFocusReason)
+        self.formula.field.selectAll()
+
+    _started = False
+
+    def showEvent(self, event) -> None:
+        """The worker process starts when the learner first opens this lab, not at start-up."""
+        super().showEvent(event)
+        if not self._started:
+            self._started = True
+            QTimer.singleShot(0, self.model.start)
+
+    def is_settled(self) -> bool:
+        m = self.model
+        return not self._started or ((m.analysis is not None or m.problem is not None) and not m.busy)
+
+
+def build(model: FunctionLabModel, registry: ActionRegistry) -> FunctionLab:
+    lab = FunctionLab(model)
+    registry.add_all(action_specs(model, registry, lab))
+    model.forwardModeChanged.connect(lambda on: _sync_checked(registry, "forward_mode", on))
+    return lab
+
+
+def _sync_checked(registry: ActionRegistry, action_id: str, on: bool) -> None:
+    action = registry.action(action_id)
+    action.blockSignals(True)
+    action.setChecked(on)
+    action.blockSignals(False)

@@ -1,0 +1,187 @@
+"""The Function lab's observable state: the formula, its analysis, the point x0 and the graph walk.
+
+A typo never costs the learner what they had: a formula that fails to parse or to derive leaves the
+last good analysis on screen and reports the problem, with its position, through `errorChanged`.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from .service import SymbolicService
+
+LESSON_FORMULA = "log(2 + cos(x))"
+EXAMPLES = (
+    ("The lesson: log of 2 + cos x", LESSON_FORMULA),
+    ("A square inside a sine", "sin(x^2)"),
+    ("Three layers deep", "exp(sin(3x))"),
+    ("A neuron: sigmoid of an affine map", "sigmoid(2x - 1)"),
+    ("Product rule", "x^2 sin(x)"),
+    ("Quotient rule", "(x^2 + 1)/(x - 2)"),
+    ("A root of a polynomial", "sqrt(1 + x^2)"),
+    ("Powers of a sum", "(1 + x^2)^3"),
+    ("Hyperbolic tangent squared", "tanh(sin(x))^2"),
+    ("Softplus, the smooth ReLU", "softplus(3x)"),
+    ("Reused sub-expression", "sin(x) sin(x) + sin(x)"),
+    ("Undefined in places", "log(x) + tan(x)"),
+)
+X0_STEP = 0.1
+FINE_X0_STEP = 0.01
+DEBOUNCE_MS = 300
+CACHE_SIZE = 64
+HISTORY_SIZE = 50
+
+
+@dataclass(frozen=True)
+class FormulaProblem:
+    """What is wrong with the text, where (character positions, or None), and for which text."""
+
+    text: str
+    message: str
+    position: int | None = None
+    end: int | None = None
+
+
+class FunctionLabModel(QObject):
+    analysisChanged = Signal()
+    problemChanged = Signal(object)        # FormulaProblem or None
+    busyChanged = Signal(bool)
+    x0Changed = Signal(float)
+    graphStepChanged = Signal(int)
+    forwardModeChanged = Signal(bool)
+    historyChanged = Signal()
+
+    def __init__(self, parent=None, service: SymbolicService | None = None):
+        super().__init__(parent)
+        self._service = service or SymbolicService(self)
+        self._service.analyzed.connect(self._on_analyzed)
+        self._service.failed.connect(self._on_failed)
+        self._service.busyChanged.connect(self.busyChanged)
+        self._cache: OrderedDict[str, object] = OrderedDict()
+        self.text = ""            # the formula the learner asked for last
+        self.analysis = None      # core FormulaAnalysis of the formula on screen
+        self.compiled = None      # its numpy functions
+        self.problem: FormulaProblem | None = None
+        self.x0 = 1.0
+        self.graph_step = 0
+        self.forward_mode = False
+        self.history: list[str] = []
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(lambda: self.submit(self._typed))
+        self._typed = ""
+
+    @property
+    def busy(self) -> bool:
+        return self._service.busy
+
+    def start(self, text: str = LESSON_FORMULA) -> None:
+        if self.analysis is None and not self.text:
+            self.submit(text, remember=True)
+
+    # ------------------------------------------------------------------ formula
+    def type_text(self, text: str) -> None:
+        """Typing: analyse once the learner pauses, so plots follow the keyboard without lag."""
+        self._typed = text
+        self._debounce.start()
+
+    def submit(self, text: str, remember: bool = False) -> None:
+        """Parse now (bounded and fast, so errors show at once); derive in the worker process."""
+        from core.formula.parser import FormulaError, parse_formula
+
+        self._debounce.stop()
+        text = text.strip()
+        self.text = text
+        if remember:
+            self._remember(text)
+        try:
+            parse_formula(text)
+        except FormulaError as error:
+            self._set_problem(FormulaProblem(text, error.message, error.position, getattr(error, "end", None)))
+            return
+        cached = self._cache.get(text)
+        if cached is not None:
+            self._cache.move_to_end(text)
+            self._show(cached)
+        else:
+            self._service.request(text)
+
+    def _remember(self, text: str) -> None:
+        if text and (not self.history or self.history[-1] != text):
+            if text in self.history:
+                self.history.remove(text)
+            self.history.append(text)
+            del self.history[:-HISTORY_SIZE]
+            self.historyChanged.emit()
+
+    def _on_analyzed(self, text: str, analysis) -> None:
+        self._cache[text] = analysis
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        if text == self.text:
+            self._show(analysis)
+
+    def _on_failed(self, text: str, message: str) -> None:
+        if text == self.text:
+            self._set_problem(FormulaProblem(text, message))
+
+    def _show(self, analysis) -> None:
+        from core.formula.numeric import CompiledFormula
+
+        self.analysis = analysis
+        self.compiled = CompiledFormula.from_analysis(analysis)
+        self._set_problem(None)
+        self.graph_step = 0
+        self.analysisChanged.emit()
+        self.graphStepChanged.emit(0)
+
+    def _set_problem(self, problem: FormulaProblem | None) -> None:
+        if problem != self.problem:
+            self.problem = problem
+            self.problemChanged.emit(problem)
+
+    # ------------------------------------------------------------------ x0
+    def set_x0(self, x0: float) -> None:
+        x0 = round(float(x0), 6)
+        if x0 != self.x0:
+            self.x0 = x0
+            self.graph_step = 0
+            self.x0Changed.emit(x0)
+            self.graphStepChanged.emit(0)
+
+    def move_x0(self, direction: int, fine: bool = False) -> None:
+        self.set_x0(self.x0 + direction * (FINE_X0_STEP if fine else X0_STEP))
+
+    # ------------------------------------------------------------------ computation graph walk
+    def graph_values(self):
+        """Forward values, adjoints, local derivatives and tangents of the graph at x0."""
+        return self.analysis.graph.evaluate(self.x0) if self.analysis is not None else None
+
+    def graph_step_count(self) -> int:
+        values = self.graph_values()
+        if values is None:
+            return 0
+        return len(values.forward_order) + (0 if self.forward_mode else len(values.backward_order))
+
+    def step_graph(self, offset: int) -> None:
+        """One node at a time: the forward pass first, then the backward pass."""
+        step = min(max(self.graph_step + offset, 0), self.graph_step_count())
+        if step != self.graph_step:
+            self.graph_step = step
+            self.graphStepChanged.emit(step)
+
+    def finish_graph(self) -> None:
+        self.step_graph(self.graph_step_count())
+
+    def set_forward_mode(self, on: bool) -> None:
+        if on != self.forward_mode:
+            self.forward_mode = on
+            self.graph_step = min(self.graph_step, self.graph_step_count())
+            self.forwardModeChanged.emit(on)
+            self.graphStepChanged.emit(self.graph_step)
+
+    def close(self) -> None:
+        self._service.close()
