@@ -1,0 +1,191 @@
+"""A function as its chain of compositions, outermost first: h = log u, u = 2 + cos x.
+
+``decompose(expr)`` peels layers off the top of the expression for as long as the top is a
+composition:
+
+* a single-argument function of something other than x itself (log(2 + cos x) -> log u),
+* a power with a constant exponent ((1 + x²)³ -> u³, √(1 + x²) -> √u, 1/(1 + x²) -> u⁻¹),
+* a constant raised to a non-trivial exponent (2^(sin x) -> 2^u) — the chain rule's a^u case,
+
+each possibly scaled and shifted by constants: 3·log(1 + x²) + 1 peels as h = 3·log(u) + 1, and
+2 + cos(x²) as u = 2 + cos v. A layer whose top is anything else — a sum of several x-terms, a
+product of x-factors, or a function applied directly to x — is the innermost layer; it is not split
+further (x² + 3x is ONE layer, h = x² + 3x).
+
+Layers are named h (the whole function), then u, v, w, s, t, p, q, r (the letters the chain rule
+steps of ``derive`` use at the same depth), then u_8, u_9, …. Each layer's ``derivative`` is
+d(layer)/d(its inner symbol) in the recognisable forms of ``derive`` (σ(u)(1 − σ(u)), 1 − tanh² u);
+their product — each factor evaluated at the inner layers' values — is h′(x):
+dh/dx = dh/du · du/dv · dv/dx. ``factors_at(x0)`` returns those numbers.
+
+Pure sympy; never Qt.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import sympy
+
+from .derive import CHAIN_LETTERS, _default_variable, derive, formula_latex, formula_text
+
+__all__ = ["decompose", "Decomposition", "Layer", "MAX_LAYERS"]
+
+#: Peeling stops after this many layers (the parser bounds nesting far below it anyway).
+MAX_LAYERS = 64
+
+
+@dataclass(frozen=True, eq=False)
+class Layer:
+    """One layer of the composition: ``symbol = outer(inner_symbol)``, e.g. h = log(u)."""
+
+    name: str                      # "h", "u", "v", ...
+    symbol: sympy.Symbol           # Symbol(name, real=True)
+    outer: sympy.Expr              # this layer in terms of inner_symbol, e.g. log(u)
+    inner_symbol: sympy.Symbol     # the next layer's symbol, or the variable x for the innermost
+    expression: sympy.Expr         # this layer in terms of x, e.g. log(2 + cos x)
+    derivative: sympy.Expr         # d outer / d inner_symbol, e.g. 1/u
+    derivative_in_x: sympy.Expr    # the same with the inner layers substituted, e.g. 1/(2 + cos x)
+    is_innermost: bool             # True for the last layer (its inner symbol is x)
+
+    @property
+    def label_latex(self) -> str:
+        r"""``\frac{dh}{du}`` — the name of this layer's factor in the chain rule product."""
+        return rf"\frac{{d{formula_latex(self.symbol)}}}{{d{formula_latex(self.inner_symbol)}}}"
+
+    @property
+    def latex(self) -> str:
+        r"""The layer as an equation: ``h = \log{\left(u \right)}``."""
+        return rf"{formula_latex(self.symbol)} = {formula_latex(self.outer)}"
+
+    @property
+    def outer_latex(self) -> str:
+        return formula_latex(self.outer)
+
+    @property
+    def expression_latex(self) -> str:
+        return formula_latex(self.expression)
+
+    @property
+    def derivative_latex(self) -> str:
+        r"""``\frac{dh}{du} = \frac{1}{u}``."""
+        return rf"{self.label_latex} = {formula_latex(self.derivative)}"
+
+    @property
+    def text(self) -> str:
+        """Plain text of the layer, e.g. ``h = log(u)``."""
+        return f"{self.name} = {formula_text(self.outer)}"
+
+
+@dataclass(frozen=True, eq=False)
+class Decomposition:
+    """``layers`` outermost first; the last layer's inner symbol is ``variable``."""
+
+    expression: sympy.Expr
+    variable: sympy.Symbol
+    layers: tuple
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    @property
+    def is_composition(self) -> bool:
+        """True when there is something to chain (two layers or more)."""
+        return len(self.layers) > 1
+
+    def product_latex(self) -> str:
+        r"""How the layers' derivatives combine: ``\frac{dh}{dx} = \frac{dh}{du}\,\frac{du}{dx}``."""
+        x = formula_latex(self.variable)
+        head = rf"\frac{{dh}}{{d{x}}}"
+        if len(self.layers) == 1:
+            return rf"{head} = {formula_latex(self.layers[0].derivative)}"
+        return head + " = " + r"\,".join(layer.label_latex for layer in self.layers)
+
+    def product_expression(self) -> sympy.Expr:
+        """The product of the layers' derivatives in terms of x — equal to h′(x)."""
+        return sympy.Mul(*[layer.derivative_in_x for layer in self.layers])
+
+    def factors_at(self, x0: float) -> list:
+        r"""``[(label_latex, value), ...]``: each layer's derivative at x0 (outer ones evaluated at the
+        inner layers' values), outermost first; their product is h′(x0). A value is NaN where that
+        factor is undefined or not real (log of a negative, a division by zero)."""
+        return [(layer.label_latex, _evaluate(layer.derivative_in_x, self.variable, x0))
+                for layer in self.layers]
+
+    def derivative_at(self, x0: float) -> float:
+        """h′(x0) as the product of ``factors_at(x0)``."""
+        return math.prod(value for _, value in self.factors_at(x0))
+
+    def values_at(self, x0: float) -> list:
+        """``[(name, value), ...]``: every layer's value at x0, outermost (h) first."""
+        return [(layer.name, _evaluate(layer.expression, self.variable, x0)) for layer in self.layers]
+
+
+def _evaluate(expr, var, x0) -> float:
+    try:
+        value = sympy.sympify(expr).evalf(15, subs={var: sympy.Float(float(x0), 17)})
+        number = complex(value)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+        return math.nan
+    if not (math.isfinite(number.real) and math.isfinite(number.imag)):
+        return math.nan
+    if abs(number.imag) > 1e-12 * max(1.0, abs(number.real)):
+        return math.nan
+    return number.real
+
+
+def _peel(expr, var):
+    """``(outer_of, inner)`` when the top of ``expr`` is c1·f(inner) + c0 with inner ≠ x, else None."""
+    c0, rest = expr.as_independent(var, as_Add=True)
+    c1, core = rest.as_independent(var, as_Add=False)
+    if isinstance(core, sympy.Function) and len(core.args) == 1:
+        inner, func = core.args[0], core.func
+        build = func
+    elif core.is_Pow and not core.exp.has(var):
+        inner, exponent = core.base, core.exp
+        build = lambda s: s ** exponent  # noqa: E731
+    elif core.is_Pow and not core.base.has(var):
+        inner, base = core.exp, core.base
+        build = lambda s: base ** s  # noqa: E731
+    else:
+        return None
+    if inner == var or not inner.has(var):
+        return None
+    return (lambda s: c0 + c1 * build(s)), inner
+
+
+def decompose(expr, variable: sympy.Symbol | None = None) -> Decomposition:
+    """Split ``expr`` into its chain of compositions, outermost layer first (see the module docs)."""
+    if not isinstance(expr, sympy.Expr):
+        raise TypeError(f"decompose() takes a sympy expression, not {type(expr).__name__}")
+    var = _default_variable() if variable is None else variable
+    taken = {s.name for s in expr.free_symbols} | {var.name}
+    letters = [n for n in CHAIN_LETTERS if n not in taken]
+
+    def name_at(k):
+        if k == 0:
+            return "h"
+        return letters[k - 1] if k - 1 < len(letters) else f"u_{k - 1}"
+
+    pieces = []  # (name, symbol, outer, inner_symbol, expression)
+    current, k = expr, 0
+    while True:
+        name = name_at(k)
+        symbol = sympy.Symbol(name, real=True)
+        peeled = _peel(current, var) if k + 1 < MAX_LAYERS else None
+        if peeled is None:
+            pieces.append((name, symbol, current, var, current))
+            break
+        outer_of, inner = peeled
+        next_symbol = sympy.Symbol(name_at(k + 1), real=True)
+        pieces.append((name, symbol, outer_of(next_symbol), next_symbol, current))
+        current, k = inner, k + 1
+
+    layers = []
+    for i, (name, symbol, outer, inner_symbol, expression) in enumerate(pieces):
+        derivative = derive(outer, inner_symbol).result
+        inner_expression = pieces[i + 1][4] if i + 1 < len(pieces) else var
+        derivative_in_x = derivative.xreplace({inner_symbol: inner_expression})
+        layers.append(Layer(name, symbol, outer, inner_symbol, expression, derivative, derivative_in_x,
+                            i + 1 == len(pieces)))
+    return Decomposition(expr, var, tuple(layers))
