@@ -108,9 +108,15 @@ class Decomposition:
     def factors_at(self, x0: float) -> list:
         r"""``[(label_latex, value), ...]``: each layer's derivative at x0 (outer ones evaluated at the
         inner layers' values), outermost first; their product is h′(x0). A value is NaN where that
-        factor is undefined or not real (log of a negative, a division by zero)."""
-        return [(layer.label_latex, _evaluate(layer.derivative_in_x, self.variable, x0))
-                for layer in self.layers]
+        factor is undefined or not real (a division by zero), and where the layer itself is (log u
+        at u < 0 has no real derivative even though 1/u is a number)."""
+        factors = []
+        for layer in self.layers:
+            if math.isnan(_evaluate(layer.expression, self.variable, x0)):
+                factors.append((layer.label_latex, math.nan))  # e.g. log u at u < 0: no derivative
+            else:
+                factors.append((layer.label_latex, _evaluate(layer.derivative_in_x, self.variable, x0)))
+        return factors
 
     def derivative_at(self, x0: float) -> float:
         """h′(x0) as the product of ``factors_at(x0)``."""
