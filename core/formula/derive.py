@@ -122,7 +122,7 @@ class _TextPrinter(StrPrinter):
         return prefix + "*".join(self.parenthesize(f, prec, strict=False) for f in factors)
 
 
-_PRINTER = _TextPrinter()
+_PRINTER = _TextPrinter({"full_prec": False})
 
 
 def formula_text(expr) -> str:
@@ -347,7 +347,7 @@ class _Deriver:
         bottom = self.step(den, depth)
         result = (top.result * den - num * bottom.result) / den ** 2
         return self.make("quotient", e, result,
-                         f"quotient rule with numerator f = {formula_text(num)} and denominator "
+                         f"numerator f = {formula_text(num)} and denominator "
                          f"g = {formula_text(den)}: (f/g)′ = (f′·g − f·g′)/g² with "
                          f"f′ = {formula_text(top.result)} and g′ = {formula_text(bottom.result)}, "
                          f"giving {formula_text(result)}", [top, bottom],
@@ -363,12 +363,12 @@ class _Deriver:
         result = sympy.Add(*terms)
         if len(factors) == 2:
             f, g = factors
-            text = (f"product rule with f = {formula_text(f)} and g = {formula_text(g)}: "
+            text = (f"f = {formula_text(f)} and g = {formula_text(g)}: "
                     f"(f·g)′ = f′·g + f·g′ with f′ = {formula_text(children[0].result)} and "
                     f"g′ = {formula_text(children[1].result)}, giving {formula_text(result)}")
         else:
             listed = _listing(factors)
-            text = (f"product rule for the {len(factors)} factors {listed}: differentiate one factor "
+            text = (f"{len(factors)} factors {listed}: differentiate one factor "
                     f"at a time, keep the others as they are, and add the {len(factors)} terms, "
                     f"giving {formula_text(result)}")
         return self.make("product", e, result, text, children)
@@ -402,7 +402,7 @@ class _Deriver:
                     f"{formula_text(result)}")
         else:
             title = None
-            text = (f"power rule with n = {formula_text(n)}: the derivative of {v}^n is n·{v}^(n−1), "
+            text = (f"n = {formula_text(n)}: the derivative of {v}^n is n·{v}^(n−1), "
                     f"here {formula_text(result)}")
         return self.make("power", e, result, text, title=title, base=base, exponent=n)
 
