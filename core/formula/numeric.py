@@ -35,12 +35,12 @@ warn and never raise for a numeric input.
 
 **Poles and jumps.** A curve sampled across a pole (tan x at π/2, 1/x at 0) or a jump (the Heaviside
 step in relu′) would be drawn as a near-vertical line joining the two sides. ``sample_curve``
-finds every interval between adjacent samples that *could* hide one (a jump much larger than the
-typical one), bisects it 40 times following the larger half, and calls it a break when the jump
-does not shrink (a continuous function's jump shrinks like the interval; a jump stays; a pole
-grows) or the function is undefined somewhere inside. It then sets the sample on the side with the
-larger |y| (the one nearer the pole) to NaN. Smooth steep functions (exp, sigmoid(100x)) are left
-alone.
+examines every interval between adjacent samples whose variation (through its midpoint) is much
+larger than the typical one: a bisection following the larger jump, and ternary searches for the
+largest and smallest value inside. A jump that does not shrink with the interval, an extreme that
+keeps growing as the search closes in (a pole, or log|x| at 0), or an undefined value inside is a
+break: the sample on the side with the larger |y| (the one nearer the pole) becomes NaN. Smooth
+steep functions (exp, sigmoid(50x)) and narrow bumps are left alone.
 """
 from __future__ import annotations
 
@@ -372,10 +372,11 @@ def compile_formula(expr_or_text, derivative=None) -> CompiledFormula:
 # --------------------------------------------------------------------------------------------- curves
 
 BISECTIONS = 40             # jump search: the interval shrinks to 2**-40 of a sample step
-TERNARY_STEPS = 60          # peak search: (2/3)**60, about 3e-11 of a sample step
+TERNARY_STEPS = 50          # extreme search: (2/3)**50, about 2e-9 of a sample step
+TERNARY_EARLY = 15          # ... compared with where it stood after this many steps
 CANDIDATE_FACTOR = 3.0      # an interval is examined when its variation exceeds this many typical ones
-JUMP_RATIO = 0.1            # a jump still this fraction of the variation after bisection: a break
-PEAK_GROWTH = 10.0          # |f| inside growing by this many variations above the samples: a pole
+BREAK_RATIO = 0.1           # a jump that stays, or an extreme that keeps growing, by this fraction of
+                            # the interval's variation: a break
 
 
 def _jump_search(fn, lo, hi, ylo, yhi):
@@ -393,22 +394,28 @@ def _jump_search(fn, lo, hi, ylo, yhi):
     return np.abs(yhi - ylo), undefined
 
 
-def _peak_search(fn, lo, hi):
-    """Ternary search for the largest |f| (a pole's |f| rises towards it from both sides); the largest
-    |f| met and whether f was undefined inside."""
-    peak = np.zeros(lo.shape)
+def _extreme_growth(fn, lo, hi, sign):
+    """Ternary search for the largest ``sign * f`` on each interval. Returns how much that extreme
+    still grew between step TERNARY_EARLY and the end, and whether f was undefined inside. Near a
+    pole (or a logarithmic singularity) it keeps growing as the search closes in; for a continuous
+    function it has long settled."""
     undefined = np.zeros(lo.shape, dtype=bool)
-    for _ in range(TERNARY_STEPS):
+    best = np.full(lo.shape, -np.inf)
+    early = best
+    for step in range(TERNARY_STEPS):
         third = (hi - lo) / 3.0
         q1, q2 = lo + third, hi - third
-        y1 = np.abs(_clean(fn(q1), q1.shape))
-        y2 = np.abs(_clean(fn(q2), q2.shape))
+        y1 = sign * _clean(fn(q1), q1.shape)
+        y2 = sign * _clean(fn(q2), q2.shape)
         undefined |= ~(np.isfinite(y1) & np.isfinite(y2))
-        y1, y2 = np.nan_to_num(y1, nan=0.0), np.nan_to_num(y2, nan=0.0)
-        peak = np.maximum(peak, np.maximum(y1, y2))
+        y1, y2 = np.nan_to_num(y1, nan=-np.inf), np.nan_to_num(y2, nan=-np.inf)
+        best = np.maximum(best, np.maximum(y1, y2))
         right = y2 > y1
         lo, hi = np.where(right, q1, lo), np.where(right, hi, q2)
-    return peak, undefined
+        if step + 1 == TERNARY_EARLY:
+            early = best.copy()
+    growth = np.where(np.isfinite(best) & np.isfinite(early), best - early, 0.0)
+    return growth, undefined
 
 
 def sample_curve(fn: Callable[[np.ndarray], np.ndarray], xs) -> np.ndarray:
@@ -417,11 +424,13 @@ def sample_curve(fn: Callable[[np.ndarray], np.ndarray], xs) -> np.ndarray:
     ``fn`` must be vectorized and NaN-safe (``CompiledFormula.f``/``.df`` are).
 
     Each interval between finite samples gets its midpoint evaluated; one whose variation through
-    the midpoint is large compared with the typical one (or whose midpoint is undefined) is examined
-    twice: a bisection following the larger jump (a continuous function's jump shrinks with the
-    interval, a step stays, an odd pole like tan's grows) and a ternary search for the largest |f|
-    (an even pole like 1/x²'s, whose two sides may match, makes it grow without bound). A break
-    sets the sample with the larger |y| — the one nearer the pole — to NaN."""
+    the midpoint is large compared with the typical one (or whose midpoint is undefined) is
+    examined: a bisection following the larger jump (a continuous function's jump shrinks with the
+    interval, a step stays, an odd pole like tan's grows), and ternary searches for the largest and
+    the smallest f inside (near a pole — even one like 1/x²'s, whose two sides may match — or a
+    logarithmic singularity like log|x|'s, they keep growing as the search closes in; for a
+    continuous function they settle). A break sets the sample with the larger |y| — the one nearer
+    the pole — to NaN."""
     xs = np.asarray(xs, dtype=np.float64)
     with np.errstate(all="ignore"):
         ys = _clean(fn(xs), xs.shape)
@@ -445,11 +454,11 @@ def sample_curve(fn: Callable[[np.ndarray], np.ndarray], xs) -> np.ndarray:
             lo, hi = xs[candidates], xs[candidates + 1]
             ylo, yhi = ya[candidates], yb[candidates]
             v0 = variation[candidates]
-            top = np.maximum(np.maximum(np.abs(ylo), np.abs(yhi)), np.abs(ym[candidates]))
             final_jump, undefined_a = _jump_search(fn, lo.copy(), hi.copy(), ylo.copy(), yhi.copy())
-            peak, undefined_b = _peak_search(fn, lo.copy(), hi.copy())
-            is_break = (undefined_a | undefined_b | (final_jump > JUMP_RATIO * v0)
-                        | (peak - top > PEAK_GROWTH * v0))
+            rise, undefined_b = _extreme_growth(fn, lo.copy(), hi.copy(), 1.0)
+            fall, undefined_c = _extreme_growth(fn, lo.copy(), hi.copy(), -1.0)
+            is_break = (undefined_a | undefined_b | undefined_c | (final_jump > BREAK_RATIO * v0)
+                        | (np.maximum(rise, fall) > BREAK_RATIO * v0))
             broken = np.union1d(broken, candidates[is_break])
         if broken.size:
             nearer_pole = np.where(np.abs(ys[broken]) >= np.abs(ys[broken + 1]), broken, broken + 1)
