@@ -72,12 +72,16 @@ class Node:
 @dataclass(frozen=True)
 class Edge:
     """The edge from a node (``parent``) to one of its arguments (``child``): ``expr`` is the local
-    derivative d(parent)/d(child) as a formula in x (summed over repeated uses), ``latex`` its LaTeX."""
+    derivative d(parent)/d(child) as a formula in x (summed over repeated uses); ``latex`` prints it
+    on demand (a product of many factors has long edge formulas: only print those you show)."""
 
     parent: int
     child: int
     expr: sympy.Expr
-    latex: str
+
+    @property
+    def latex(self) -> str:
+        return sympy.latex(self.expr)
 
 
 @dataclass(frozen=True)
@@ -336,9 +340,12 @@ def computation_graph(expr: sympy.Expr, variable: sympy.Symbol | None = None) ->
         raise AssertionError("the output is not the last node")
     edges = []
     for node in nodes:
+        if not node.args:
+            continue
+        partials = _partial_exprs(node, [nodes[a].expr for a in node.args])
         for child in dict.fromkeys(node.args):
-            local = _local_expr(node, child, nodes)
-            edges.append(Edge(node.id, child, local, sympy.latex(local)))
+            local = sympy.Add(*(p for a, p in zip(node.args, partials) if a == child))
+            edges.append(Edge(node.id, child, local))
     return Graph(nodes, output, tuple(edges), variable)
 
 
@@ -366,14 +373,40 @@ def _op_expression(node: Node, arguments: list[sympy.Expr]) -> sympy.Expr:
     return type(node.expr)(*arguments)
 
 
+def _partial_exprs(node: Node, args: list[sympy.Expr]) -> list[sympy.Expr]:
+    """d(node)/d(argument) per argument position, as formulas in x (built directly: no diff/subs)."""
+    op = node.op
+    if op == "add":
+        return [sympy.S.One] * len(args)
+    if op == "sub":
+        return [sympy.S.One, sympy.S.NegativeOne]
+    if op == "neg":
+        return [sympy.S.NegativeOne]
+    if op == "mul":
+        return [sympy.Mul(*(a for j, a in enumerate(args) if j != i)) for i in range(len(args))]
+    if op == "div":
+        top, bottom = args
+        return [1 / bottom, -top / bottom ** 2]
+    if op == "sqrt":
+        return [1 / (2 * sympy.sqrt(args[0]))]
+    if op == "pow" and node.exponent is not None:
+        return [node.exponent * args[0] ** (node.exponent - 1)]
+    if op == "pow":
+        base, exponent = args
+        return [exponent * base ** (exponent - 1), base ** exponent * sympy.log(base)]
+    try:  # a function application: sympy knows its derivative with respect to each argument
+        return [node.expr.fdiff(i + 1) for i in range(len(args))]
+    except Exception:  # noqa: BLE001 - fall back on differentiating the operation itself
+        dummies = [sympy.Dummy(f"a{i}", real=True) for i in range(len(args))]
+        op_expr = _op_expression(node, dummies)
+        point = dict(zip(dummies, args))
+        return [sympy.diff(op_expr, d).subs(point, simultaneous=True) for d in dummies]
+
+
 def _local_expr(node: Node, child: int, nodes: tuple[Node, ...]) -> sympy.Expr:
-    dummies = [sympy.Dummy(f"a{i}", real=True) for i in range(len(node.args))]
-    op_expr = _op_expression(node, dummies)
-    total = sympy.S.Zero
-    for position, arg in enumerate(node.args):
-        if arg == child:
-            total += sympy.diff(op_expr, dummies[position])
-    return total.subs({d: nodes[a].expr for d, a in zip(dummies, node.args)}, simultaneous=True)
+    """d(node)/d(child) as a formula in x, summed over every position where child is an argument."""
+    partials = _partial_exprs(node, [nodes[a].expr for a in node.args])
+    return sympy.Add(*(p for a, p in zip(node.args, partials) if a == child))
 
 
 # -------------------------------------------------------------------------------------------- numbers

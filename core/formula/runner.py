@@ -17,7 +17,11 @@ Behaviour:
   threads that do not exist in the child. The fork server is a fresh interpreter that imports
   sympy and core.formula once (``PRELOAD``); each worker is forked from *it*, so a restart after a
   timeout takes milliseconds instead of a second of imports. The first start pays for the imports
-  (call ``start()`` early, from a background thread, to hide it).
+  (call ``start()`` early, from a background thread, to hide it). Python 3.11's fork server does not
+  receive the parent's sys.path, so the preload of core.* works when core is importable from a plain
+  interpreter started in the current directory (installed, e.g. ``pip install -e .`` as ``make``
+  does, or run from the checkout); otherwise each new worker imports core.formula on its first call
+  (about 0.2 s), which is slower but equally correct.
 - **Time limit** per call (``time_limit``, overridable per call), measured from sending the request;
   start-up is not counted. Overrun: the child is killed (SIGKILL) and ``FormulaTimeout`` raised; the
   next call starts a fresh child.
