@@ -111,6 +111,11 @@ class MainWindow(QMainWindow):
     def _on_lab_changed(self, index: int) -> None:
         lab = self.labs[index]
         self.registry.enable_scope(lab.name)
+        network = lab is self.network_lab
+        self.training_bar.setVisible(network)
+        for label in self.status_labels.values():
+            label.setVisible(network)
+        self.function_status.setVisible(not network)
         for i, other in enumerate(self.labs):
             self.registry.action(f"lab_{i}").setText(other.title)
         for n in range(1, MAX_PANELS_PER_LAB + 1):
@@ -148,7 +153,7 @@ class MainWindow(QMainWindow):
             lab.focus_panel(ids[n - 1])
 
     def _build_toolbars(self) -> None:
-        bar = QToolBar("Training", self)
+        bar = self.training_bar = QToolBar("Training", self)
         bar.setObjectName("toolbar-training")
         bar.setToolButtonStyle(Qt.ToolButtonTextOnly)
         for action_id in ("step", "run", "reset", None, "lr_down", "lr_up", None, "next_param", None,
@@ -174,7 +179,8 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.status_labels = {key: QLabel() for key in ("step", "cost", "rate", "selected")}
-        for label in self.status_labels.values():
+        self.function_status = QLabel()
+        for label in [*self.status_labels.values(), self.function_status]:
             label.setContentsMargins(8, 0, 8, 0)
             self.statusBar().addPermanentWidget(label)
 
@@ -188,6 +194,16 @@ class MainWindow(QMainWindow):
         m.runningChanged.connect(self._on_running)
         m.trainOnlyAxesChanged.connect(self._on_train_only)
         self._update_status()
+        f = self.function_model
+        for signal in (f.analysisChanged, f.x0Changed):
+            signal.connect(self._update_function_status)
+
+    def _update_function_status(self, *_args) -> None:
+        f = self.function_model
+        if f.compiled is not None:
+            h0, slope = f.compiled.at(f.x0)
+            self.function_status.setText(f"h = {f.text}   x0 = {fmt(f.x0)}   h(x0) = {fmt(h0)}   "
+                                         f"h′(x0) = {fmt(slope)}")
 
     def _update_status(self, *_args) -> None:
         m = self.model

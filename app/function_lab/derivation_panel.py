@@ -11,10 +11,6 @@ from .model import FunctionLabModel
 STEP_ROLE = Qt.UserRole + 1
 
 
-def step_latex(step) -> str:
-    return rf"\frac{{d}}{{dx}}\left[{step.expression_latex}\right] = {step.result_latex}"
-
-
 class DerivationPanel(QWidget):
     def __init__(self, model: FunctionLabModel, parent=None):
         super().__init__(parent)
@@ -41,6 +37,9 @@ class DerivationPanel(QWidget):
         self.explanation.setTextFormat(Qt.PlainText)
         self.explanation.setStyleSheet("padding: 4px; color: #1d2433; background: #f5f7fb; border-radius: 4px;")
         layout.addWidget(self.explanation)
+        self.rule_formula = QLabel()  # the general rule this step applies, e.g. (f/g)' = (f'g - fg')/g^2
+        self.rule_formula.setObjectName("rule-formula")
+        layout.addWidget(self.rule_formula)
         self.setFocusProxy(self.tree)
         model.analysisChanged.connect(self.refresh)
 
@@ -58,7 +57,7 @@ class DerivationPanel(QWidget):
         item.setData(0, STEP_ROLE, step)
         item.setToolTip(0, step.explanation)
         label = QLabel()
-        label.setPixmap(render_latex(step_latex(step), size=14))
+        label.setPixmap(render_latex(step.equation_latex, size=14))
         label.setToolTip(step.explanation)
         label.setContentsMargins(4, 3, 4, 3)
         self.tree.setItemWidget(item, 1, label)
@@ -67,7 +66,12 @@ class DerivationPanel(QWidget):
 
     def _on_current(self, item: QTreeWidgetItem | None, _previous=None) -> None:
         step = item.data(0, STEP_ROLE) if item is not None else None
-        self.explanation.setText(f"{step.title}: {step.explanation}" if step is not None else "")
+        if step is None:
+            self.explanation.clear()
+            self.rule_formula.clear()
+            return
+        self.explanation.setText(f"{step.title}: {step.explanation}")
+        self.rule_formula.setPixmap(render_latex(step.rule_latex, size=14))
 
     def rules_shown(self) -> list[str]:
         """Every rule in the tree, depth first: for tests and the learner's overview."""

@@ -107,6 +107,9 @@ class FormulaPanel(QWidget):
         self.layers_label = QLabel()
         self.layers_label.setObjectName("decomposition")
         layout.addWidget(self.layers_label)
+        self.product_label = QLabel()
+        self.product_label.setObjectName("decomposition-product")
+        layout.addWidget(self.product_label)
         self.boxes = NestedBoxes()
         layout.addWidget(self.boxes, 1)
         model.analysisChanged.connect(self._on_analysis)
@@ -155,12 +158,15 @@ class FormulaPanel(QWidget):
         if self.field.text().strip() != self._model.text:
             self.field.setText(self._model.text)
         self.status.setText("")
-        layers = analysis.decomposition.layers
-        self.layer_lines = [layer.latex for layer in layers]
-        product = analysis.decomposition.product_latex()
-        lines = self.layer_lines + [product]
-        self.layers_label.setText("")
-        self.layers_label.setPixmap(render_latex(r"\quad ".join(
-            [rf"{line}\;" for line in self.layer_lines]) + rf"\qquad {product}", size=16))
-        self.boxes.set_layers(self.layer_lines)
-        self.layers_label.setToolTip("\n".join(lines))
+        decomposition = analysis.decomposition
+        self.layer_lines = [layer.latex for layer in decomposition.layers]
+        # how each layer's derivative enters the product: dh/dx = dh/du · du/dx = (1/u)·(-sin x)
+        from core.formula.derive import formula_latex
+
+        self.product_line = decomposition.product_latex()
+        if len(decomposition.layers) > 1:
+            self.product_line += " = " + r"\cdot ".join(
+                rf"\left({formula_latex(layer.derivative)}\right)" for layer in decomposition.layers)
+        self.layers_label.setPixmap(render_latex(r"\qquad ".join(self.layer_lines), size=16))
+        self.product_label.setPixmap(render_latex(self.product_line, size=16))
+        self.boxes.set_layers(self.layer_lines + ["x"])

@@ -21,10 +21,18 @@ MUTED = QColor("#5b6478")
 
 
 def depths(graph) -> dict[int, int]:
-    """Column of each node: the longest path from a leaf, so every edge points to the right."""
+    """Column of each node: the longest path from x, so every edge points to the right; a constant
+    sits just left of its leftmost user instead of far away beside x."""
+    nodes = graph.nodes
     depth: dict[int, int] = {}
-    for node in graph.nodes:  # topological order: arguments come first
-        depth[node.id] = 1 + max((depth[a] for a in node.args), default=-1)
+    for node in nodes:  # topological order: arguments come first
+        depth[node.id] = 1 + max((depth[a] for a in node.args if nodes[a].op != "const"), default=-1)
+    constants: dict[int, int] = {}
+    for node in nodes:
+        for a in node.args:
+            if nodes[a].op == "const":
+                constants[a] = min(constants.get(a, depth[node.id]), depth[node.id] - 1)
+    depth.update({a: max(column, 0) for a, column in constants.items()})
     return depth
 
 
@@ -132,7 +140,7 @@ class GraphView(QGraphicsView):
         for (parent, child), edge in self._edges.items():
             label, mid = self._edge_labels[(parent, child)]
             show = parent in done_backward or (model.forward_mode and parent in done_forward)
-            _center(label, f"∂/∂ = {fmt(values.local[(parent, child)])}" if show else "", mid - QPointF(0, 9))
+            _center(label, fmt(values.local[(parent, child)]) if show else "", mid - QPointF(0, 9))
             edge.setPen(QPen(CURRENT if show else LINE, 2.2 if show else 1.5))
         phase = ("forward mode: values and tangents" if model.forward_mode else
                  "forward pass: values" if step <= len(forward) else "backward pass: adjoints ∂h/∂v")
@@ -161,7 +169,9 @@ class GraphPanel(QWidget):
         self.view = GraphView(model)
         layout.addWidget(self.view, 1)
         self.caption = QLabel("B steps through the forward pass, then the backward pass (Shift+B back, "
-                              "Ctrl+B all at once); M switches to forward mode, which carries tangents dv/dx.")
+                              "Ctrl+B all at once); M switches to forward mode, which carries tangents dv/dx. "
+                              "v: value, v̄ = ∂h/∂v: adjoint; the number on an edge is the local derivative "
+                              "of the node on its right with respect to the one on its left.")
         self.caption.setWordWrap(True)
         self.caption.setStyleSheet("color: #5b6478; padding: 2px 6px;")
         layout.addWidget(self.caption)

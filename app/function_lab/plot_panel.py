@@ -59,11 +59,11 @@ class FunctionPlotPanel(PlotPanel):
         dh = compiled.sample_derivative(self._xs)
         self.h_curve.setData(self._xs, h)
         self.dh_curve.setData(self._xs, dh)
-        finite = np.concatenate([h[np.isfinite(h)], dh[np.isfinite(dh)]])
-        if finite.size:
-            lo, hi = np.percentile(finite, [2, 98])  # a pole must not flatten the rest of the picture
-            pad = 0.1 * (hi - lo or 1.0)
-            self.plot.getPlotItem().setYRange(lo - pad, hi + pad, padding=0)
+        from core.formula.numeric import suggest_y_range
+
+        y_range = suggest_y_range(h, dh)  # a pole must not flatten the rest of the picture
+        if y_range is not None:
+            self.plot.getPlotItem().setYRange(*y_range, padding=0)
         self._update_point()
 
     def _update_point(self, *_args) -> None:
@@ -74,8 +74,7 @@ class FunctionPlotPanel(PlotPanel):
         self.x0_line.blockSignals(True)
         self.x0_line.setValue(x0)
         self.x0_line.blockSignals(False)
-        h0 = float(model.compiled.f(np.array([x0]))[0])
-        slope = float(model.compiled.df(np.array([x0]))[0])
+        h0, slope = model.compiled.at(x0)
         if math.isfinite(h0) and math.isfinite(slope):
             half = 0.12 * (X_RANGE[1] - X_RANGE[0])
             self.tangent.setData([x0 - half, x0 + half], [h0 - slope * half, h0 + slope * half])

@@ -6,6 +6,7 @@ Requests collapse: while one runs, only the newest waits, and results for older 
 """
 from __future__ import annotations
 
+import atexit
 import threading
 
 from PySide6.QtCore import QObject, Signal
@@ -13,6 +14,21 @@ from PySide6.QtCore import QObject, Signal
 from ..workers import LatestOnlyWorker
 
 TIME_LIMIT_S = 5.0
+
+_runner = None
+_runner_lock = threading.Lock()
+
+
+def shared_runner():
+    """One sandbox process per studio, started on first use (from a background thread)."""
+    global _runner
+    with _runner_lock:
+        if _runner is None:
+            from core.formula.runner import SymbolicRunner
+
+            _runner = SymbolicRunner(time_limit=TIME_LIMIT_S)
+            atexit.register(_runner.close)
+        return _runner
 
 
 class SymbolicService(QObject):
@@ -22,11 +38,8 @@ class SymbolicService(QObject):
     failed = Signal(str, str)
     busyChanged = Signal(bool)
 
-    def __init__(self, parent=None, time_limit: float = TIME_LIMIT_S):
+    def __init__(self, parent=None):
         super().__init__(parent)
-        self._time_limit = time_limit
-        self._runner = None
-        self._runner_lock = threading.Lock()
         self._worker = LatestOnlyWorker(self)
         self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(lambda message: self.failed.emit(self._latest, message))
@@ -39,14 +52,9 @@ class SymbolicService(QObject):
 
     def _run(self, text: str):
         from core.formula.analysis import analyze_formula
-        from core.formula.runner import SymbolicRunner
 
-        with self._runner_lock:  # the process starts on first use, in the background thread
-            if self._runner is None:
-                self._runner = SymbolicRunner(time_limit=self._time_limit)
-            runner = self._runner
         try:
-            return text, runner.run(analyze_formula, text), ""
+            return text, shared_runner().run(analyze_formula, text), ""
         except Exception as exc:  # timeouts, memory limits, a crashed child: all become a message
             return text, None, str(exc) or type(exc).__name__
 
@@ -62,8 +70,5 @@ class SymbolicService(QObject):
             self.analyzed.emit(text, analysis)
 
     def close(self) -> None:
+        """Stop waiting for work; the shared process itself ends with the studio (atexit)."""
         self._worker.shutdown()
-        with self._runner_lock:
-            if self._runner is not None:
-                self._runner.close()
-                self._runner = None
