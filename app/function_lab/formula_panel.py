@@ -42,7 +42,7 @@ class NestedBoxes(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.setMinimumHeight(120)
+        self.setMinimumHeight(48)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self._layers: list[str] = []   # LaTeX of each layer, outermost first
 
@@ -103,6 +103,7 @@ class FormulaPanel(QWidget):
         self.status.setObjectName("formula-status")
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.RichText)
+        self.status.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Minimum)  # the boxes give way, not this
         layout.addWidget(self.status)
         self.layers_label = QLabel()
         self.layers_label.setObjectName("decomposition")
