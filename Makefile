@@ -33,7 +33,8 @@ bench: $(STAMP)
 
 # Offscreen on purpose: the same pixels on every machine (no HiDPI scaling, no window manager).
 screenshot: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(VPY) main.py --steps 60 --screenshot resources/screenshot.png
+	QT_QPA_PLATFORM=offscreen $(VPY) main.py --lab network --steps 60 --screenshot resources/screenshot.png
+	QT_QPA_PLATFORM=offscreen $(VPY) main.py --lab function --screenshot resources/screenshot-function-lab.png
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -41,6 +41,8 @@ def parse_args(argv):
         epilog="Unknown options (e.g. -platform offscreen) are passed on to Qt.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--lab", choices=("network", "function"), default=None,
+                        help="open on this lab (default: the one used last)")
     parser.add_argument("--steps", type=int, default=0, metavar="N",
                         help="start with N gradient-descent steps already taken (e.g. for a screenshot)")
     mode = parser.add_mutually_exclusive_group()

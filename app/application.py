@@ -153,6 +153,8 @@ def run(args, qt_args=(), version=""):
     window = MainWindow(persist_layout=not (args.self_test or args.screenshot))
     if getattr(args, "steps", 0) > 0:
         window.model.step(args.steps)
+    if getattr(args, "lab", None):
+        window.open_lab(args.lab)
     if args.self_test or args.screenshot:
         from app import selftest
 

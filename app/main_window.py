@@ -81,6 +81,9 @@ class MainWindow(QMainWindow):
         """The Network lab's docks (kept for the tests and tools that predate the Function lab)."""
         return self.network_lab.docks
 
+    def open_lab(self, name: str) -> None:
+        self.tabs.setCurrentWidget(next(lab for lab in self.labs if lab.name == name))
+
     def current_lab(self) -> DockLab:
         return self.labs[self.tabs.currentIndex()]
 
@@ -136,6 +139,14 @@ class MainWindow(QMainWindow):
     def panels(self) -> dict[str, QWidget]:
         """Name -> the widget each dock shows, in every lab, for the self-test and screenshots."""
         return self._all_panels()
+
+    def each_lab(self):
+        """Show each lab in turn, yielding its panels (named as in `panels()`): for the self-test."""
+        names = {id(widget): name for name, widget in self._all_panels().items()}
+        for lab in self.labs:
+            self.tabs.setCurrentWidget(lab)
+            yield {names[id(widget)]: widget for widget in lab.panels.values()}
+        self.tabs.setCurrentIndex(0)
 
     def is_settled(self) -> bool:
         """True when no panel is still computing: for screenshots, the self-test and tests."""

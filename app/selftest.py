@@ -100,11 +100,32 @@ def run_self_test(app, window, out=print):
     from app import crash_report
 
     errors_before = crash_report.error_count()
-    settle(app, window, out=out)
-    panels = window.panels()
-    failures = []
-    if not panels:
+    # A window with several labs (tabs) shows each in turn, so every panel renders with its content.
+    each_lab = getattr(window, "each_lab", None)
+    groups = each_lab() if callable(each_lab) else iter([None])
+    failures, checked = [], 0
+    for group in groups:
+        settle(app, window, out=out)
+        panels = window.panels() if group is None else group
+        checked += len(panels)
+        failures += _check_panels(app, panels, out)
+    if not checked:
         failures.append("MainWindow.panels() returned no panels")
+    new_errors = crash_report.error_count() - errors_before
+    if new_errors:
+        failures.append(f"{new_errors} unexpected exception(s) while rendering "
+                        f"(see {crash_report.log_path()})")
+    window.close()
+    if failures:
+        print("self-test: FAILED: " + "; ".join(failures), file=sys.stderr)
+        return 1
+    out(f"self-test: ok, {checked} panels rendered")
+    return 0
+
+
+def _check_panels(app, panels, out):
+    """Grab each panel; the reasons the blank or broken ones failed."""
+    failures = []
     for name, widget in panels.items():
         try:
             if widget.width() <= 0 or widget.height() <= 0:
@@ -118,16 +139,7 @@ def run_self_test(app, window, out=print):
         except Exception as exc:  # one broken panel must not hide the others
             failures.append(f"panel {name!r}: {exc}")
             out(f"self-test: panel {name!r} ({type(widget).__name__}): FAILED, {exc}")
-    new_errors = crash_report.error_count() - errors_before
-    if new_errors:
-        failures.append(f"{new_errors} unexpected exception(s) while rendering "
-                        f"(see {crash_report.log_path()})")
-    window.close()
-    if failures:
-        print("self-test: FAILED: " + "; ".join(failures), file=sys.stderr)
-        return 1
-    out(f"self-test: ok, {len(panels)} panels rendered")
-    return 0
+    return failures
 
 
 def write_screenshot(app, window, path, out=print):

@@ -92,6 +92,10 @@ def test_stepping_walks_forward_then_backward_in_order(lab, qtbot):
     values = model.graph_values()
     expected = list(values.forward_order) + list(values.backward_order)
     press(qtbot, lab, Qt.Key_4, Qt.ControlModifier)  # letters go to the formula field while it has focus
+    assert model.graph_step == len(values.forward_order)  # a new graph opens with its values computed
+    for _ in values.forward_order:
+        press(qtbot, lab, Qt.Key_B, Qt.ShiftModifier)
+    assert model.graph_step == 0 and view.current_node is None
     visited = []
     for _ in expected:
         press(qtbot, lab, Qt.Key_B)

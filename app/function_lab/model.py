@@ -68,6 +68,7 @@ class FunctionLabModel(QObject):
         self.graph_step = 0
         self.forward_mode = False
         self.history: list[str] = []
+        self._graph_key, self._graph_values = None, None
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -134,9 +135,9 @@ class FunctionLabModel(QObject):
         self.analysis = analysis
         self.compiled = CompiledFormula.from_analysis(analysis)
         self._set_problem(None)
-        self.graph_step = 0
+        self.graph_step = self._forward_done()
         self.analysisChanged.emit()
-        self.graphStepChanged.emit(0)
+        self.graphStepChanged.emit(self.graph_step)
 
     def _set_problem(self, problem: FormulaProblem | None) -> None:
         if problem != self.problem:
@@ -148,17 +149,29 @@ class FunctionLabModel(QObject):
         x0 = round(float(x0), 6)
         if x0 != self.x0:
             self.x0 = x0
-            self.graph_step = 0
+            self.graph_step = self._forward_done()
             self.x0Changed.emit(x0)
-            self.graphStepChanged.emit(0)
+            self.graphStepChanged.emit(self.graph_step)
 
     def move_x0(self, direction: int, fine: bool = False) -> None:
         self.set_x0(self.x0 + direction * (FINE_X0_STEP if fine else X0_STEP))
 
     # ------------------------------------------------------------------ computation graph walk
     def graph_values(self):
-        """Forward values, adjoints, local derivatives and tangents of the graph at x0."""
-        return self.analysis.graph.evaluate(self.x0) if self.analysis is not None else None
+        """Forward values, adjoints, local derivatives and tangents of the graph at x0 (evaluated once
+        per function and point: every step of the walk reads the same numbers)."""
+        if self.analysis is None:
+            return None
+        key = (id(self.analysis), self.x0)
+        if self._graph_key != key:
+            self._graph_key, self._graph_values = key, self.analysis.graph.evaluate(self.x0)
+        return self._graph_values
+
+    def _forward_done(self) -> int:
+        """Where a new graph starts: values computed, the backward pass still to walk (Shift+B goes
+        back through the forward pass)."""
+        values = self.graph_values()
+        return 0 if values is None else len(values.forward_order)
 
     def graph_step_count(self) -> int:
         values = self.graph_values()
