@@ -30,9 +30,25 @@ __all__ = [
 ]
 
 
+# The Function lab's names live in core.formula, which imports sympy: they load on first use.
+_FORMULA_NAMES = frozenset({
+    "X", "FUNCTION_NAMES", "parse_formula", "FormulaError", "format_formula",
+    "derive", "Derivation", "Step", "DerivationError", "RULES",
+    "decompose", "Decomposition", "Layer",
+    "computation_graph", "Graph", "GraphValues", "Node",
+    "compile_formula", "CompiledFormula", "sample_curve",
+    "analyze_formula", "FormulaAnalysis", "SymbolicRunner", "FormulaTimeout",
+})
+__all__ += sorted(_FORMULA_NAMES)
+
+
 def __getattr__(name):
-    # ``core.symbolic`` (sympy) is loaded on first access, so ``import core`` never pays for sympy.
-    if name == "symbolic":
-        import importlib
-        return importlib.import_module(".symbolic", __name__)
+    # ``core.symbolic`` and ``core.formula`` (sympy) load on first access, so ``import core`` never
+    # pays for sympy.
+    import importlib
+
+    if name in ("symbolic", "formula"):
+        return importlib.import_module(f".{name}", __name__)
+    if name in _FORMULA_NAMES:
+        return getattr(importlib.import_module(".formula", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

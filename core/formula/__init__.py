@@ -1,3 +1,24 @@
 """The Function lab's maths: parse a typed formula, derive it step by step, decompose it into its
-chain of compositions, build its computation graph, and compile it to numpy. Imports sympy, so
-`import core` loads this package lazily."""
+chain of compositions, build its computation graph, compile it to numpy, and run all of that in a
+time-limited worker process.
+
+Imports sympy, so ``import core`` loads this package lazily (``core.parse_formula`` and the other
+names below are resolved on first use)."""
+from .analysis import FormulaAnalysis, analyze_formula
+from .decompose import Decomposition, Layer, decompose
+from .derive import RULES, Derivation, DerivationError, Step, derive, formula_latex, formula_text
+from .functions import FUNCTION_NAMES, X
+from .graph import Graph, GraphValues, Node, computation_graph
+from .numeric import CompiledFormula, compile_formula, sample_curve, suggest_y_range
+from .parser import FormulaError, parse_formula
+from .printer import format_formula
+from .runner import FormulaTimeout, SymbolicRunner
+
+__all__ = [
+    "X", "FUNCTION_NAMES", "parse_formula", "FormulaError", "format_formula",
+    "derive", "Derivation", "Step", "DerivationError", "RULES", "formula_latex", "formula_text",
+    "decompose", "Decomposition", "Layer",
+    "computation_graph", "Graph", "GraphValues", "Node",
+    "compile_formula", "CompiledFormula", "sample_curve", "suggest_y_range",
+    "analyze_formula", "FormulaAnalysis", "SymbolicRunner", "FormulaTimeout",
+]
