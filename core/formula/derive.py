@@ -138,15 +138,42 @@ def formula_latex(expr) -> str:
     return _LatexPrinter().doprint(expr)
 
 
-def _listing(exprs) -> str:
-    """"a, b and c" for explanations."""
-    texts = [formula_text(e) for e in exprs]
+#: Explanations spell out expressions of at most this many nodes; bigger ones appear as "…" (the
+#: step's LaTeX still shows them in full). Printing is the expensive part of a derivation, and
+#: printing every intermediate result in full made deep nests quadratic (30 nested sin: 3.6 s).
+TEXT_NODE_LIMIT = 60
+
+
+def _small(expr) -> bool:
+    for count, _ in enumerate(sympy.preorder_traversal(expr)):
+        if count >= TEXT_NODE_LIMIT:
+            return False
+    return True
+
+
+def _t(expr) -> str:
+    """Text of ``expr`` for an explanation, "…" when it is too big to read in a sentence."""
+    return formula_text(expr) if _small(expr) else "…"
+
+
+def _giving(expr) -> str:
+    """", giving <result>" — or nothing when the result is too big to spell out."""
+    return f", giving {formula_text(expr)}" if _small(expr) else ""
+
+
+def _listing(exprs, most: int = 4) -> str:
+    """"a, b and c" for explanations (the first few, then "…", for long lists)."""
+    texts = [_t(e) for e in exprs[:most]]
+    if len(exprs) > most:
+        return ", ".join(texts) + ", …"
     return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
 
 
 def _paren(expr) -> str:
     """Text of ``expr`` wrapped in parentheses when it would be ambiguous as a factor."""
-    text = formula_text(expr)
+    text = _t(expr)
+    if text == "…":
+        return text
     if expr.is_Add or text.startswith("−") or (expr.is_Rational and not expr.is_Integer):
         return "(" + text + ")"
     return text
@@ -298,7 +325,7 @@ class _Deriver:
         var = self.var
         if not e.has(var):
             return self.make("constant", e, sympy.S.Zero,
-                             f"{formula_text(e)} does not depend on {self.v}, so its derivative is 0")
+                             f"{_t(e)} does not depend on {self.v}, so its derivative is 0")
         if e == var:
             return self.make("variable", e, sympy.S.One,
                              f"the derivative of {self.v} with respect to {self.v} is 1")
@@ -323,8 +350,7 @@ class _Deriver:
         listed = _listing(terms)
         return self.make("sum", e, result,
                          f"the derivative of a sum is the sum of the derivatives: differentiate the "
-                         f"{len(terms)} terms {listed} one at a time and add, giving "
-                         f"{formula_text(result)}", children)
+                         f"{len(terms)} terms {listed} one at a time and add{_giving(result)}", children)
 
     def mul(self, e, depth):
         var = self.var
@@ -334,8 +360,8 @@ class _Deriver:
             result = const * child.result
             return self.make("constant_multiple", e, result,
                              f"the constant factor {_paren(const)} stays: differentiate "
-                             f"{formula_text(rest)} to {formula_text(child.result)} and multiply by "
-                             f"{_paren(const)}, giving {formula_text(result)}", [child],
+                             f"{_t(rest)} to {_t(child.result)} and multiply by "
+                             f"{_paren(const)}{_giving(result)}", [child],
                              constant=const, function=rest)
         num, den = sympy.fraction(e, exact=True)
         if den != 1 and den.has(var):
@@ -347,10 +373,10 @@ class _Deriver:
         bottom = self.step(den, depth)
         result = (top.result * den - num * bottom.result) / den ** 2
         return self.make("quotient", e, result,
-                         f"numerator f = {formula_text(num)} and denominator "
-                         f"g = {formula_text(den)}: (f/g)′ = (f′·g − f·g′)/g² with "
-                         f"f′ = {formula_text(top.result)} and g′ = {formula_text(bottom.result)}, "
-                         f"giving {formula_text(result)}", [top, bottom],
+                         f"numerator f = {_t(num)} and denominator "
+                         f"g = {_t(den)}: (f/g)′ = (f′·g − f·g′)/g² with "
+                         f"f′ = {_t(top.result)} and g′ = {_t(bottom.result)}"
+                         f"{_giving(result)}", [top, bottom],
                          numerator=num, denominator=den)
 
     def product(self, e, depth):
@@ -363,14 +389,14 @@ class _Deriver:
         result = sympy.Add(*terms)
         if len(factors) == 2:
             f, g = factors
-            text = (f"f = {formula_text(f)} and g = {formula_text(g)}: "
-                    f"(f·g)′ = f′·g + f·g′ with f′ = {formula_text(children[0].result)} and "
-                    f"g′ = {formula_text(children[1].result)}, giving {formula_text(result)}")
+            text = (f"f = {_t(f)} and g = {_t(g)}: "
+                    f"(f·g)′ = f′·g + f·g′ with f′ = {_t(children[0].result)} and "
+                    f"g′ = {_t(children[1].result)}{_giving(result)}")
         else:
             listed = _listing(factors)
             text = (f"{len(factors)} factors {listed}: differentiate one factor "
-                    f"at a time, keep the others as they are, and add the {len(factors)} terms, "
-                    f"giving {formula_text(result)}")
+                    f"at a time, keep the others as they are, and add the {len(factors)} terms"
+                    f"{_giving(result)}")
         return self.make("product", e, result, text, children)
 
     def pow(self, e, depth):
@@ -425,11 +451,11 @@ class _Deriver:
         child = self.step(log_form, depth)
         result = e * child.result
         return self.make("general_power", e, result,
-                         f"{formula_text(e)} has {self.v} in both the base and the exponent, so "
+                         f"{_t(e)} has {self.v} in both the base and the exponent, so "
                          f"neither the power rule nor the exponential rule applies: write it as "
-                         f"e^({formula_text(log_form)}); by the chain rule its derivative is that "
-                         f"same power times the derivative of {formula_text(log_form)}, giving "
-                         f"{formula_text(result)}", [child],
+                         f"e^({_t(log_form)}); by the chain rule its derivative is that "
+                         f"same power times the derivative of {_t(log_form)}{_giving(result)}",
+                         [child],
                          base=base, exponent=exponent, rewritten=sympy.exp(log_form, evaluate=False),
                          log_form=log_form)
 
@@ -441,9 +467,12 @@ class _Deriver:
         outer_at_inner = outer_step.result.xreplace({u: inner})
         result = outer_at_inner * inner_step.result
         v, un = self.v, formula_text(u)
-        text = (f"h = f(g({v})) with f({un}) = {formula_text(outer)} and g({v}) = {formula_text(inner)}, "
-                f"so h′ = f′(g({v}))·g′({v}) = {_paren(outer_at_inner)}·{_paren(inner_step.result)}"
-                f" = {formula_text(result)}")
+        text = (f"h = f(g({v})) with f({un}) = {_t(outer)} and g({v}) = {_t(inner)}, "
+                f"so h′ = f′(g({v}))·g′({v})")
+        if _small(outer_at_inner) and _small(inner_step.result):
+            text += f" = {_paren(outer_at_inner)}·{_paren(inner_step.result)}"
+        if _small(result):
+            text += f" = {formula_text(result)}"
         return self.make("chain", e, result, text, [outer_step, inner_step],
                          outer=outer, inner=inner, symbol=u, outer_derivative=outer_step.result,
                          outer_derivative_at_inner=outer_at_inner, inner_derivative=inner_step.result)
@@ -453,7 +482,8 @@ class _Deriver:
         name = getattr(e.func, "__name__", type(e).__name__)
         return self.make("function", e, result,
                          f"{name} is not one of the lab's functions; its derivative comes straight from "
-                         f"sympy: {formula_text(result)}", title=f"Derivative of {name}")
+                         f"sympy" + (f": {formula_text(result)}" if _small(result) else ""),
+                         title=f"Derivative of {name}")
 
 
 def _display_name(name: str) -> str:
