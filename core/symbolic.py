@@ -74,12 +74,20 @@ class sigmoid(sympy.Function):  # noqa: N801 - sympy functions are lower-case by
     _lambdacode = _pythoncode
 
 
-def _evalf_arg(fn, prec):
-    """The argument of ``fn`` as a real sympy Float at ``prec`` bits, or None if it is not one."""
-    value = fn.args[0]._eval_evalf(prec)
-    if value is None or not value.is_Float:
-        return None
-    return value
+def _mpmath_relu(a):
+    import mpmath
+    a = mpmath.mpmathify(a)  # sympy hands integers over as Python ints
+    if isinstance(a, mpmath.mpf):
+        return a if a > 0 else mpmath.mpf(0)
+    return mpmath.nan  # relu of a complex number has no value
+
+
+def _mpmath_softplus(a):
+    import mpmath
+    a = mpmath.mpmathify(a)
+    if isinstance(a, mpmath.mpf):  # max(a, 0) + log(1 + e^-|a|): no cancellation in either tail
+        return max(a, 0) + mpmath.log1p(mpmath.exp(-abs(a)))
+    return mpmath.log(1 + mpmath.exp(a))
 
 
 class relu(sympy.Function):  # noqa: N801
@@ -111,11 +119,10 @@ class relu(sympy.Function):  # noqa: N801
     def _eval_rewrite_as_Piecewise(self, x, **kwargs):
         return sympy.Piecewise((x, x > 0), (0, True))
 
-    def _eval_evalf(self, prec):
-        value = _evalf_arg(self, prec)
-        if value is None:
-            return None
-        return value if value > 0 else sympy.Float(0, precision=prec)
+    def _eval_mpmath(self):
+        # Numeric evaluation (evalf) evaluates the argument first, then this: quick and exact
+        # enough however deep the argument is.
+        return _mpmath_relu, self.args
 
     def _eval_is_real(self):
         return self.args[0].is_real
@@ -170,9 +177,10 @@ class softplus(sympy.Function):  # noqa: N801
 
     _eval_rewrite_as_exp = _eval_rewrite_as_log
 
-    def _eval_evalf(self, prec):
-        # Through the explicit form: at mpmath precision this is exact enough and never overflows.
-        return self.rewrite(sympy.log)._eval_evalf(prec)
+    def _eval_mpmath(self):
+        # evalf evaluates the argument first, then this (rewriting the whole argument to
+        # exponentials first would turn atan, tanh ... into slow complex forms).
+        return _mpmath_softplus, self.args
 
     def _eval_is_real(self):
         return self.args[0].is_real

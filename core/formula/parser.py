@@ -62,6 +62,7 @@ from math import log2, log10
 
 import sympy
 
+from ..symbolic import sigmoid
 from .functions import ALIASES, CONSTANTS, FUNCTIONS, VARIABLE_NAME, X
 
 __all__ = [
@@ -648,7 +649,7 @@ def _log10_abs(value: sympy.Expr) -> tuple[float, bool]:
     exponents of at most a few thousand bits here and is quick (the number itself may be
     astronomically large: exp(10^300) is about 10^(4e299), which is exactly what gets refused).
     """
-    number = value.evalf(15)
+    number = _explicit_sigmoids(value).evalf(15)
     re_part, im_part = number.as_real_imag()
     if not (re_part.is_Number and im_part.is_Number):
         raise FormulaError("can't be evaluated as a number")
@@ -656,10 +657,21 @@ def _log10_abs(value: sympy.Expr) -> tuple[float, bool]:
         raise FormulaError("is undefined — it divides by zero or is infinite")
     sizes = [_log2_abs(part) for part in (re_part, im_part)]
     magnitude = max(sizes) * _LOG10_2
-    real = im_part.is_zero or sizes[1] < sizes[0] - 40
-    if value.is_extended_real is False:
-        real = False
+    real = im_part.is_zero or sizes[1] < sizes[0] - 40  # evalf noise is far below 2^-40
     return magnitude, real
+
+
+def _explicit_sigmoids(value: sympy.Expr) -> sympy.Expr:
+    """``value`` with each sigma(a) written 1/(1 + exp(-a)), for numeric evaluation only.
+
+    sigmoid's own evalf rewrites its *whole* argument to exponentials first, which turns atan,
+    tanh … into complex logarithms and takes seconds to minutes on a nested constant such as
+    sigmoid(tanh(atan(sqrt(2)))); replacing just the sigmoids keeps evalf quick.
+    """
+    if not value.has(sigmoid):
+        return value
+    return value.replace(lambda e: isinstance(e, sigmoid),
+                         lambda e: 1 / (1 + sympy.exp(-e.args[0])))
 
 
 def _log2_abs(number: sympy.Number) -> float:
