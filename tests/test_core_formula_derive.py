@@ -242,6 +242,23 @@ def test_walk_steps_rules_and_latex_export():
     assert tex.startswith(r"\begin{align*}") and tex.count(r"\\") == 4 and r"\text{Chain rule}" in tex
 
 
+def test_latex_lays_out_with_the_apps_renderer():
+    """Every rule formula and every step's equation renders with ziamath (what the lab draws with)."""
+    ziamath = pytest.importorskip("ziamath")
+    from core.formula.decompose import decompose
+    from core.symbolic import relu, softplus
+    pieces = list(RULE_FORMULAS.values())
+    for e in (sigmoid(2 * x + 1) * relu(x) + softplus(x**2), sympy.Abs(sympy.sin(x)) / sympy.sqrt(x),
+              x**x + 2**x):
+        for _, step in derive(e).walk():
+            pieces += [step.equation_latex, step.rule_latex, *step.parts_latex.values()]
+        dec = decompose(e)
+        pieces += [dec.product_latex()] + [layer.latex for layer in dec.layers]
+        pieces += [layer.derivative_latex for layer in dec.layers]
+    for latex in sorted(set(pieces)):
+        assert ziamath.Latex(latex).svg().startswith("<svg"), latex
+
+
 def test_refuses_text_and_non_expressions():
     with pytest.raises(DerivationError):
         derive("sin(x)")
