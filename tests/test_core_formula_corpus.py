@@ -249,7 +249,8 @@ if softplus is not None:
     entry("softplus x", softplus(x), {"softplus"})
     entry("softplus(x^2)", softplus(x**2), {"chain", "softplus", "power"})
 # nested chains 3 and 4 deep
-entry("ln(1+exp(sin(x^2)))", sympy.log(1 + sympy.exp(sympy.sin(x**2))), {"chain", "log", "exp", "trig", "power"})
+entry("ln(1+exp(sin(x^2)))", sympy.log(1 + sympy.exp(sympy.sin(x**2))),
+      {"chain", "log", "exp", "trig", "power"})
 entry("sqrt(1+tanh(2x)^2)", sympy.sqrt(1 + sympy.tanh(2*x)**2), {"chain", "power", "hyperbolic"})
 entry("exp(cos(sqrt(x^2+1)))", sympy.exp(sympy.cos(sympy.sqrt(x**2 + 1))), {"chain", "exp", "trig", "power"})
 entry("sin(e^x)^3", sympy.sin(sympy.exp(x))**3, {"chain", "power", "trig", "exp"})

@@ -13,7 +13,7 @@ from core.formula.derive import (CHAIN_LETTERS, RULES, Derivation, DerivationErr
                                  formula_latex, formula_text)
 from core.formula.rules import ELEMENTARY, RULE_FORMULAS, RULE_TITLES
 from core.symbolic import sigmoid
-from test_core_formula_corpus import (POINTS, POSITIVE, X, assert_matches_finite_differences,
+from test_core_formula_corpus import (POSITIVE, X, assert_matches_finite_differences,
                                       assert_matches_sympy, assert_well_formed, close, in_real_domain,
                                       value)
 
@@ -182,6 +182,9 @@ def test_sigmoid_keeps_sigma_one_minus_sigma():
     assert not d.result.has(sympy.exp) and not d.result.has(sympy.cosh)
     assert formula_text(d.result) == "σ(x)·(1 − σ(x))"
     assert d.result_latex == r"\sigma\left(x\right) \left(1 - \sigma\left(x\right)\right)"
+    # the textbook order is a printing matter: sympy itself sorts (1 - σ)σ
+    assert sympy.latex(d.result).startswith(r"\left(1 - \sigma")
+    assert formula_latex(-3 * s * (1 - s) / x) == sympy.latex(-3 * s * (1 - s) / x)  # fractions: sympy's
     nested = derive(sigmoid(2 * x + 1))
     s = sigmoid(2 * x + 1)
     assert nested.result == 2 * s * (1 - s)

@@ -30,6 +30,15 @@ How the expression is read (the top-level node decides the rule):
 * anything else (a sympy function outside the whitelist, given through the API rather than the
   parser) -> "function", whose result comes straight from sympy.
 
+Reading the tree (for a view): ``derivation.walk()`` yields ``(depth, step)`` parents first;
+``step.children`` are in the order the rule uses them (chain: outer, inner; quotient: numerator,
+denominator). ``step.title`` is a heading ("Chain rule", "Trigonometric rule (sin)", "Power rule
+(square root)"); ``step.explanation`` one lower-case sentence without a final full stop, meant to
+follow the title ("Chain rule: h = f(g(x)) with f(u) = log(u) and …"); expressions in it are plain
+text (x^2, 2·x, σ(x), |x|, −) and those bigger than TEXT_NODE_LIMIT nodes appear as "…".
+``step.equation_latex`` is d/d(step.variable) — the outer step of a chain is differentiated with
+respect to u, not x.
+
 Pure sympy; never Qt.
 """
 from __future__ import annotations
