@@ -222,6 +222,11 @@ def test_generated_source_shares_common_subexpressions():
     check_source(source)
     assert "numpy.maximum" in formula_source(relu(x)) and "numpy.logaddexp" in formula_source(softplus(x))
     assert "numpy.abs" in formula_source(sympy.Abs(x))
+    # the step of relu′ prints as numpy.heaviside, even of an argument sympy knows is >= 0
+    step = formula_source(sympy.Heaviside(relu(x)) * sympy.Heaviside(x))
+    assert step.count("numpy.heaviside") == 2 and "select" not in step
+    assert np.allclose(compile_formula(relu(relu(x - 1)), sympy.Heaviside(relu(x - 1)) * sympy.Heaviside(x - 1))
+                       .df(np.array([0.0, 1.0, 2.0])), [0.0, 0.25, 1.0])
 
 
 def test_compile_caches_and_pickles_as_source():

@@ -79,6 +79,7 @@ class UnsafeSourceError(ValueError):
 
 @functools.lru_cache(maxsize=1)
 def _printer_class():
+    import sympy
     from sympy.printing.numpy import NumPyPrinter
 
     class FormulaNumPyPrinter(NumPyPrinter):
@@ -101,6 +102,12 @@ def _printer_class():
 
         def _print_Min(self, expr):
             return self._nested("minimum", expr.args)
+
+        def _print_Heaviside(self, expr):
+            # sympy's own printing goes through Piecewise and, for an argument whose sign sympy can
+            # reason about (relu(..)), emits numpy.logical_and.reduce; numpy has the step itself.
+            at_zero = expr.args[1] if len(expr.args) > 1 else sympy.S.Half
+            return f"numpy.heaviside({self._print(expr.args[0])}, {self._print(at_zero)})"
 
         def _print_Integer(self, expr):
             value = int(expr)
@@ -142,7 +149,9 @@ def formula_source(expr, name: str = FUNCTION_NAME, variable=None) -> str:
         lines.append(f"    return {printer.doprint(reduced)}")
     except Exception as exc:  # sympy's PrintMethodNotImplementedError and friends
         raise ValueError(f"cannot turn {expr} into numpy code: {exc}") from exc
-    return "\n".join(lines) + "\n"
+    source = "\n".join(lines) + "\n"
+    check_source(source, name)   # fail here, in the worker, rather than in the GUI
+    return source
 
 
 # --------------------------------------------------------------------------------------------- checking
