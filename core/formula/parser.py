@@ -192,7 +192,7 @@ def _bad_char_message(ch: str) -> str:
     if plain != ch and plain.isascii() and plain.isprintable():
         return f"'{ch}' is a full-width or styled character — type the plain '{plain}'"
     if category.startswith("L"):
-        return f"'{ch}' isn't a name a formula can use — the variable is x, the constants pi and e"
+        return f"'{ch}' can't be used in a formula — names use plain letters a-z; the variable is x"
     if ch.isascii():
         return f"'{ch}' isn't part of the formula language — use + - * / ^ and parentheses"
     if ch.isprintable():
@@ -545,7 +545,12 @@ class _Parser:
             return _Node("name", token.start, token.end, name)
         if _is_function(name):
             return self.call(token, ALIASES.get(name, name))
-        called = self.is_op(self.peek(), "(")
+        following = self.peek()
+        if following.kind == "bad" and following.start == token.end \
+                and not following.text.isascii():
+            # "si\u200dn", "caf\u00e9": the odd character inside the word is the real problem
+            self.fail(following.value, following.start, following.end)
+        called = self.is_op(following, "(")
         self.fail(_unknown_name_message(name, called), token.start, token.end)
 
     def call(self, name_token: _Token, function: str) -> _Node:
