@@ -298,3 +298,22 @@ def test_random_expressions_agree_with_sympy(expr, x0):
     if not expr.has(x):
         return
     check_graph(expr, x0, fd=False)
+
+
+def test_evaluate_needs_no_sympy(monkeypatch):
+    """The GUI evaluates graphs on its own thread at every x0: constants and constant exponents are
+    numbers computed when the graph was built (in the worker), so evaluate never asks sympy."""
+    import core.formula.graph as module
+
+    graph = computation_graph(x ** sympy.pi + sympy.log(2) * sympy.sqrt(3) * sympy.sin(x) - sympy.E ** 2
+                              + (sympy.pi / 4) ** x + x ** sympy.Rational(5, 3) / sympy.atan(sympy.Rational(1, 7)))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("sympy was called during evaluate")
+
+    monkeypatch.setattr(module, "_sympy_value", refuse)
+    monkeypatch.setattr(module, "_generic", refuse)
+    monkeypatch.setattr(sympy, "N", refuse)
+    values = graph.evaluate(0.7)
+    monkeypatch.undo()
+    assert _close(values.derivative, _f(sympy.diff(graph.nodes[graph.output].expr, x), 0.7))

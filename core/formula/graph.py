@@ -56,7 +56,9 @@ class Node:
     ("sin", "log", "sigmoid", "abs", ...). ``label``: short text for a diagram ("+", "×", "^2",
     "sin", "x", "2"). ``args``: ids of the argument nodes, in order. ``expr``: the sympy expression
     this node computes (in terms of x); ``latex``: its LaTeX. ``exponent``: the constant exponent of a
-    one-argument "pow" node, else None. ``constant``: True when the node does not depend on x.
+    one-argument "pow" node, else None. ``constant``: True when the node does not depend on x;
+    ``number``: then its value as a float, and ``exponent_number`` the exponent's (computed once, in the worker: ``evaluate`` never calls
+    sympy for the operations the parser produces, so it is safe and fast on the GUI thread).
     """
 
     id: int
@@ -67,6 +69,8 @@ class Node:
     latex: str
     exponent: sympy.Expr | None = None
     constant: bool = False
+    number: float | None = None
+    exponent_number: float | None = None
 
 
 @dataclass(frozen=True)
@@ -232,7 +236,10 @@ class _Builder:
             return found
         node_id = len(self.nodes)
         constant = op != "x" and all(self.nodes[a].constant for a in args)
-        self.nodes.append(Node(node_id, op, label, args, expr, sympy.latex(expr), exponent, constant))
+        number = _sympy_value(expr) if constant else None
+        exponent_number = _sympy_value(exponent) if exponent is not None else None
+        self.nodes.append(Node(node_id, op, label, args, expr, sympy.latex(expr), exponent, constant, number,
+                               exponent_number))
         self.keys[key] = node_id
         return node_id
 
@@ -500,10 +507,8 @@ def _operation(node: Node, args: list[np.float64]) -> tuple[float, list[float]]:
         if p.is_Integer:
             n = int(p)
             return args[0] ** n, [n * args[0] ** (n - 1) if n != 0 else 0.0 * args[0]]
-        if p.is_Number:
-            q = float(p)
-            return np.power(args[0], q), [q * np.power(args[0], q - 1.0)]
-        return _generic(node, args)
+        q = node.exponent_number
+        return np.power(args[0], q), [q * np.power(args[0], q - 1.0)]
     if op == "pow":
         a, b = args
         value = np.power(a, b)
@@ -524,10 +529,10 @@ def _evaluate(graph: Graph, x0: float) -> GraphValues:
             value[node.id] = np.float64(x0)
             continue
         if node.op == "const":
-            value[node.id] = np.float64(_sympy_value(node.expr))
+            value[node.id] = np.float64(node.number if node.number is not None else _sympy_value(node.expr))
             continue
         result, partials = _operation(node, [value[a] for a in node.args])
-        value[node.id] = np.float64(_real(result))
+        value[node.id] = np.float64(node.number if node.number is not None else _real(result))
         for child, partial in zip(node.args, partials):
             key = (node.id, child)
             local[key] = float(local.get(key, 0.0) + _real(partial))
