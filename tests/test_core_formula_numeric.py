@@ -199,7 +199,9 @@ def test_suggest_y_range_ignores_the_run_up_to_a_pole():
     low, high = suggest_y_range(np.full(5, 2.0))
     assert low < 2.0 < high
     low, high = suggest_y_range(np.sin(xs), np.cos(xs))
-    assert low < -0.99 and high > 0.99
+    assert low < -1 and high > 1
+    low, high = suggest_y_range(compile_formula(sympy.exp(x)).sample(xs))   # no pole: the top stays in view
+    assert high > math.exp(6) and low < 0
 
 
 def test_sampling_is_fast():

@@ -475,19 +475,24 @@ def sample_curve(fn: Callable[[np.ndarray], np.ndarray], xs) -> np.ndarray:
     return ys
 
 
-def suggest_y_range(*curves, coverage: float = 0.98, margin: float = 0.08) -> tuple[float, float] | None:
-    """A y range for plotting ``curves`` (arrays, NaN ignored) that ignores the few samples shooting
-    towards a pole: the central ``coverage`` of all finite values, widened by ``margin`` on each
-    side. None when there is nothing finite."""
+def suggest_y_range(*curves, coverage: float = 0.98, margin: float = 0.08,
+                    outlier_factor: float = 2.0) -> tuple[float, float] | None:
+    """A y range for plotting ``curves`` (arrays, NaN ignored), widened by ``margin`` on each side.
+    All finite values are shown unless a few samples shoot towards a pole: when the full range is
+    more than ``outlier_factor`` times the range of the central ``coverage`` of the values, the
+    central range is used instead (tan x shows its branches, not ±600 at the sample nearest π/2;
+    exp x still shows its top). None when there is nothing finite."""
     values = [np.asarray(c, dtype=np.float64).ravel() for c in curves]
     finite = np.concatenate(values) if values else np.empty(0)
     finite = finite[np.isfinite(finite)]
     if finite.size == 0:
         return None
-    tail = (1.0 - coverage) / 2.0
-    low, high = (float(v) for v in np.quantile(finite, [tail, 1.0 - tail]))
-    low, high = min(low, float(np.min(finite)) if finite.size < 50 else low), max(
-        high, float(np.max(finite)) if finite.size < 50 else high)
+    low, high = float(np.min(finite)), float(np.max(finite))
+    if finite.size >= 50:   # enough samples for quantiles to mean something
+        tail = (1.0 - coverage) / 2.0
+        q_low, q_high = (float(v) for v in np.quantile(finite, [tail, 1.0 - tail]))
+        if high - low > outlier_factor * (q_high - q_low):
+            low, high = q_low, q_high
     if high - low < 1e-12 * max(1.0, abs(high)):
         pad = max(1.0, abs(high)) * 0.5
         return low - pad, high + pad
