@@ -390,10 +390,20 @@ def test_number_bound():
 
 def test_constant_size_bound():
     parse_formula("exp(690)")
-    for text in ("exp(691)", "exp(exp(690))", "cosh(1000)", "1/exp(-700)", "exp(690)*exp(690)",
-                 "pi^700", "x/exp(-700)"):
+    for text in ("exp(691)", "exp(exp(690))", "cosh(1000)", "exp(690)*exp(690)",
+                 "pi^700", "exp(345) x exp(346)"):
         with pytest.raises(FormulaError, match=f"limited to 10\\^{MAX_DIGITS}"):
             parse_formula(text)
+
+
+def test_tiny_constants_are_bounded_too():
+    """Symmetric with the upper bound, so 1/c (how printed formulas write denominators) is within
+    the bounds whenever c is: pi^-1000 would print as 1/pi^1000."""
+    parse_formula("exp(-690)")
+    for text in ("pi^-1000", "x*exp(-700)", "exp(-exp(7))", "1/exp(-700)"):
+        with pytest.raises(FormulaError, match=f"at least 10\\^-{MAX_DIGITS}"):
+            parse_formula(text)
+    assert parse_formula("sin(pi)") == 0                            # zero is fine
 
 
 def test_exponent_bound_including_growth_by_combining():

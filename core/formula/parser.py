@@ -83,9 +83,10 @@ MAX_NODES = 200
 #: parser recurses once per level, so this also keeps it far from Python's recursion limit.
 MAX_DEPTH = 40
 #: Numbers: an exact rational's numerator and denominator have at most this many digits, and any
-#: other constant part (exp(700), pi^600 …) is at most 10^MAX_DIGITS in size — about the largest
-#: float (1.8e308), beyond which nothing can be plotted. This is also what keeps sympy from ever
-#: being asked for a number with millions of digits.
+#: other constant part (exp(700), pi^600 …) is between 10^-MAX_DIGITS and 10^MAX_DIGITS in size
+#: (or 0) — about the range of floats (1.8e308), beyond which nothing can be plotted. The bound is
+#: symmetric so that 1/c is within it whenever c is (printed formulas move factors below a '/').
+#: It is also what keeps sympy from ever being asked for a number with millions of digits.
 MAX_DIGITS = 300
 #: Largest magnitude of a constant exponent, after powers combine: x^1000 and x^-1000 are fine
 #: (their derivatives are quick), x^1001, x^(10^6) and (x^100)^100 are refused. An exponent that
@@ -888,9 +889,11 @@ class Builder:
             magnitude, real = _log10_abs(node)
         except FormulaError as error:
             return error.reason
-        if magnitude > MAX_DIGITS:
-            about = f" (about 10^{magnitude:,.1f})" if magnitude < 1e6 else ""
-            return f"is too large{about} — numbers are limited to 10^{MAX_DIGITS}"
+        if abs(magnitude) > MAX_DIGITS and magnitude != float("-inf"):
+            about = f" (about 10^{magnitude:,.1f})" if abs(magnitude) < 1e6 else ""
+            if magnitude > 0:
+                return f"is too large{about} — numbers are limited to 10^{MAX_DIGITS}"
+            return f"is too small{about} — numbers other than 0 must be at least 10^-{MAX_DIGITS}"
         if not real:
             return "is not a real number — the Function lab works with real numbers"
         return None
