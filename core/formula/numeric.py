@@ -475,24 +475,52 @@ def sample_curve(fn: Callable[[np.ndarray], np.ndarray], xs) -> np.ndarray:
     return ys
 
 
-def suggest_y_range(*curves, coverage: float = 0.98, margin: float = 0.08,
-                    outlier_factor: float = 2.0) -> tuple[float, float] | None:
-    """A y range for plotting ``curves`` (arrays, NaN ignored), widened by ``margin`` on each side.
-    All finite values are shown unless a few samples shoot towards a pole: when the full range is
-    more than ``outlier_factor`` times the range of the central ``coverage`` of the values, the
-    central range is used instead (tan x shows its branches, not ±600 at the sample nearest π/2;
-    exp x still shows its top). None when there is nothing finite."""
-    values = [np.asarray(c, dtype=np.float64).ravel() for c in curves]
-    finite = np.concatenate(values) if values else np.empty(0)
+def _pole_run_up(ys: np.ndarray, outside: np.ndarray) -> np.ndarray:
+    """Mask of the samples in ``outside`` that belong to a run of such samples ending at a gap
+    (NaN): a curve running off towards a pole or a domain edge."""
+    run_up = np.zeros(ys.shape, dtype=bool)
+    if ys.ndim != 1:
+        return run_up
+    gap = np.isnan(ys)
+    n = ys.size
+    i = 0
+    while i < n:
+        if not outside[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and outside[j + 1]:
+            j += 1
+        if (i > 0 and gap[i - 1]) or (j + 1 < n and gap[j + 1]):
+            run_up[i:j + 1] = True
+        i = j + 1
+    return run_up
+
+
+def suggest_y_range(*curves, margin: float = 0.08, fence: float = 5.0) -> tuple[float, float] | None:
+    """A y range for plotting sampled ``curves`` (1-D arrays as ``sample_curve`` returns them, NaN
+    for gaps), widened by ``margin`` on each side: every finite value, except the samples running
+    off towards a pole. Those are the values beyond Tukey's far-out fences (quartiles ± ``fence``
+    interquartile ranges, over all curves) in a stretch that ends at a gap — tan x shows its
+    branches instead of ±600 at the sample nearest π/2, while exp x, which has no gap, keeps its
+    top in view. None when there is nothing finite."""
+    arrays = [np.asarray(c, dtype=np.float64) for c in curves]
+    finite = np.concatenate([a.ravel() for a in arrays]) if arrays else np.empty(0)
     finite = finite[np.isfinite(finite)]
     if finite.size == 0:
         return None
-    low, high = float(np.min(finite)), float(np.max(finite))
-    if finite.size >= 50:   # enough samples for quantiles to mean something
-        tail = (1.0 - coverage) / 2.0
-        q_low, q_high = (float(v) for v in np.quantile(finite, [tail, 1.0 - tail]))
-        if high - low > outlier_factor * (q_high - q_low):
-            low, high = q_low, q_high
+    q1, q3 = (float(v) for v in np.quantile(finite, [0.25, 0.75]))
+    spread = q3 - q1
+    low_fence, high_fence = q1 - fence * spread, q3 + fence * spread
+    kept = []
+    for ys in arrays:
+        ok = np.isfinite(ys)
+        outside = ok & ((ys < low_fence) | (ys > high_fence))
+        kept.append(ys[ok & ~_pole_run_up(ys, outside)].ravel())
+    shown = np.concatenate(kept)
+    if shown.size == 0:
+        shown = finite
+    low, high = float(np.min(shown)), float(np.max(shown))
     if high - low < 1e-12 * max(1.0, abs(high)):
         pad = max(1.0, abs(high)) * 0.5
         return low - pad, high + pad
