@@ -20,7 +20,7 @@ How sympy's tree becomes nodes (sympy itself only has Add, Mul and Pow):
 - Powers: `x**(1/2)` is `sqrt` (label "√"); a constant exponent is a one-argument `pow` node labelled
   with it ("^2", "^(1/3)", "^π"); a non-constant exponent (`2**x`, `x**x`) is a two-argument `pow`
   (label "^").
-- Sums and products stay n-ary (`x + y + z` is one "+" node) in sympy's printing order.
+- Sums and products stay n-ary (`x^2 + sin x + 1` is one "+" node) in sympy's printing order.
 - Constants (numbers, π, e) are leaves with op "const"; x-free sub-expressions such as `log(2)` are
   built from them like anything else (every node has `.constant` to dim or skip such parts).
 
@@ -29,7 +29,10 @@ A node may use the same argument twice (only possible with an unevaluated tree s
 d(parent)/d(child) summed over both positions, so every sum below runs over distinct
 (parent, child) edges.
 
-Pure sympy + numpy; the Graph pickles (it travels from the worker process to the GUI).
+Pure sympy + numpy; the Graph pickles (it travels from the worker process to the GUI). Building
+uses sympy (in the worker); ``Graph.evaluate`` uses numpy only — constants were turned into floats
+when the graph was built — so the GUI can call it at every x0 on its own thread (about 0.1 ms for
+the lesson's graph, cached per x0).
 """
 from __future__ import annotations
 
@@ -41,9 +44,7 @@ import sympy
 
 __all__ = ["Node", "Edge", "Graph", "GraphValues", "computation_graph"]
 
-# Operators with their short diagram labels. Functions use their own names (op == label unless
-# listed in _FUNCTION_LABELS).
-_OP_LABELS = {"add": "+", "sub": "−", "mul": "×", "div": "÷", "neg": "−", "sqrt": "√"}
+# Short diagram labels of functions whose label is not their name.
 _FUNCTION_LABELS = {"sigmoid": "σ", "abs": "abs"}
 _CONST_LABELS = {sympy.pi: "π", sympy.E: "e"}
 
