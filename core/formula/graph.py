@@ -31,7 +31,7 @@ d(parent)/d(child) summed over both positions, so every sum below runs over dist
 
 Pure sympy + numpy; the Graph pickles (it travels from the worker process to the GUI). Building
 uses sympy (in the worker); ``Graph.evaluate`` uses numpy only — constants were turned into floats
-when the graph was built — so the GUI can call it at every x0 on its own thread (about 0.1 ms for
+when the graph was built — so the GUI can call it at every x0 on its own thread (about 10 µs for
 the lesson's graph, cached per x0).
 """
 from __future__ import annotations
