@@ -166,3 +166,13 @@ def test_undefined_stretches_are_gaps(lab, qtbot):
     assert np.isnan(ys[xs <= 0]).all()  # log is undefined there
     positive = ys[xs > 0.05]
     assert np.isnan(positive).any() and np.isfinite(positive).mean() > 0.9  # tan's poles: short gaps
+
+
+def test_a_derivation_that_fails_in_the_worker_is_reported_in_the_window(lab, qtbot):
+    """What the sandbox process reports (a timeout, a memory limit, a crash) reaches the learner."""
+    model = lab.function_model
+    model.text = "sin(x)^2"
+    message = "Deriving this took longer than 5 s and was stopped. Try a smaller expression."
+    model._service.failed.emit("sin(x)^2", message)
+    assert "took longer than 5 s" in lab.function_lab.formula.status.text()
+    assert model.analysis.text == LESSON

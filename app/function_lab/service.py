@@ -59,7 +59,10 @@ class SymbolicService(QObject):
             return text, None, str(exc) or type(exc).__name__
 
     def request(self, text: str) -> None:
+        """Analyse `text`; a slow analysis of an older text is cancelled rather than waited for."""
         self._latest = text
+        if self._worker.busy and _runner is not None and not self._worker.synchronous:
+            _runner.cancel()
         self._worker.submit(lambda: self._run(text))
 
     def _on_finished(self, result) -> None:

@@ -8,17 +8,19 @@ from .analysis import FormulaAnalysis, analyze_formula
 from .decompose import Decomposition, Layer, decompose
 from .derive import RULES, Derivation, DerivationError, Step, derive, formula_latex, formula_text
 from .functions import FUNCTION_NAMES, X
-from .graph import Graph, GraphValues, Node, computation_graph
+from .graph import Edge, Graph, GraphValues, Node, computation_graph
 from .numeric import CompiledFormula, compile_formula, sample_curve, suggest_y_range
 from .parser import FormulaError, parse_formula
 from .printer import format_formula
-from .runner import FormulaTimeout, SymbolicRunner
+from .runner import (FormulaTimeout, FormulaTooLarge, RunnerClosed, SymbolicRunner, SymbolicWorkerError,
+                     TaskCancelled, WorkerCrashed)
 
 __all__ = [
     "X", "FUNCTION_NAMES", "parse_formula", "FormulaError", "format_formula",
     "derive", "Derivation", "Step", "DerivationError", "RULES", "formula_latex", "formula_text",
     "decompose", "Decomposition", "Layer",
-    "computation_graph", "Graph", "GraphValues", "Node",
+    "computation_graph", "Graph", "GraphValues", "Node", "Edge",
     "compile_formula", "CompiledFormula", "sample_curve", "suggest_y_range",
     "analyze_formula", "FormulaAnalysis", "SymbolicRunner", "FormulaTimeout",
+    "SymbolicWorkerError", "FormulaTooLarge", "WorkerCrashed", "TaskCancelled", "RunnerClosed",
 ]
