@@ -24,3 +24,17 @@ def latex_number(value: float, digits: int = 3) -> str:
         mantissa, exponent = text.split("e")
         text = rf"{mantissa}\times 10^{{{int(exponent)}}}"
     return "{-}" + text[1:] if text.startswith("-") else text
+
+
+def factor_latex(latex: str) -> str:
+    r"""A factor of a written product: bracketed only when a + or - stands at its top level, so
+    (a_2 - y) gets brackets but e^{u} and \cos(v) stay bare."""
+    depth = 0
+    for i, char in enumerate(latex):
+        if latex.startswith(r"\left", i) or char == "{":
+            depth += 1
+        elif latex.startswith(r"\right", i) or char == "}":
+            depth -= 1
+        elif char in "+-" and depth == 0 and i > 0:
+            return rf"\left({latex}\right)"
+    return latex

@@ -36,3 +36,4 @@ def test_errors_are_reported_not_swallowed(qtbot):
     with qtbot.waitSignal(worker.failed, timeout=5000) as blocker:
         worker.submit(broken)
     assert "grid exploded" in blocker.args[0]
+

@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QSizePolicy, QToolButton, QVBoxLayout,
                                QWidget)
 
+from ..format import factor_latex
 from ..math_render import render_latex
 from .model import EXAMPLES, FormulaProblem, FunctionLabModel
 
@@ -167,7 +168,7 @@ class FormulaPanel(QWidget):
         self.product_line = decomposition.product_latex()
         if len(decomposition.layers) > 1:
             self.product_line += " = " + r"\cdot ".join(
-                rf"\left({formula_latex(layer.derivative)}\right)" for layer in decomposition.layers)
+                factor_latex(formula_latex(layer.derivative)) for layer in decomposition.layers)
         self.layers_label.setPixmap(render_latex(r"\qquad ".join(self.layer_lines), size=16))
         self.product_label.setPixmap(render_latex(self.product_line, size=16))
         self.boxes.set_layers(self.layer_lines + ["x"])
