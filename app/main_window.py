@@ -22,6 +22,8 @@ from .views.shortcut_sheet import ShortcutSheet
 SETTINGS_ORG = "chainrule-studio"
 SETTINGS_APP = "chainrule-studio"
 MAX_PANELS_PER_LAB = 7
+LAB_NAMES = (network_lab.NAME, function_lab.NAME)
+LAB_TITLES = (network_lab.TITLE, function_lab.TITLE)
 
 
 def settings() -> QSettings:
@@ -44,14 +46,18 @@ class MainWindow(QMainWindow):
         self.registry = ActionRegistry(self)
         self.registry.add_all(self._global_specs() + network_lab.action_specs(self.model, self.registry))
         self.function_model = FunctionLabModel(self)
-        self.labs: list[DockLab] = [network_lab.build(self.model, self.registry),
-                                    function_lab.build(self.function_model, self.registry)]
+        function_lab.register_actions(self.function_model, self.registry, lambda: self.function_lab)
+        # The labs built so far; the Function lab is built when first opened (start-up stays light).
+        self.labs: list[DockLab] = [network_lab.build(self.model, self.registry)]
+        self._function_lab: function_lab.FunctionLab | None = None
+        self._pending_function_state = None
         self.tabs = QTabWidget()
         self.tabs.setObjectName("labs")
         self.tabs.setDocumentMode(True)
-        for index, lab in enumerate(self.labs):
-            self.tabs.addTab(lab, lab.title)
-            self.tabs.setTabToolTip(index, f"{lab.title} (F{index + 2})")
+        self.tabs.addTab(self.network_lab, self.network_lab.title)
+        self.tabs.addTab(QWidget(), function_lab.TITLE)  # placeholder until first opened
+        for index, title in enumerate(LAB_TITLES):
+            self.tabs.setTabToolTip(index, f"{title} (F{index + 2})")
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._on_lab_changed)
         self.registry.build_menus(self.menuBar())
@@ -73,8 +79,22 @@ class MainWindow(QMainWindow):
         return self.labs[0]
 
     @property
-    def function_lab(self) -> DockLab:
-        return self.labs[1]
+    def function_lab(self) -> "function_lab.FunctionLab":
+        """The Function lab, built on first use in place of its placeholder tab."""
+        if self._function_lab is None:
+            lab = self._function_lab = function_lab.FunctionLab(self.function_model)
+            lab.restore_layout(self._pending_function_state)
+            current = self.tabs.currentIndex()
+            self.tabs.blockSignals(True)
+            placeholder = self.tabs.widget(1)
+            self.tabs.removeTab(1)
+            placeholder.deleteLater()
+            self.tabs.insertTab(1, lab, lab.title)
+            self.tabs.setTabToolTip(1, f"{lab.title} (F3)")
+            self.tabs.setCurrentIndex(current)
+            self.tabs.blockSignals(False)
+            self.labs.append(lab)
+        return self._function_lab
 
     @property
     def docks(self):
@@ -82,10 +102,13 @@ class MainWindow(QMainWindow):
         return self.network_lab.docks
 
     def open_lab(self, name: str) -> None:
-        self.tabs.setCurrentWidget(next(lab for lab in self.labs if lab.name == name))
+        self.tabs.setCurrentIndex(LAB_NAMES.index(name))
+
+    def _lab_at(self, index: int) -> DockLab:
+        return self.network_lab if index == 0 else self.function_lab
 
     def current_lab(self) -> DockLab:
-        return self.labs[self.tabs.currentIndex()]
+        return self._lab_at(self.tabs.currentIndex())
 
     def _start_panels(self) -> None:
         self._first_paint_watch = None
@@ -98,7 +121,7 @@ class MainWindow(QMainWindow):
         specs = [ActionSpec("quit", "&Quit", QKeySequence.Quit, "File", "Close Chain Rule Studio", self.close)]
         specs += [ActionSpec(f"lab_{index}", f"Lab {index + 1}", f"F{index + 2}", "View",
                              "Switch to this lab", lambda i=index: self.tabs.setCurrentIndex(i))
-                  for index in range(2)]
+                  for index in range(len(LAB_NAMES))]
         specs += [ActionSpec(f"focus_{n}", f"Go to panel {n}", f"Ctrl+{n}", "View",
                              f"Show panel {n} of the current lab and move the keyboard focus to it",
                              lambda n=n: self.focus_panel_number(n))
@@ -112,15 +135,15 @@ class MainWindow(QMainWindow):
         return specs
 
     def _on_lab_changed(self, index: int) -> None:
-        lab = self.labs[index]
+        lab = self._lab_at(index)
         self.registry.enable_scope(lab.name)
         network = lab is self.network_lab
         self.training_bar.setVisible(network)
         for label in self.status_labels.values():
             label.setVisible(network)
         self.function_status.setVisible(not network)
-        for i, other in enumerate(self.labs):
-            self.registry.action(f"lab_{i}").setText(other.title)
+        for i, title in enumerate(LAB_TITLES):
+            self.registry.action(f"lab_{i}").setText(title)
         for n in range(1, MAX_PANELS_PER_LAB + 1):
             action = self.registry.action(f"focus_{n}")
             ids = list(lab.panels)
@@ -142,9 +165,10 @@ class MainWindow(QMainWindow):
 
     def each_lab(self):
         """Show each lab in turn, yielding its panels (named as in `panels()`): for the self-test."""
-        names = {id(widget): name for name, widget in self._all_panels().items()}
-        for lab in self.labs:
-            self.tabs.setCurrentWidget(lab)
+        for index in range(len(LAB_NAMES)):
+            self.tabs.setCurrentIndex(index)
+            lab = self.current_lab()
+            names = {id(widget): name for name, widget in self._all_panels().items()}
             yield {names[id(widget)]: widget for widget in lab.panels.values()}
         self.tabs.setCurrentIndex(0)
 
@@ -256,10 +280,10 @@ class MainWindow(QMainWindow):
         geometry = store.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        for lab in self.labs:
-            lab.restore_layout(store.value(f"labs/{lab.name}/state"))
+        self.network_lab.restore_layout(store.value(f"labs/{network_lab.NAME}/state"))
+        self._pending_function_state = store.value(f"labs/{function_lab.NAME}/state")
         index = store.value("window/lab", 0, type=int)
-        if 0 <= index < len(self.labs):
+        if 0 <= index < len(LAB_NAMES):
             self.tabs.setCurrentIndex(index)
 
     def save_layout(self) -> None:

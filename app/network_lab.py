@@ -15,6 +15,7 @@ from .views.slice_view import CostSliceView
 from .views.surface import CostSurfaceView
 
 NAME = "network"
+TITLE = "Network lab"
 
 
 def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
@@ -91,4 +92,4 @@ def build(model: SessionModel, registry: ActionRegistry) -> DockLab:
         Panel("data", "Data and prediction", "Ctrl+6", DataView(model)),
         Panel("controls", "Controls", "Ctrl+7", ControlsPanel(model, registry)),
     ]
-    return DockLab(NAME, "Network lab", panels, _arrange, _size)
+    return DockLab(NAME, TITLE, panels, _arrange, _size)

@@ -273,3 +273,12 @@ def test_readme_key_table_matches_the_registry(window):
         key = window.registry.shortcut_text(spec.id)
         if not spec.id.startswith("focus_"):  # those are listed as a range, Ctrl+1 … Ctrl+7
             assert f" {key} " in table, (spec.id, key)
+
+
+def test_the_function_lab_is_built_when_first_opened(window, qtbot):
+    assert window._function_lab is None  # start-up builds only what is on screen
+    assert not window.registry.action("graph_step").isEnabled()  # and its keys are off
+    qtbot.keyClick(window.panels()["diagram"], Qt.Key_F3)
+    assert window.current_lab() is window.function_lab and window.tabs.currentIndex() == 1
+    assert window.registry.action("graph_step").isEnabled() and not window.registry.action("step").isEnabled()
+    assert not window.training_bar.isVisible()

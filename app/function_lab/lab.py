@@ -1,6 +1,8 @@
 """The Function lab's panels, layout and commands."""
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import Qt, QTimer
 
 from ..actions import ActionRegistry, ActionSpec
@@ -12,17 +14,21 @@ from .model import FunctionLabModel
 from .plot_panel import FunctionPlotPanel
 
 NAME = "function"
+TITLE = "Function lab"
 
 
-def action_specs(m: FunctionLabModel, registry: ActionRegistry, lab: "FunctionLab") -> list[ActionSpec]:
+def action_specs(m: FunctionLabModel, registry: ActionRegistry, lab: Callable[[], "FunctionLab"]
+                 ) -> list[ActionSpec]:
+    """`lab()` gives the lab, building it if need be: the commands exist before the lab does."""
     def spec(*args, **kwargs) -> ActionSpec:
         return ActionSpec(*args, scope=NAME, **kwargs)
 
     return [
         spec("edit_formula", "Edit the formula", "Ctrl+L", "Function",
-             "Put the cursor in the formula field (Up/Down there walk the history)", lab.edit_formula),
+             "Put the cursor in the formula field (Up/Down there walk the history)",
+             lambda: lab().edit_formula()),
         spec("examples", "Examples…", "Ctrl+E", "Function", "Pick a function to study from a list",
-             lambda: lab.formula.show_examples()),
+             lambda: lab().formula.show_examples()),
         spec("x0_left", "Move x0 left", "Ctrl+Left", "Function", "Move the point x0 left by 0.1",
              lambda: m.move_x0(-1)),
         spec("x0_right", "Move x0 right", "Ctrl+Right", "Function", "Move the point x0 right by 0.1",
@@ -68,7 +74,7 @@ class FunctionLab(DockLab):
             Panel("plot", "h, h′ and the tangent", "Ctrl+3", FunctionPlotPanel(model)),
             Panel("graph", "Computation graph", "Ctrl+4", GraphPanel(model)),
         ]
-        super().__init__(NAME, "Function lab", panels, _arrange, _size, parent)
+        super().__init__(NAME, TITLE, panels, _arrange, _size, parent)
 
     def edit_formula(self) -> None:
         self.focus_panel("formula")
@@ -89,11 +95,9 @@ class FunctionLab(DockLab):
         return not self._started or ((m.analysis is not None or m.problem is not None) and not m.busy)
 
 
-def build(model: FunctionLabModel, registry: ActionRegistry) -> FunctionLab:
-    lab = FunctionLab(model)
+def register_actions(model: FunctionLabModel, registry: ActionRegistry, lab: Callable[[], FunctionLab]) -> None:
     registry.add_all(action_specs(model, registry, lab))
     model.forwardModeChanged.connect(lambda on: _sync_checked(registry, "forward_mode", on))
-    return lab
 
 
 def _sync_checked(registry: ActionRegistry, action_id: str, on: bool) -> None:
