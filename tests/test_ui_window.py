@@ -22,13 +22,19 @@ def central_difference(model, name, h=1e-6):
     return (up - down) / (2 * h)
 
 
-@pytest.fixture
-def window(qtbot, monkeypatch):
-    monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
-    win = MainWindow()
+def shown(qtbot, **kwargs) -> MainWindow:
+    """A main window, registered with qtbot, shown and exposed."""
+    win = MainWindow(**kwargs)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
+    return win
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch):
+    monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
+    win = shown(qtbot)
     win.activateWindow()
     win.panels()["diagram"].setFocus()
     # the first derivation imports sympy (seconds on a cold, loaded machine)
@@ -198,17 +204,11 @@ def test_focus_keys_move_focus_to_panels(window, qtbot):
 
 def test_layout_and_geometry_persist(qtbot, monkeypatch):
     monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
-    first = MainWindow()
-    qtbot.addWidget(first)
-    first.show()
-    qtbot.waitExposed(first)
+    first = shown(qtbot)
     first.resize(700, 520)
     first.docks["cost"].close()
     first.close()
-    second = MainWindow()
-    qtbot.addWidget(second)
-    second.show()
-    qtbot.waitExposed(second)
+    second = shown(qtbot)
     assert (second.width(), second.height()) == (700, 520)
     assert not second.docks["cost"].isVisible()
     second.registry.trigger("reset_layout")
@@ -218,10 +218,7 @@ def test_layout_and_geometry_persist(qtbot, monkeypatch):
 
 def test_every_line_of_the_derivation_gets_room(qtbot):
     """The local formulas arrive from a worker after the other lines; their line must get its room."""
-    window = MainWindow()  # real worker threads here
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    window = shown(qtbot)
     qtbot.waitUntil(window.is_settled, timeout=30000)
     expression = window.panels()["expression"]
     # forward x2, cost, Leibniz, 5 factors x (label, formula, value), numbers, batch
@@ -235,17 +232,11 @@ def test_every_line_of_the_derivation_gets_room(qtbot):
 
 def test_a_restored_layout_does_not_bring_back_an_old_banner(qtbot, monkeypatch):
     monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
-    first = MainWindow()
-    qtbot.addWidget(first)
-    first.show()
-    qtbot.waitExposed(first)
+    first = shown(qtbot)
     first.model.set_message("Something went wrong a moment ago.")
     assert first.banner_bar.isVisible()
     first.close()  # saves the layout with the banner showing
-    second = MainWindow()
-    qtbot.addWidget(second)
-    second.show()
-    qtbot.waitExposed(second)
+    second = shown(qtbot)
     assert not second.banner_bar.isVisible()
     second.close()
 
@@ -254,10 +245,7 @@ def test_screenshots_leave_the_users_layout_alone(qtbot, monkeypatch):
     from app.main_window import settings
     monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
     settings().setValue("window/state", b"sentinel")
-    window = MainWindow(persist_layout=False)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    window = shown(qtbot, persist_layout=False)
     window.close()
     assert settings().value("window/state") == b"sentinel"
     settings().remove("window/state")

@@ -4,11 +4,12 @@ edge labelled with its local derivative). Forward mode shows tangents dnode/dx i
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import (QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QLabel, QVBoxLayout,
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (QGraphicsScene, QGraphicsView, QLabel, QVBoxLayout,
                                QWidget)
 
 from ..format import fmt
+from ..views.scene_text import add_text, place_centered
 from .model import FunctionLabModel
 
 NODE_W, NODE_H = 118, 62
@@ -34,24 +35,6 @@ def depths(graph) -> dict[int, int]:
                 constants[a] = min(constants.get(a, depth[node.id]), depth[node.id] - 1)
     depth.update({a: max(column, 0) for a, column in constants.items()})
     return depth
-
-
-def _text(scene, size, bold=False, color=QColor("#1d2433")) -> QGraphicsSimpleTextItem:
-    item = QGraphicsSimpleTextItem()
-    font = QFont()
-    font.setPointSize(size)
-    font.setBold(bold)
-    item.setFont(font)
-    item.setBrush(QBrush(color))
-    item.setZValue(3)
-    scene.addItem(item)
-    return item
-
-
-def _center(item: QGraphicsSimpleTextItem, text: str, at: QPointF) -> None:
-    item.setText(text)
-    rect = item.boundingRect()
-    item.setPos(at.x() - rect.width() / 2, at.y() - rect.height() / 2)
 
 
 class GraphView(QGraphicsView):
@@ -89,7 +72,7 @@ class GraphView(QGraphicsView):
                 edge = scene.addPath(path, QPen(LINE, 1.5))
                 edge.setZValue(0)
                 self._edges[(node.id, arg)] = edge
-                self._edge_labels[(node.id, arg)] = (_text(scene, 9, color=MUTED), path.pointAtPercent(0.5))
+                self._edge_labels[(node.id, arg)] = (add_text(scene, 9, color=MUTED), path.pointAtPercent(0.5))
         self._boxes, self._titles, self._values = {}, {}, {}
         for node in graph.nodes:
             p = self._pos[node.id]
@@ -98,11 +81,11 @@ class GraphView(QGraphicsView):
             box.setZValue(2)
             box.setToolTip(f"{node.label}: {node.expr}")
             self._boxes[node.id] = box
-            title = _text(scene, 12, True)
-            _center(title, node.label, p - QPointF(0, 17))
+            title = add_text(scene, 12, True)
+            place_centered(title, node.label, p - QPointF(0, 17))
             self._titles[node.id] = title
-            self._values[node.id] = _text(scene, 9)
-        self._caption = _text(scene, 10, color=MUTED)
+            self._values[node.id] = add_text(scene, 9)
+        self._caption = add_text(scene, 10, color=MUTED)
 
     def refresh(self) -> None:
         model = self._model
@@ -133,20 +116,20 @@ class GraphView(QGraphicsView):
                 lines.append(f"v̄ = ∂h/∂v = {fmt(values.adjoint[node.id])}")
             text = "\n".join(lines)
             self.shown_values[node.id] = text
-            _center(self._values[node.id], text, self._pos[node.id] + QPointF(0, 12))
+            place_centered(self._values[node.id], text, self._pos[node.id] + QPointF(0, 12))
             box = self._boxes[node.id]
             box.setBrush(QBrush(DONE_FILL if node.id in done_forward else TODO_FILL))
             box.setPen(QPen(CURRENT, 4) if node.id == self.current_node else QPen(LINE, 1.5))
         for (parent, child), edge in self._edges.items():
             label, mid = self._edge_labels[(parent, child)]
             show = parent in done_backward or (model.forward_mode and parent in done_forward)
-            _center(label, fmt(values.local[(parent, child)]) if show else "", mid - QPointF(0, 9))
+            place_centered(label, fmt(values.local[(parent, child)]) if show else "", mid - QPointF(0, 9))
             edge.setPen(QPen(CURRENT if show else LINE, 2.2 if show else 1.5))
         phase = ("forward mode: values and tangents" if model.forward_mode else
                  "forward pass: values" if step <= len(forward) else "backward pass: adjoints ∂h/∂v")
         top = min(p.y() for p in self._pos.values()) - NODE_H
         right = max(p.x() for p in self._pos.values())
-        _center(self._caption, f"x0 = {fmt(model.x0)} · step {step} of {model.graph_step_count()} · {phase}",
+        place_centered(self._caption, f"x0 = {fmt(model.x0)} · step {step} of {model.graph_step_count()} · {phase}",
                 QPointF(right / 2, top))
         self.scene().setSceneRect(self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20))
         self.fitInView(self.scene().sceneRect(), Qt.KeepAspectRatio)

@@ -8,11 +8,12 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsPathItem, QGraphicsRectItem,
                                QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView)
 
 from ..format import fmt
+from .scene_text import add_text, place_centered
 from ..model import SessionModel
 
 POSITIVE = QColor("#d1495b")   # warm red for positive weights
@@ -25,23 +26,6 @@ MUTED = QColor("#5b6478")
 COLUMN_GAP = 230
 ROW_GAP = 150
 RADIUS = 34
-
-
-def _text(parent_scene: QGraphicsScene, size: int = 12, bold: bool = False, color: QColor = TEXT):
-    item = QGraphicsSimpleTextItem()
-    font = QFont()
-    font.setPointSize(size)
-    font.setBold(bold)
-    item.setFont(font)
-    item.setBrush(QBrush(color))
-    parent_scene.addItem(item)
-    return item
-
-
-def _place(item: QGraphicsSimpleTextItem, text: str, center: QPointF) -> None:
-    item.setText(text)
-    rect = item.boundingRect()
-    item.setPos(center.x() - rect.width() / 2, center.y() - rect.height() / 2)
 
 
 class _Clickable:
@@ -118,7 +102,7 @@ class NetworkDiagram(QGraphicsView):
                     scene.addItem(edge)
                     self._edges[name] = edge
                     if show_edge_labels:
-                        self._edge_labels[name] = (_text(scene, 13, True), _text(scene, 12, color=MUTED),
+                        self._edge_labels[name] = (add_text(scene, 13, True), add_text(scene, 12, color=MUTED),
                                                    (start + end) / 2)
 
         self._nodes: dict[tuple[int, int], QGraphicsEllipseItem] = {}
@@ -132,11 +116,11 @@ class NetworkDiagram(QGraphicsView):
                                     QPen(NODE_LINE, 2), QBrush(NODE_FILL))
             node.setZValue(2)
             self._nodes[(layer, j)] = node
-            title = _text(scene, 15, True)
+            title = add_text(scene, 15, True)
             title.setZValue(3)
-            _place(title, self._node_title(layer, j, sizes), pos)
+            place_centered(title, self._node_title(layer, j, sizes), pos)
             self._node_names[(layer, j)] = title
-            values = _text(scene, 12, color=MUTED)
+            values = add_text(scene, 12, color=MUTED)
             values.setZValue(3)
             self._node_values[(layer, j)] = values
             if layer > 0:
@@ -150,22 +134,22 @@ class NetworkDiagram(QGraphicsView):
                 link = scene.addLine(pos.x(), pos.y() - RADIUS - 38, pos.x(), pos.y() - RADIUS,
                                      QPen(MUTED, 1.2, Qt.DashLine))
                 link.setZValue(1)
-                label = _text(scene, 11)
+                label = add_text(scene, 11)
                 label.setZValue(3)
                 self._biases[name] = box
                 self._bias_labels[name] = label
-                tag = _text(scene, 11, True)
+                tag = add_text(scene, 11, True)
                 tag.setZValue(3)
-                _place(tag, "+b", box.rect().center())
+                place_centered(tag, "+b", box.rect().center())
 
         cost = scene.addEllipse(QRectF(cost_pos.x() - RADIUS, cost_pos.y() - RADIUS, 2 * RADIUS, 2 * RADIUS),
                                 QPen(NODE_LINE, 2), QBrush(QColor("#fff6e0")))
         cost.setZValue(2)
         self._cost_node = cost
-        cost_title = _text(scene, 16, True)
+        cost_title = add_text(scene, 16, True)
         cost_title.setZValue(3)
-        _place(cost_title, "J", cost_pos)
-        self._cost_value = _text(scene, 11, color=MUTED)
+        place_centered(cost_title, "J", cost_pos)
+        self._cost_value = add_text(scene, 11, color=MUTED)
         self._cost_edges = []
         for j in range(sizes[last]):
             start = self._positions[(last, j)]
@@ -178,8 +162,8 @@ class NetworkDiagram(QGraphicsView):
         self._halo = scene.addPath(QPainterPath(), QPen(HIGHLIGHT, 20, Qt.SolidLine, Qt.RoundCap))
         self._halo.setOpacity(0.6)
         self._halo.setZValue(-1)
-        self._caption = _text(scene, 12, color=MUTED)
-        self._legend = _text(scene, 11, color=MUTED)
+        self._caption = add_text(scene, 12, color=MUTED)
+        self._legend = add_text(scene, 11, color=MUTED)
 
     def _weight_name(self, layer: int, i: int, j: int) -> str:
         net = self._model.network
@@ -213,7 +197,7 @@ class NetworkDiagram(QGraphicsView):
                 text = f"x = {fmt(x_row[0, j])}"
             else:
                 text = f"z = {fmt(trace.zs[layer - 1][0, j])}\na = {fmt(trace.activations[layer][0, j])}"
-            _place(self._node_values[(layer, j)], text, QPointF(pos.x(), pos.y() + RADIUS + 24))
+            place_centered(self._node_values[(layer, j)], text, QPointF(pos.x(), pos.y() + RADIUS + 24))
         magnitudes = [abs(w) for W in net.weights for w in W.ravel()]
         scale = max(1.0, max(magnitudes) if magnitudes else 1.0)
         for layer in range(1, len(sizes)):
@@ -228,8 +212,8 @@ class NetworkDiagram(QGraphicsView):
                     edge.setToolTip(f"{name} = {fmt(w, 5)}\n∂J/∂{name} = {fmt(g, 5)}\nClick to select")
                     if name in self._edge_labels:
                         value_item, grad_item, mid = self._edge_labels[name]
-                        _place(value_item, f"{name} = {fmt(w)}", QPointF(mid.x(), mid.y() - 22))
-                        _place(grad_item, f"∂J/∂{name} = {fmt(g)}", QPointF(mid.x(), mid.y() + 22))
+                        place_centered(value_item, f"{name} = {fmt(w)}", QPointF(mid.x(), mid.y() - 22))
+                        place_centered(grad_item, f"∂J/∂{name} = {fmt(g)}", QPointF(mid.x(), mid.y() + 22))
             for j in range(sizes[layer]):
                 name = self._bias_name(layer, j)
                 b, g = net.biases[layer - 1][j], db[layer - 1][j]
@@ -237,15 +221,15 @@ class NetworkDiagram(QGraphicsView):
                 box.setPen(QPen(POSITIVE if b >= 0 else NEGATIVE, 2))
                 box.setToolTip(f"{name} = {fmt(b, 5)}\n∂J/∂{name} = {fmt(g, 5)}\nClick to select")
                 label_pos = box.rect().center() + QPointF(0, -36)
-                _place(self._bias_labels[name], f"{name} = {fmt(b)}\n∂J/∂{name} = {fmt(g)}", label_pos)
+                place_centered(self._bias_labels[name], f"{name} = {fmt(b)}\n∂J/∂{name} = {fmt(g)}", label_pos)
 
         cost = net.loss(model.X, model.y)
-        _place(self._cost_value, f"J = {fmt(cost)}\n(batch mean)\ny = {fmt(y_row[0, 0])} (sample)",
+        place_centered(self._cost_value, f"J = {fmt(cost)}\n(batch mean)\ny = {fmt(y_row[0, 0])} (sample)",
                QPointF(self._cost_pos.x(), self._cost_pos.y() + RADIUS + 34))
-        _place(self._caption, f"Node values for sample {sample + 1} of {len(model.X)}"
+        place_centered(self._caption, f"Node values for sample {sample + 1} of {len(model.X)}"
                               f"  ·  edge labels: weight and ∂J/∂w over the batch",
                QPointF((len(sizes) * COLUMN_GAP - 40) / 2, -max(sizes) * ROW_GAP / 2 - 70))
-        _place(self._legend, "red edge: positive weight   blue edge: negative   width: |w|   "
+        place_centered(self._legend, "red edge: positive weight   blue edge: negative   width: |w|   "
                              "gold: chain path of the selected parameter",
                QPointF((len(sizes) * COLUMN_GAP - 40) / 2, max(sizes) * ROW_GAP / 2 + 75))
         self._highlight(model.selected)
