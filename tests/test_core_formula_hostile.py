@@ -194,6 +194,28 @@ def test_long_text_fails_on_parts_even_without_the_length_bound(monkeypatch):
         assert seconds < TIME_LIMIT
 
 
+DEEP_CONSTANTS = [
+    "sigmoid(" * MAX_DEPTH + "1" + ")" * MAX_DEPTH,
+    "sqrt(sigmoid(" * (MAX_DEPTH // 2) + "2" + "))" * (MAX_DEPTH // 2),
+    "softplus(relu(" * (MAX_DEPTH // 2) + "3" + "))" * (MAX_DEPTH // 2),
+    "exp(" * MAX_DEPTH + "1" + ")" * MAX_DEPTH,
+    "log(" * MAX_DEPTH + "10^200" + ")" * MAX_DEPTH,
+    "cosh(" * MAX_DEPTH + "3" + ")" * MAX_DEPTH,
+    "tan(" * MAX_DEPTH + "1" + ")" * MAX_DEPTH,
+    "^".join(["2"] * MAX_DEPTH),
+    "^".join(["pi"] * MAX_DEPTH),
+    "+".join(["sqrt(%d)" % n for n in range(2, 40)]),
+]
+
+
+@pytest.mark.parametrize("text", DEEP_CONSTANTS, ids=[t[:24] for t in DEEP_CONSTANTS])
+def test_deep_constants_are_measured_quickly(text):
+    """Constant parts are sized with mpmath bottom-up, linear in the formula: accepted or refused,
+    it is quick."""
+    outcome, seconds = watched_parse(text)
+    assert seconds < TIME_LIMIT, f"{seconds:.2f} s"
+
+
 _ODD = list("x0123456789.+-*/^() eπsincotalgqrbhpuf_,'\"[]{}=|!;:@#$%&~`<>?\\") + [
     "\x00", "\x1b", "\u200b", "\u202e", "\ufeff", "−", "×", "·", "÷", "²", "ｘ", "\u0301",
     "\U0001f600", "**", "sin(", "exp(", "sigmoid(", "__", "e9", "9e9", "1e-9",

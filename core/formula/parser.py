@@ -25,9 +25,9 @@ Decisions, with the reason for each:
   ``2x``, ``2pi``, ``3 sin(x)``, ``2(x+1)``, ``x(x+1)``, ``(x+1)(x-1)``, ``x sin(x)``, ``2x^2``
   (= 2*(x^2), the power binds first), ``sin(x)cos(x)``. It has the precedence of ``*``.
   Refused because they are ambiguous: a *number* after a factor (``x 2``, ``2 3``: is that 23, 2*3
-  or x^2?), and juxtaposition after a ``/`` in the same product (``1/2x``: (1/2)x or 1/(2x)?) — the
-  message shows both readings. Letters written together are one name: ``xsin(x)`` is refused with
-  "did you mean x sin(x)?" rather than guessed.
+  or x^2?), and juxtaposition right after a divisor (``1/2x``, ``x/2 sin(x)``: (1/2)x or 1/(2x)?)
+  — the message shows both readings; ``(1/2)x`` and ``x/(2x)`` are fine. Letters written together
+  are one name: ``xsin(x)`` is refused with "did you mean x sin(x)?" rather than guessed.
 * Functions need parentheses: ``sin(x)``, not ``sin x`` (``sin x^2`` and ``sin 2x`` have no
   reading everybody agrees on). ``sin^2(x)`` is refused with a hint to write ``sin(x)^2``
   (``sin^-1`` would conventionally mean asin). Each function takes exactly one argument.
@@ -37,19 +37,26 @@ Decisions, with the reason for each:
 * Constants ``pi`` (also ``π``) and ``e``. ``log`` and ``ln`` are both the natural logarithm;
   ``arcsin``/``arccos``/``arctan`` are accepted for asin/acos/atan.
 * Unicode: harmless maths characters are accepted — '−' and '–' as minus, '×' '·' '⋅' '∗' as times,
-  '÷' as divide, 'π' as pi, and any space separator (no-break space, thin space …) as a space; tab
-  and newline are spaces too. Everything else is refused *with its position*: control characters,
-  invisible formatting characters (zero-width space, direction marks, BOM), combining marks,
-  full-width and styled letters or digits ("type the plain '1'"), superscripts ("write x^2").
+  '÷' as divide, 'π' as pi, and any space separator (no-break space, thin space, line separator …)
+  as a space; tab and newline are spaces too. Everything else is refused *with its position*:
+  control characters, invisible formatting characters (zero-width space, direction marks, BOM),
+  combining marks, full-width and styled letters or digits ("type the plain '1'"), superscripts
+  ("write x^2"), other letters and symbols. Positions count code points (Python indices); a Qt
+  widget counts UTF-16 units, which differ only after a character beyond U+FFFF — and the first
+  such character is always refused, at the right place.
 * The result is built with sympy's normal evaluation (after the bound checks), so it is a canonical
-  sympy expression: ``2(x+1)`` gives 2*x + 2, ``e^x`` gives exp(x), ``x/x`` gives 1.
-* Constant parts must be real, finite numbers: ``1/0``, ``log(0)``, ``tan(pi/2)`` (undefined) and
-  ``sqrt(-1)``, ``log(-2)``, ``asin(2)``, ``(-8)^(1/3)`` (not real — sympy takes the principal,
-  complex root) are refused with the part marked. The Function lab plots real functions.
+  sympy expression: ``2(x+1)`` gives 2*x + 2, ``e^x`` gives exp(x), ``x/x`` gives 1. It is also
+  *settled* (see `Builder._settle`), so format_formula's text parses back to the identical tree.
+* Constant parts must be real, finite numbers: ``1/0``, ``log(0)``, ``tan(pi/2)``, ``0^x``
+  (undefined) and ``sqrt(-1)``, ``log(-2)``, ``asin(2)``, ``(-8)^(1/3)`` (not real — sympy takes
+  the principal, complex root) are refused with the part marked. The Function lab plots real
+  functions; expressions that are only undefined for some x (``log(x)``, ``sqrt(-x)``) are fine.
 
 Bounds (module constants below) keep every input cheap: the text length, the number of parts, the
 nesting depth, the size of numbers and the size of exponents, including exponents that grow when
-powers combine (``((9**9)**9999)**9999``, ``(x^100)^100`` = x^10000, ``x^600 x^600``).
+powers combine (``((9**9)**9999)**9999``, ``(x^100)^100`` = x^10000, ``x^600 x^600``). Constant
+parts are measured with mpmath (never with sympy's evalf, whose cost grows exponentially with the
+depth of nested constants), so ``exp(exp(exp(1000)))`` is refused at ``exp(1000)`` in microseconds.
 """
 from __future__ import annotations
 
@@ -58,11 +65,12 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from math import log2, log10
+from math import log10
 
+import mpmath
 import sympy
 
-from ..symbolic import sigmoid
+from ..symbolic import relu, sigmoid, softplus
 from .functions import ALIASES, CONSTANTS, FUNCTIONS, VARIABLE_NAME, X
 
 __all__ = [
@@ -648,49 +656,89 @@ def _power_digits(q: sympy.Rational, size) -> float:
     return log10(largest) * float(size) + 1 if largest > 1 else 1.0
 
 
-def _log10_abs(value: sympy.Expr) -> tuple[float, bool]:
-    """(log10 |value|, whether value is real) for a constant expression, from a 15-digit evalf.
-
-    Only called on constants whose parts are all within the bounds, so mpmath works with
-    exponents of at most a few thousand bits here and is quick (the number itself may be
-    astronomically large: exp(10^300) is about 10^(4e299), which is exactly what gets refused).
-    """
-    number = _explicit_sigmoids(value).evalf(15)
-    re_part, im_part = number.as_real_imag()
-    if not (re_part.is_Number and im_part.is_Number):
-        raise FormulaError("can't be evaluated as a number")
-    if re_part in _UNDEFINED or im_part in _UNDEFINED:
-        raise FormulaError("is undefined — it divides by zero or is infinite")
-    sizes = [_log2_abs(part) for part in (re_part, im_part)]
-    magnitude = max(sizes) * _LOG10_2
-    real = im_part.is_zero or sizes[1] < sizes[0] - 40  # evalf noise is far below 2^-40
-    return magnitude, real
+# Constant parts are measured with mpmath, bottom-up and remembered per sub-expression, at a fixed
+# working precision: enough for a size and a sign, and linear in the size of the formula. (sympy's
+# evalf re-evaluates nested parts at rising precision, and sigmoid's evalf rewrites its whole
+# argument to exponentials: both are exponential in the depth of a constant such as
+# sigmoid(sigmoid(...(1))).)
+_WORKING_PRECISION = 80   # bits
+_HUGE_ARGUMENT = 4096     # log2 |a|: a function of something this large is not evaluated
+                          # (checked constants stay below 2^997; only sympy's own combinations
+                          # of them could reach this, and they are refused as too large)
 
 
-def _explicit_sigmoids(value: sympy.Expr) -> sympy.Expr:
-    """``value`` with each sigma(a) written 1/(1 + exp(-a)), for numeric evaluation only.
+class _NotANumber(Exception):
+    """A constant part that cannot be measured; ``args[0]`` is the reason (a FormulaError reason)."""
 
-    sigmoid's own evalf rewrites its *whole* argument to exponentials first, which turns atan,
-    tanh … into complex logarithms and takes seconds to minutes on a nested constant such as
-    sigmoid(tanh(atan(sqrt(2)))); replacing just the sigmoids keeps evalf quick.
-    """
-    if not value.has(sigmoid):
+
+def _mp_relu(a):
+    return (a if a > 0 else mpmath.mpf(0)) if isinstance(a, mpmath.mpf) else mpmath.nan
+
+
+def _mp_softplus(a):
+    if isinstance(a, mpmath.mpf):
+        return max(a, 0) + mpmath.log1p(mpmath.exp(-abs(a)))
+    return mpmath.log(1 + mpmath.exp(a))
+
+
+_MP_FUNCTIONS = {
+    sympy.sin: mpmath.sin, sympy.cos: mpmath.cos, sympy.tan: mpmath.tan,
+    sympy.sec: mpmath.sec, sympy.csc: mpmath.csc, sympy.cot: mpmath.cot,
+    sympy.asin: mpmath.asin, sympy.acos: mpmath.acos, sympy.atan: mpmath.atan,
+    sympy.sinh: mpmath.sinh, sympy.cosh: mpmath.cosh, sympy.tanh: mpmath.tanh,
+    sympy.exp: mpmath.exp, sympy.log: mpmath.log, sympy.Abs: abs,
+    sigmoid: lambda a: 1 / (1 + mpmath.exp(-a)), relu: _mp_relu, softplus: _mp_softplus,
+}
+
+
+def _mp_value(node: sympy.Expr, memo: dict):
+    """The value of a constant sub-expression as an mpmath number (mpf or mpc)."""
+    value = memo.get(node)
+    if value is not None:
         return value
-    return value.replace(lambda e: isinstance(e, sigmoid),
-                         lambda e: 1 / (1 + sympy.exp(-e.args[0])))
+    if node.is_Rational:
+        value = mpmath.mpf(node.p) / node.q
+    elif node.is_Float:
+        value = mpmath.mpf(node._mpf_)
+    elif node.is_NumberSymbol:           # pi, E
+        value = mpmath.mpf(node._as_mpf_val(_WORKING_PRECISION))
+    elif node is sympy.S.ImaginaryUnit:
+        value = mpmath.mpc(0, 1)
+    elif node.is_Add:
+        value = mpmath.fsum(_mp_value(arg, memo) for arg in node.args)
+    elif node.is_Mul:
+        value = mpmath.fprod(_mp_value(arg, memo) for arg in node.args)
+    elif node.is_Pow:
+        base, exponent = (_mp_value(arg, memo) for arg in node.args)
+        if exponent != 0 and mpmath.mag(exponent) + max(mpmath.mag(base), 1) > _HUGE_ARGUMENT:
+            raise _NotANumber("is too large — numbers are limited to 10^%d" % MAX_DIGITS)
+        value = mpmath.power(base, exponent)
+    elif type(node) in _MP_FUNCTIONS:
+        argument = _mp_value(node.args[0], memo)
+        if argument != 0 and mpmath.mag(argument) > _HUGE_ARGUMENT:
+            raise _NotANumber("is too large — numbers are limited to 10^%d" % MAX_DIGITS)
+        value = _MP_FUNCTIONS[type(node)](argument)
+    else:
+        raise _NotANumber(f"becomes {type(node).__name__}(...), which formulas here don't support")
+    memo[node] = value
+    return value
 
 
-def _log2_abs(number: sympy.Number) -> float:
-    """log2 |number| for a sympy Float or Rational (-inf for zero), without ever forming a float
-    of the number itself (it may be 10^(10^300))."""
-    if number.is_zero:
-        return float("-inf")
-    if number.is_Rational:
-        return log2(abs(number.p)) - log2(number.q)
-    _sign, mantissa, exponent, _bits = number._mpf_
-    if mantissa == 0:  # an evalf with no significant digits left (exact cancellation)
-        return float("-inf")
-    return float(exponent) + log2(mantissa)
+def _measure(node: sympy.Expr, memo: dict) -> tuple[float, bool]:
+    """(log10 |node|, whether node is real) for a constant sub-expression; raises _NotANumber."""
+    try:
+        with mpmath.workprec(_WORKING_PRECISION):
+            value = _mp_value(node, memo)
+            if not mpmath.isfinite(value):
+                raise _NotANumber("is undefined — it divides by zero or is infinite")
+            if value == 0:
+                return float("-inf"), True
+            magnitude = float(mpmath.log10(abs(value)))
+            re_part, im_part = mpmath.re(value), mpmath.im(value)
+    except ZeroDivisionError:
+        raise _NotANumber("is undefined — it divides by zero or is infinite") from None
+    real = im_part == 0 or (re_part != 0 and mpmath.mag(im_part) < mpmath.mag(re_part) - 40)
+    return magnitude, real
 
 
 _ALLOWED_FUNCTIONS = frozenset(f for f in FUNCTIONS.values() if isinstance(f, type))
@@ -742,6 +790,13 @@ class Builder:
     def __init__(self):
         self._checked: set = set()  # sub-expressions that passed `_scan`
         self._settled: dict = {}    # sub-expression -> its settled form (see `_settle`)
+        self._values: dict = {}     # constant sub-expression -> its mpmath value
+
+    def _measure(self, constant: sympy.Expr) -> tuple[float, bool]:
+        try:
+            return _measure(constant, self._values)
+        except _NotANumber as problem:
+            raise FormulaError(problem.args[0]) from None
 
     # -- leaves ----------------------------------------------------------------------------------
     def number(self, numerator: int, denominator: int = 1) -> sympy.Expr:
@@ -808,7 +863,7 @@ class Builder:
         elif exponent.free_symbols:
             return  # 2^x, x^x: nothing is evaluated
         else:
-            size = 10.0 ** min(_log10_abs(exponent)[0], 300.0)
+            size = 10.0 ** min(self._measure(exponent)[0], 300.0)
         if size > MAX_EXPONENT:
             raise FormulaError(f"has an exponent of about {_shown(size)} — exponents are "
                                f"limited to ±{MAX_EXPONENT}")
@@ -886,9 +941,9 @@ class Builder:
         if node.free_symbols:
             return None
         try:
-            magnitude, real = _log10_abs(node)
-        except FormulaError as error:
-            return error.reason
+            magnitude, real = _measure(node, self._values)
+        except _NotANumber as problem:
+            return problem.args[0]
         if abs(magnitude) > MAX_DIGITS and magnitude != float("-inf"):
             about = f" (about 10^{magnitude:,.1f})" if abs(magnitude) < 1e6 else ""
             if magnitude > 0:
