@@ -70,7 +70,7 @@ from math import log10
 import mpmath
 import sympy
 
-from ..symbolic import relu, sigmoid, softplus
+from ..symbolic import _mpmath_relu, _mpmath_softplus, relu, sigmoid, softplus
 from .functions import ALIASES, CONSTANTS, FUNCTIONS, VARIABLE_NAME, X
 
 __all__ = [
@@ -671,23 +671,13 @@ class _NotANumber(Exception):
     """A constant part that cannot be measured; ``args[0]`` is the reason (a FormulaError reason)."""
 
 
-def _mp_relu(a):
-    return (a if a > 0 else mpmath.mpf(0)) if isinstance(a, mpmath.mpf) else mpmath.nan
-
-
-def _mp_softplus(a):
-    if isinstance(a, mpmath.mpf):
-        return max(a, 0) + mpmath.log1p(mpmath.exp(-abs(a)))
-    return mpmath.log(1 + mpmath.exp(a))
-
-
 _MP_FUNCTIONS = {
     sympy.sin: mpmath.sin, sympy.cos: mpmath.cos, sympy.tan: mpmath.tan,
     sympy.sec: mpmath.sec, sympy.csc: mpmath.csc, sympy.cot: mpmath.cot,
     sympy.asin: mpmath.asin, sympy.acos: mpmath.acos, sympy.atan: mpmath.atan,
     sympy.sinh: mpmath.sinh, sympy.cosh: mpmath.cosh, sympy.tanh: mpmath.tanh,
     sympy.exp: mpmath.exp, sympy.log: mpmath.log, sympy.Abs: abs,
-    sigmoid: lambda a: 1 / (1 + mpmath.exp(-a)), relu: _mp_relu, softplus: _mp_softplus,
+    sigmoid: lambda a: 1 / (1 + mpmath.exp(-a)), relu: _mpmath_relu, softplus: _mpmath_softplus,
 }
 
 
@@ -779,8 +769,8 @@ class Builder:
     * after any construction, on every sub-expression not seen before (sympy's evaluation creates
       new ones: x/exp(-700) holds exp(700)): nothing undefined (zoo, nan, ±oo), no function
       outside the whitelist (0**(x**x) becomes 0**re(x**x)), every rational within MAX_DIGITS
-      digits, every constant exponent within MAX_EXPONENT, and every constant part real and at
-      most 10^MAX_DIGITS in size.
+      digits, every constant exponent within MAX_EXPONENT, and every constant part real and
+      between 10^-MAX_DIGITS and 10^MAX_DIGITS in size (or 0), measured with mpmath.
 
     Results are settled (see `_settle`). One Builder remembers what it has checked, so building a
     whole formula costs time roughly proportional to its size. The hypothesis strategies in
@@ -792,7 +782,7 @@ class Builder:
         self._settled: dict = {}    # sub-expression -> its settled form (see `_settle`)
         self._values: dict = {}     # constant sub-expression -> its mpmath value
 
-    def _measure(self, constant: sympy.Expr) -> tuple[float, bool]:
+    def _measure_constant(self, constant: sympy.Expr) -> tuple[float, bool]:
         try:
             return _measure(constant, self._values)
         except _NotANumber as problem:
@@ -863,7 +853,7 @@ class Builder:
         elif exponent.free_symbols:
             return  # 2^x, x^x: nothing is evaluated
         else:
-            size = 10.0 ** min(self._measure(exponent)[0], 300.0)
+            size = 10.0 ** min(self._measure_constant(exponent)[0], 300.0)
         if size > MAX_EXPONENT:
             raise FormulaError(f"has an exponent of about {_shown(size)} — exponents are "
                                f"limited to ±{MAX_EXPONENT}")
