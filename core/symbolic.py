@@ -45,9 +45,11 @@ class sigmoid(sympy.Function):  # noqa: N801 - sympy functions are lower-case by
     def _eval_rewrite_as_exp(self, x, **kwargs):
         return 1 / (1 + sympy.exp(-x))
 
-    def _eval_evalf(self, prec):
-        # Evaluate through the exponential form with mpmath precision ``prec`` (bits).
-        return self.rewrite(sympy.exp)._eval_evalf(prec)
+    def _eval_mpmath(self):
+        # evalf evaluates the argument first, then this. (Rewriting the whole argument to
+        # exponentials first made nested constants such as sin(sigmoid(sin(sigmoid(1)))) cost
+        # exponential time in their depth.)
+        return _mpmath_sigmoid, self.args
 
     def _eval_is_real(self):
         return self.args[0].is_real
@@ -72,6 +74,12 @@ class sigmoid(sympy.Function):  # noqa: N801 - sympy functions are lower-case by
         return f"(1/(1 + {exp}(-({printer._print(self.args[0])}))))"
 
     _lambdacode = _pythoncode
+
+
+def _mpmath_sigmoid(a):
+    import mpmath
+    a = mpmath.mpmathify(a)
+    return 1 / (1 + mpmath.exp(-a))
 
 
 def _mpmath_relu(a):

@@ -237,3 +237,14 @@ def test_fuzzed_text_either_parses_or_raises_formula_error(text):
 def test_arbitrary_unicode_either_parses_or_raises_formula_error(text):
     outcome, seconds = watched_parse(text)
     assert seconds < TIME_LIMIT
+
+
+def test_deep_constant_sigmoids_inside_other_functions_parse_fast():
+    """sigmoid evaluates its argument first; rewriting whole arguments to exponentials was
+    exponential in the depth (11-deep sin(sigmoid(...(1))) took about a minute)."""
+    import time
+    from core.formula.parser import parse_formula
+    for text in ["sin(sigmoid(" * 11 + "1" + "))" * 11, "atan(sigmoid(" * 19 + "1" + "))" * 19]:
+        start = time.perf_counter()
+        parse_formula(text)
+        assert time.perf_counter() - start < 2.0, text[:20]

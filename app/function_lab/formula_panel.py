@@ -157,7 +157,7 @@ class FormulaPanel(QWidget):
 
     def _on_analysis(self) -> None:
         analysis = self._model.analysis
-        if self.field.text().strip() != self._model.text:
+        if self.field.text() != self._model.text:
             self.field.setText(self._model.text)
         self.status.setText("")
         decomposition = analysis.decomposition

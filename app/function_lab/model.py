@@ -94,8 +94,7 @@ class FunctionLabModel(QObject):
         from core.formula.parser import FormulaError, parse_formula
 
         self._debounce.stop()
-        text = text.strip()
-        self.text = text
+        self.text = text  # not stripped: error positions index the text as typed
         if remember:
             self._remember(text)
         try:
@@ -111,7 +110,7 @@ class FunctionLabModel(QObject):
             self._service.request(text)
 
     def _remember(self, text: str) -> None:
-        if text and (not self.history or self.history[-1] != text):
+        if text.strip() and (not self.history or self.history[-1] != text):
             if text in self.history:
                 self.history.remove(text)
             self.history.append(text)
