@@ -20,10 +20,27 @@ import sympy
 __all__ = ["sigmoid", "relu", "softplus"]
 
 
-class sigmoid(sympy.Function):  # noqa: N801 - sympy functions are lower-case by convention
-    """The logistic function sigma(x) = 1 / (1 + exp(-x)) as a named sympy function."""
+class _NamedFunction(sympy.Function):
+    """What the studio's named one-argument functions share: real for a real argument, and printed
+    in LaTeX by name (``LATEX``) with the argument in brackets."""
 
     nargs = 1
+    LATEX = ""
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _latex(self, printer, exp=None):
+        arg = printer._print(self.args[0])
+        head = self.LATEX if exp is None else rf"{self.LATEX}^{{{exp}}}"
+        return rf"{head}\left({arg}\right)"
+
+
+class sigmoid(_NamedFunction):  # noqa: N801 - sympy functions are lower-case by convention
+    """The logistic function sigma(x) = 1 / (1 + exp(-x)) as a named sympy function."""
+
+    LATEX = r"\sigma"
+
 
     @classmethod
     def eval(cls, x):
@@ -51,18 +68,10 @@ class sigmoid(sympy.Function):  # noqa: N801 - sympy functions are lower-case by
         # exponential time in their depth.)
         return _mpmath_sigmoid, self.args
 
-    def _eval_is_real(self):
-        return self.args[0].is_real
-
     def _eval_is_positive(self):
         if self.args[0].is_real:
             return True
         return None
-
-    def _latex(self, printer, exp=None):
-        arg = printer._print(self.args[0])
-        head = r"\sigma" if exp is None else rf"\sigma^{{{exp}}}"
-        return rf"{head}\left({arg}\right)"
 
     # lambdify support, so the Function lab can turn expressions containing sigma into numpy code.
     def _numpycode(self, printer):
@@ -98,7 +107,7 @@ def _mpmath_softplus(a):
     return mpmath.log(1 + mpmath.exp(a))
 
 
-class relu(sympy.Function):  # noqa: N801
+class relu(_NamedFunction):  # noqa: N801
     """The rectifier relu(x) = max(0, x) as a named sympy function.
 
     It evaluates only for plain numbers (relu(3) = 3, relu(-2) = 0); everything else stays relu(...)
@@ -106,7 +115,8 @@ class relu(sympy.Function):  # noqa: N801
     (sympy leaves Heaviside(0) = 1/2, the usual convention at the kink).
     """
 
-    nargs = 1
+    LATEX = r"\operatorname{relu}"
+
 
     @classmethod
     def eval(cls, x):
@@ -132,18 +142,10 @@ class relu(sympy.Function):  # noqa: N801
         # enough however deep the argument is.
         return _mpmath_relu, self.args
 
-    def _eval_is_real(self):
-        return self.args[0].is_real
-
     def _eval_is_nonnegative(self):
         if self.args[0].is_real:
             return True
         return None
-
-    def _latex(self, printer, exp=None):
-        arg = printer._print(self.args[0])
-        head = r"\operatorname{relu}" if exp is None else rf"\operatorname{{relu}}^{{{exp}}}"
-        return rf"{head}\left({arg}\right)"
 
     def _numpycode(self, printer):
         maximum = printer._module_format(printer._module + ".maximum")
@@ -155,7 +157,7 @@ class relu(sympy.Function):  # noqa: N801
     _lambdacode = _pythoncode
 
 
-class softplus(sympy.Function):  # noqa: N801
+class softplus(_NamedFunction):  # noqa: N801
     """The smooth rectifier softplus(x) = log(1 + e^x) as a named sympy function.
 
     Its derivative is sigma(x) — the reason it is in the lesson — and it stays named except at the
@@ -163,7 +165,8 @@ class softplus(sympy.Function):  # noqa: N801
     overflows (log(1 + exp(800)) would).
     """
 
-    nargs = 1
+    LATEX = r"\operatorname{softplus}"
+
 
     @classmethod
     def eval(cls, x):
@@ -190,18 +193,10 @@ class softplus(sympy.Function):  # noqa: N801
         # exponentials first would turn atan, tanh ... into slow complex forms).
         return _mpmath_softplus, self.args
 
-    def _eval_is_real(self):
-        return self.args[0].is_real
-
     def _eval_is_positive(self):
         if self.args[0].is_real:
             return True
         return None
-
-    def _latex(self, printer, exp=None):
-        arg = printer._print(self.args[0])
-        head = r"\operatorname{softplus}" if exp is None else rf"\operatorname{{softplus}}^{{{exp}}}"
-        return rf"{head}\left({arg}\right)"
 
     def _numpycode(self, printer):
         logaddexp = printer._module_format(printer._module + ".logaddexp")
