@@ -9,14 +9,17 @@ Decisions, so views and learners can rely on them:
 * **Rows are counted like a spreadsheet shows them**: 1-based, the header (if any) is row 1, so the
   first data row of a file with a header is row 2. Blank lines are skipped but still counted.
 * **Delimiter**: comma, semicolon or tab, sniffed from the first lines (the one that splits lines
-  into the same number (> 1) of fields most often; ties prefer tab, then semicolon, then comma).
+  into the same number (> 1) of fields most often; among equally regular ones a semicolon or tab
+  split with decimal commas in it wins, then the one giving more fields, then tab, semicolon, comma).
   A file with a single column is read with a comma.
 * **Decimal comma** ("3,5") is accepted when the delimiter is not a comma.
-* **Encoding**: UTF-8 (with or without BOM), UTF-16 with a BOM, otherwise Latin-1.
+* **Encoding**: UTF-8 (with or without BOM), UTF-16 with a BOM, otherwise Windows-1252 (Latin-1
+  plus the euro sign and curly quotes Excel writes), otherwise Latin-1.
 * **Header**: detected (the first row holds no numbers, and either some column below it holds
   numbers or no first-row value repeats in its column); ``header=True/False`` overrides.
   Without a header the columns are named "column 1", "column 2", ...
 * **Missing values**: an empty field, ``NA``, ``N/A``, ``nan``, ``?``, ``null`` (any case).
+* **Blank lines** (or rows whose every field is blank, like ",,,") are skipped without a problem.
 * **Ragged rows**: a row with *too few* fields is padded with missing values (a problem is noted;
   ``to_dataset`` then drops or fills those cells like any missing value); a row with *too many*
   fields is skipped at load time (its values can't be matched to columns), with a problem noted.
@@ -416,12 +419,16 @@ def _decode(raw: bytes) -> tuple[str, str]:
     try:
         return raw.decode("utf-8-sig"), ("utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8")
     except UnicodeDecodeError:
-        text = raw.decode("latin-1")
+        pass
+    try:
+        text, encoding = raw.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:
+        text, encoding = raw.decode("latin-1"), "latin-1"
     controls = len(_CONTROL.findall(text[:65536]))
     if controls > max(2, len(text[:65536]) // 1000):
         raise DataError("not a text file: it holds control characters that don't belong in text, "
                         "so it is probably a binary file renamed to .csv; export it as CSV first")
-    return text, "latin-1"
+    return text, encoding
 
 
 def parse_csv(data, header: bool | None = None) -> Table:
@@ -500,18 +507,23 @@ def _sniff(text: str) -> str:
             sample.append(line)
         if len(sample) >= _SNIFF_LINES:
             break
-    best, best_score = ",", (-1.0, 0)
+    scores = {}
     for delimiter in _DELIMITERS:
-        counts = [len(fields) for fields in csv.reader(sample, delimiter=delimiter, strict=False) if fields]
-        if not counts:
+        split = [fields for fields in csv.reader(sample, delimiter=delimiter, strict=False) if fields]
+        if not split:
             continue
-        mode, hits = Counter(counts).most_common(1)[0]
+        mode, hits = Counter(len(f) for f in split).most_common(1)[0]
         if mode < 2:
             continue
-        score = (hits / len(counts), 0)
-        if score > best_score:   # strictly better: earlier delimiters win ties
-            best, best_score = delimiter, score
-    return best
+        decimal = delimiter != "," and any(_DECIMAL_COMMA.fullmatch(c.strip()) for f in split for c in f)
+        scores[delimiter] = (hits / len(split), decimal, mode)
+    if not scores:
+        return ","
+    top = max(score[0] for score in scores.values())
+    tied = [d for d in _DELIMITERS if d in scores and scores[d][0] == top]
+    # Equally regular: a semicolon/tab split showing decimal commas ("3,5") wins; otherwise the
+    # split into more fields; otherwise tab, then semicolon, then comma.
+    return max(tied, key=lambda d: (scores[d][1], scores[d][2], -_DELIMITERS.index(d)))
 
 
 def _looks_like_header(first, rest, decimal_comma) -> bool:

@@ -58,10 +58,31 @@ def test_utf8_with_bom():
 
 def test_latin1_fallback():
     t = load_csv(CSV / "latin1.csv")
-    assert t.encoding == "latin-1"
+    assert t.encoding == "windows-1252"   # the superset of Latin-1 that Excel writes
     assert t.columns == ["ville", "température", "pluie"]
     assert t.values("ville") == ["Brest", "Nîmes", "Lille"]
     np.testing.assert_array_equal(t.numbers("température"), [12.5, 18.0, 9.5])
+
+
+def test_windows_1252_euro_sign_and_latin1_last_resort():
+    t = parse_csv("prix;devise\n3,5;\u20ac\n4;\u20ac\n".encode("cp1252"))
+    assert t.encoding == "windows-1252" and t.values("devise") == ["\u20ac", "\u20ac"]
+    t = parse_csv(b"a,b\n1,caf\xe9\x81\n2,x\n")   # 0x81 is undefined in Windows-1252
+    assert t.encoding == "latin-1" and t.values("b")[0] == "caf\xe9\x81"
+
+
+def test_delimiter_ties():
+    assert parse_csv("3,5;2,5\n1,5;4,5\n").delimiter == ";"     # decimal commas: semicolon
+    assert parse_csv("1,x,a;b\n2,y,c;d\n").delimiter == ","   # no decimal commas: more fields
+    assert parse_csv("x,note\n1,a;b\n2,c;d\n").delimiter == ","
+    assert parse_csv("x\n1\n2\n").columns == ["x"]
+
+
+def test_line_endings_and_blank_rows():
+    for text in ("a,b\r\n1,2\r\n3,4\r\n", "a,b\r1,2\r3,4\r", "a,b\n1,2\n\n,,\n3,4\n"):
+        t = parse_csv(text)
+        assert t.columns == ["a", "b"] and t.rows == 2, text
+        np.testing.assert_array_equal(t.numbers("b"), [2, 4])
 
 
 def test_utf16_with_bom():
