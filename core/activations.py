@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Activation", "ACTIVATIONS", "sigmoid"]
+__all__ = ["Activation", "ACTIVATIONS", "sigmoid", "softplus", "softmax", "LEAKY_RELU_SLOPE", "ELU_ALPHA"]
+
+LEAKY_RELU_SLOPE = 0.01
+ELU_ALPHA = 1.0
 
 
 def sigmoid(z):
@@ -27,6 +30,25 @@ def sigmoid(z):
     return numerator / (1.0 + e)
 
 
+def softplus(z):
+    """log(1 + e^z) as logaddexp(0, z): never overflows, never warns, exact in both tails."""
+    return np.logaddexp(0.0, np.asarray(z, dtype=np.float64))
+
+
+def softmax(z, axis=-1):
+    """e^z_j / sum_k e^z_k along ``axis`` (the layer's neurons), shifted by the max so it never overflows."""
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def log_softmax(z, axis=-1):
+    """log softmax(z) = z - logsumexp(z), stable for any finite logits (e.g. +-1000)."""
+    z = np.asarray(z, dtype=np.float64)
+    m = np.max(z, axis=axis, keepdims=True)
+    return z - (m + np.log(np.exp(z - m).sum(axis=axis, keepdims=True)))
+
+
 class Activation:
     """An elementwise activation a = f(z).
 
@@ -40,7 +62,7 @@ class Activation:
     name: str = ""
     title: str = ""
     latex: str = ""
-    elementwise: bool = True  # False for activations that mix a layer's neurons (softmax, later)
+    elementwise: bool = True  # False for activations that mix a layer's neurons (softmax)
 
     def forward(self, z):
         raise NotImplementedError
@@ -53,6 +75,14 @@ class Activation:
 
     def symbolic_derivative(self, z):
         raise NotImplementedError
+
+    def backward(self, z, a, grad_a):
+        """dJ/dz from dJ/da (both (..., n)): the vector-Jacobian product backpropagation needs.
+
+        Elementwise activations multiply by ``derivative``; softmax overrides this because its
+        Jacobian couples the layer's neurons.
+        """
+        return grad_a * self.derivative(z, a)
 
     def __repr__(self) -> str:
         return f"<Activation {self.name}>"
@@ -144,4 +174,110 @@ class Linear(Activation):
         return sympy.Integer(1)
 
 
-ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (Sigmoid(), Tanh(), ReLU(), Linear())}
+class LeakyReLU(Activation):
+    """z for z > 0, 0.01 z otherwise: a ReLU whose negative side still passes a small gradient.
+    Derivative at exactly 0 taken as the slope 0.01 (like ReLU's convention, the left value)."""
+
+    name = "leaky_relu"
+    title = "Leaky ReLU"
+    latex = r"\operatorname{LeakyReLU}"
+
+    def forward(self, z):
+        z = np.asarray(z, dtype=np.float64)
+        return np.where(z > 0.0, z, LEAKY_RELU_SLOPE * z)
+
+    def derivative(self, z, a):
+        return np.where(np.asarray(z) > 0.0, 1.0, LEAKY_RELU_SLOPE)
+
+    def symbolic(self, z):
+        import sympy
+        return sympy.Piecewise((z, z > 0), (sympy.Rational(1, 100) * z, True))
+
+    def symbolic_derivative(self, z):
+        import sympy
+        return sympy.Piecewise((sympy.Integer(1), z > 0), (sympy.Rational(1, 100), True))
+
+
+class ELU(Activation):
+    """z for z > 0, e^z - 1 otherwise (alpha = 1): smooth at 0 with derivative 1 from both sides."""
+
+    name = "elu"
+    title = "ELU"
+    latex = r"\operatorname{ELU}"
+
+    def forward(self, z):
+        z = np.asarray(z, dtype=np.float64)
+        return np.where(z > 0.0, z, ELU_ALPHA * np.expm1(np.minimum(z, 0.0)))  # no overflow for big z
+
+    def derivative(self, z, a):
+        z = np.asarray(z, dtype=np.float64)
+        return np.where(z > 0.0, 1.0, ELU_ALPHA * np.exp(np.minimum(z, 0.0)))
+
+    def symbolic(self, z):
+        import sympy
+        return sympy.Piecewise((z, z > 0), (sympy.exp(z) - 1, True))
+
+    def symbolic_derivative(self, z):
+        import sympy
+        return sympy.Piecewise((sympy.Integer(1), z > 0), (sympy.exp(z), True))
+
+
+class Softplus(Activation):
+    """log(1 + e^z), computed as logaddexp(0, z); its derivative is the sigmoid."""
+
+    name = "softplus"
+    title = "Softplus"
+    latex = r"\operatorname{softplus}"
+
+    def forward(self, z):
+        return softplus(z)
+
+    def derivative(self, z, a):
+        return sigmoid(z)
+
+    def symbolic(self, z):
+        from .symbolic import softplus as sym_softplus
+        return sym_softplus(z)
+
+    def symbolic_derivative(self, z):
+        from .symbolic import sigmoid as sym_sigmoid
+        return sym_sigmoid(z)
+
+
+class Softmax(Activation):
+    """a_j = e^{z_j} / sum_k e^{z_k} over a layer's neurons: an output layer's class probabilities.
+
+    Not elementwise: da_j/dz_k = a_j (delta_jk - a_k). ``derivative`` returns only the diagonal
+    a_j (1 - a_j) (what a per-neuron view such as the chain panel can show); backpropagation uses
+    ``backward``, the full Jacobian product a * (g - sum_k g_k a_k). With the cross-entropy loss the
+    network skips both and uses the exact fused dJ/dz = a - y.
+    """
+
+    name = "softmax"
+    title = "Softmax"
+    latex = r"\operatorname{softmax}"
+    elementwise = False
+
+    def forward(self, z):
+        return softmax(z)
+
+    def derivative(self, z, a):
+        return a * (1.0 - a)
+
+    def backward(self, z, a, grad_a):
+        return a * (grad_a - np.sum(grad_a * a, axis=-1, keepdims=True))
+
+    def symbolic(self, z):
+        """softmax_j as an opaque function of z_j (the other logits of the layer are implicit)."""
+        import sympy
+        return sympy.Function("softmax")(z)
+
+    def symbolic_derivative(self, z):
+        """The Jacobian's diagonal entry da_j/dz_j = softmax_j (1 - softmax_j)."""
+        import sympy
+        s = self.symbolic(z)
+        return sympy.Mul(s, 1 - s, evaluate=False)
+
+
+ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (Sigmoid(), Tanh(), ReLU(), Linear(), LeakyReLU(), ELU(),
+                                                          Softplus(), Softmax())}

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["Loss", "LOSSES", "BCE_EPSILON"]
+__all__ = ["Loss", "LOSSES", "ALL_LOSSES", "BCE_EPSILON"]
 
 # Far enough from 0 and 1 that the clip never touches a sigmoid output in ordinary ranges
 # (|z| < 27), so gradients there match finite differences; close enough that the cost of a
@@ -54,6 +54,14 @@ class Loss:
         return self.elementwise(y_hat, y).sum(axis=-1)
 
     def derivative(self, y_hat, y):
+        raise NotImplementedError
+
+    def elementwise_from_logits(self, z, y):
+        """Per-output terms from the output logits when the output activation is ``logit_activation``."""
+        raise NotImplementedError
+
+    def logit_delta(self, a, y):
+        """dJ_n/dz of the output logits when the loss is taken from them (exact, finite everywhere)."""
         raise NotImplementedError
 
     def symbolic(self, y_hat, y):
@@ -108,6 +116,9 @@ class BinaryCrossEntropy(Loss):
         softplus = np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
         return softplus - np.asarray(y, dtype=np.float64) * z
 
+    def logit_delta(self, a, y):
+        return a - y  # d/dz [log(1 + e^z) - y z] exactly; no 0 * inf at saturation
+
     def derivative(self, y_hat, y):
         """(y_hat - y) / (y_hat (1 - y_hat)), with y_hat clipped like the value.
 
@@ -128,4 +139,46 @@ class BinaryCrossEntropy(Loss):
         return (y_hat - y) / (y_hat * (1 - y_hat))
 
 
+class CrossEntropy(Loss):
+    """Categorical cross-entropy -sum_k y_k log y_hat_k, for softmax outputs and one-hot targets.
+
+    With a softmax output it is computed from the logits, y_k (logsumexp(z) - z_k) per output: finite
+    and exact even at logits of +-1000, and its gradient is the fused a sum_k y_k - y (= a - y for
+    one-hot targets). With any other output activation y_hat is clipped to [eps, 1] like binary
+    cross-entropy's.
+    """
+
+    name = "cross_entropy"
+    title = "Cross-entropy"
+    latex = r"J = -\sum_{k} y_k \log \hat{y}_k"
+    batch_latex = r"J = -\frac{1}{N}\sum_{n=1}^{N}\sum_{k} y_{n,k} \log \hat{y}_{n,k}"
+    logit_activation = "softmax"
+
+    def elementwise(self, y_hat, y):
+        p = np.clip(np.asarray(y_hat, dtype=np.float64), BCE_EPSILON, 1.0)
+        return -np.asarray(y, dtype=np.float64) * np.log(p)
+
+    def elementwise_from_logits(self, z, y):
+        from .activations import log_softmax
+        return -np.asarray(y, dtype=np.float64) * log_softmax(z)
+
+    def logit_delta(self, a, y):
+        return a * y.sum(axis=-1, keepdims=True) - y
+
+    def derivative(self, y_hat, y):
+        y_hat, y = _targets_like(y_hat, y)
+        return -y / np.clip(y_hat, BCE_EPSILON, 1.0)
+
+    def symbolic(self, y_hat, y):
+        import sympy
+        return -y * sympy.log(y_hat)
+
+    def symbolic_derivative(self, y_hat, y):
+        return -y / y_hat
+
+
 LOSSES: dict[str, Loss] = {loss.name: loss for loss in (SquaredError(), BinaryCrossEntropy())}
+"""The lesson's losses (the app's cost menu): each applies to any output layer."""
+
+ALL_LOSSES: dict[str, Loss] = {**LOSSES, "cross_entropy": CrossEntropy()}
+"""Every loss a ``Network`` accepts: ``LOSSES`` plus the multi-class cross-entropy (softmax outputs)."""

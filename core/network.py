@@ -15,10 +15,36 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import ACTIVATIONS, Activation
-from .losses import LOSSES, Loss
+from .losses import ALL_LOSSES, Loss
 from .naming import ParameterRef, parameter_table
 
-__all__ = ["Network", "Trace", "Backward", "LossName", "lesson_network", "prepare_data"]
+__all__ = ["Network", "Trace", "Backward", "LossName", "lesson_network", "prepare_data",
+           "INITIALIZATIONS", "REGULARIZATIONS", "regularization_penalty"]
+
+INITIALIZATIONS = ("xavier", "he", "small", "zero")
+REGULARIZATIONS = (None, "l1", "l2")
+SMALL_INIT_STD = 0.01
+
+
+def regularization_penalty(kind, rate, w):
+    """The penalty of weights ``w`` (any shape, summed): L1 rate * sum |w|, L2 rate/2 * sum w^2."""
+    if kind is None or rate == 0.0:
+        return 0.0
+    w = np.asarray(w, dtype=np.float64)
+    if kind == "l1":
+        return rate * np.abs(w)
+    return 0.5 * rate * w * w
+
+
+def _init_weights(rng, scheme, n_in, n_out):
+    """One layer's (n_in, n_out) weights under ``scheme`` (see ``Network``)."""
+    if scheme == "xavier":
+        return rng.normal(0.0, np.sqrt(2.0 / (n_in + n_out)), size=(n_in, n_out))
+    if scheme == "he":
+        return rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out))
+    if scheme == "small":
+        return rng.normal(0.0, SMALL_INIT_STD, size=(n_in, n_out))
+    return np.zeros((n_in, n_out))
 
 
 def prepare_data(net: "Network", X, y=None):
@@ -40,6 +66,11 @@ def prepare_data(net: "Network", X, y=None):
     if y.shape != (X.shape[0], net.sizes[-1]):
         raise ValueError(f"y must have shape ({X.shape[0]}, {net.sizes[-1]}), got {y.shape}")
     return X, y
+
+
+def _check_activation(name) -> None:
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose from {sorted(ACTIVATIONS)}")
 
 
 def elementwise_cost(activation: Activation, loss: Loss, z, a, y):
@@ -107,17 +138,27 @@ class Backward:
     deltas: list
     dW: list
     db: list
+    penalty: float = 0.0          # the regularization term of the cost (0 without regularization)
+    penalty_dW: list | None = None  # its gradient, per layer (already included in dW)
 
     @property
     def cost(self) -> float:
-        return float(self.sample_losses.mean())
+        """The batch cost: mean per-sample loss plus the regularization penalty."""
+        return float(self.sample_losses.mean()) + self.penalty
 
     def per_sample_gradient(self, ref: ParameterRef) -> np.ndarray:
-        """dJ_n/dθ for every sample n, shape (N,); its mean is the batch gradient."""
+        """dJ_n/dθ for every sample n, shape (N,); its mean is the batch gradient.
+
+        With regularization each sample carries the whole penalty gradient (J_n = loss_n + penalty),
+        so the mean is still the batch gradient.
+        """
         delta = self.deltas[ref.layer][:, ref.j]
         if ref.kind == "b":
             return delta.copy()
-        return self.trace.activations[ref.layer][:, ref.i] * delta
+        out = self.trace.activations[ref.layer][:, ref.i] * delta
+        if self.penalty_dW is not None:
+            out = out + self.penalty_dW[ref.layer][ref.i, ref.j]
+        return out
 
 
 class Network:
@@ -126,9 +167,27 @@ class Network:
     ``activations`` holds one activation name per layer (a single name applies to every layer);
     ``loss`` is a name from ``core.LOSSES``. Parameters are float64 ``weights[l]`` (n_in, n_out) and
     ``biases[l]`` (n_out,), addressed by name with the scheme of ``parameter_names``.
+
+    ``loss`` may be any of ``core.ALL_LOSSES`` (``cross_entropy`` is meant for a ``softmax`` output
+    layer with one-hot targets; it is then taken exactly from the logits).
+
+    ``regularization`` (None, "l1" or "l2") adds a weight penalty to the cost and its gradient:
+    L1 ``rate * sum|w|`` (gradient ``rate * sign(w)``, 0 at w = 0), L2 ``rate/2 * sum w^2``
+    (gradient ``rate * w``), with ``rate = regularization_rate``. Biases are not regularized (they
+    shift a unit, they do not make the function more complex). Both may be changed at any time.
+
+    ``init`` chooses the random starting weights (biases start at 0), drawn from ``seed``:
+    "xavier" (Glorot normal, std sqrt(2 / (n_in + n_out)); the default and the historical scheme,
+    so existing seeds give the same numbers), "he" (std sqrt(2 / n_in), for ReLU-like units),
+    "small" (std 0.01) or "zero" (every weight 0: symmetric, shown to teach why not to).
+
+    Structural edits (``add_layer``, ``remove_layer``, ``add_neuron``, ``remove_neuron``) change
+    the shape in place and keep every weight that still connects the same two neurons.
     """
 
-    def __init__(self, sizes, activations, loss: str = "squared_error", seed: int = 0):
+    def __init__(self, sizes, activations, loss: str = "squared_error", seed: int = 0, *,
+                 regularization: str | None = None, regularization_rate: float = 0.01,
+                 init: str = "xavier"):
         sizes = tuple(int(s) for s in sizes)
         if len(sizes) < 2 or any(s < 1 for s in sizes):
             raise ValueError(f"sizes must list at least two positive layer sizes, got {sizes}")
@@ -138,12 +197,19 @@ class Network:
         if len(activations) != len(sizes) - 1:
             raise ValueError(f"need {len(sizes) - 1} activation names (one per layer), got {len(activations)}")
         for name in activations:
-            if name not in ACTIVATIONS:
-                raise ValueError(f"unknown activation {name!r}; choose from {sorted(ACTIVATIONS)}")
+            _check_activation(name)
+        if init not in INITIALIZATIONS:
+            raise ValueError(f"unknown init {init!r}; choose from {list(INITIALIZATIONS)}")
         self._sizes = sizes
         self._activations = activations
         self._loss = ""
         self.loss = loss
+        self._regularization = None
+        self._regularization_rate = 0.0
+        self.regularization = regularization
+        self.regularization_rate = regularization_rate
+        self.init = init
+        self._edits = 0  # structural edits so far: seeds the weights of new neurons
         self._table = parameter_table(sizes)
         self._names = tuple(self._table)
         self.seed = seed
@@ -174,13 +240,52 @@ class Network:
     @loss.setter
     def loss(self, name: str) -> None:
         name = str(name)
-        if name not in LOSSES:
-            raise ValueError(f"unknown loss {name!r}; choose from {list(LOSSES)}")
+        if name not in ALL_LOSSES:
+            raise ValueError(f"unknown loss {name!r}; choose from {list(ALL_LOSSES)}")
         self._loss = name
 
     @property
     def loss_function(self) -> Loss:
-        return LOSSES[self._loss]
+        return ALL_LOSSES[self._loss]
+
+    @property
+    def regularization(self) -> str | None:
+        """None, "l1" or "l2" (see the class docstring)."""
+        return self._regularization
+
+    @regularization.setter
+    def regularization(self, kind) -> None:
+        if kind is not None:
+            kind = str(kind).lower()
+        if kind not in REGULARIZATIONS:
+            raise ValueError(f"unknown regularization {kind!r}; choose from {list(REGULARIZATIONS)}")
+        self._regularization = kind
+
+    @property
+    def regularization_rate(self) -> float:
+        return self._regularization_rate
+
+    @regularization_rate.setter
+    def regularization_rate(self, rate) -> None:
+        rate = float(rate)
+        if not np.isfinite(rate) or rate < 0:
+            raise ValueError(f"the regularization rate must be a finite number >= 0, got {rate!r}")
+        self._regularization_rate = rate
+
+    def penalty(self) -> float:
+        """The regularization term of the cost at the current weights (0.0 without regularization)."""
+        kind, rate = self._regularization, self._regularization_rate
+        if kind is None or rate == 0.0:
+            return 0.0
+        return float(sum(np.sum(regularization_penalty(kind, rate, W)) for W in self.weights))
+
+    def _penalty_gradient(self):
+        kind, rate = self._regularization, self._regularization_rate
+        if kind is None or rate == 0.0:
+            return None
+        if kind == "l1":
+            return [rate * np.sign(W) for W in self.weights]
+        return [rate * W for W in self.weights]
 
     def activation(self, layer: int) -> Activation:
         """The activation object of 0-based ``layer``."""
@@ -192,15 +297,126 @@ class Network:
         return self.loss_function.logit_activation == self._activations[-1]
 
     # ------------------------------------------------------------------ parameters
-    def reinitialize(self, seed: int | None = None) -> None:
-        """Fresh random weights (Glorot-normal, so sigmoid/tanh units start unsaturated), zero biases."""
+    def reinitialize(self, seed: int | None = None, init: str | None = None) -> None:
+        """Fresh random weights under ``init`` (default: the network's; Glorot-normal unless chosen
+        otherwise, so sigmoid/tanh units start unsaturated), zero biases."""
         if seed is None:
             seed = self.seed
+        if init is not None:
+            if init not in INITIALIZATIONS:
+                raise ValueError(f"unknown init {init!r}; choose from {list(INITIALIZATIONS)}")
+            self.init = init
         self.seed = seed
         rng = np.random.default_rng(seed)
-        self.weights = [rng.normal(0.0, np.sqrt(2.0 / (n_in + n_out)), size=(n_in, n_out))
+        self.weights = [_init_weights(rng, self.init, n_in, n_out)
                         for n_in, n_out in zip(self._sizes[:-1], self._sizes[1:])]
         self.biases = [np.zeros(n_out) for n_out in self._sizes[1:]]
+
+    # ------------------------------------------------------------------ structural edits
+    def _edit_rng(self):
+        self._edits += 1
+        return np.random.default_rng([int(self.seed) & 0xFFFFFFFF, self._edits])
+
+    def _set_structure(self, sizes, activations, weights, biases) -> None:
+        self._sizes = tuple(int(s) for s in sizes)
+        self._activations = tuple(activations)
+        self.weights = [np.ascontiguousarray(W, dtype=np.float64) for W in weights]
+        self.biases = [np.ascontiguousarray(b, dtype=np.float64) for b in biases]
+        self._table = parameter_table(self._sizes)
+        self._names = tuple(self._table)
+
+    def _check_hidden(self, layer: int, what: str) -> int:
+        layer = int(layer)
+        if not 0 <= layer < self.depth - 1:
+            raise IndexError(f"{what}: layer {layer} is not a hidden layer (0-based hidden layers are "
+                             f"0..{self.depth - 2}; the input and output sizes are fixed by the data)")
+        return layer
+
+    def add_layer(self, index: int, size: int, activation: str) -> None:
+        """Insert a hidden layer of ``size`` neurons so that it becomes 0-based layer ``index``
+        (0 <= index <= depth - 1: before the current layer ``index``; the output layer stays last).
+
+        The new layer gets fresh weights (``init``) and zero biases. The layer it now feeds has new
+        inputs, so its weights are fresh too, except that when ``size`` equals that layer's old input
+        count the weights are kept (the new layer then starts as a re-mapping of the same width).
+        Its biases and every other layer are kept.
+        """
+        index, size = int(index), int(size)
+        if not 0 <= index <= self.depth - 1:
+            raise IndexError(f"add_layer: index must be in 0..{self.depth - 1}, got {index}")
+        if size < 1:
+            raise ValueError(f"add_layer: size must be >= 1, got {size}")
+        _check_activation(activation)
+        rng = self._edit_rng()
+        n_prev = self._sizes[index]
+        weights, biases = list(self.weights), list(self.biases)
+        new_W = _init_weights(rng, self.init, n_prev, size)
+        following = weights[index]
+        if following.shape[0] != size:
+            following = _init_weights(rng, self.init, size, following.shape[1])
+        weights[index:index + 1] = [new_W, following]
+        biases.insert(index, np.zeros(size))
+        sizes = list(self._sizes)
+        sizes.insert(index + 1, size)
+        activations = list(self._activations)
+        activations.insert(index, activation)
+        self._set_structure(sizes, activations, weights, biases)
+
+    def remove_layer(self, index: int) -> None:
+        """Remove hidden layer ``index`` (0-based; the output layer cannot be removed).
+
+        The layer after it now reads the layer before it: its weights are kept when the widths match
+        (they still connect a neuron to the same target position), otherwise drawn fresh; its biases
+        and every other layer are kept.
+        """
+        index = self._check_hidden(index, "remove_layer")
+        rng = self._edit_rng()
+        weights, biases = list(self.weights), list(self.biases)
+        n_prev = self._sizes[index]
+        following = weights[index + 1]
+        if following.shape[0] != n_prev:
+            following = _init_weights(rng, self.init, n_prev, following.shape[1])
+        weights[index:index + 2] = [following]
+        del biases[index]
+        sizes = list(self._sizes)
+        del sizes[index + 1]
+        activations = list(self._activations)
+        del activations[index]
+        self._set_structure(sizes, activations, weights, biases)
+
+    def add_neuron(self, layer: int) -> None:
+        """Append one neuron to hidden ``layer`` (0-based): fresh incoming and outgoing weights
+        (``init``; zero under "zero"), bias 0; every existing weight is kept."""
+        layer = self._check_hidden(layer, "add_neuron")
+        rng = self._edit_rng()
+        n_prev, n, n_next = self._sizes[layer], self._sizes[layer + 1], self._sizes[layer + 2]
+        scale_in = _init_weights(rng, self.init, n_prev, n + 1)[:, -1:]
+        scale_out = _init_weights(rng, self.init, n + 1, n_next)[-1:, :]
+        weights, biases = list(self.weights), list(self.biases)
+        weights[layer] = np.hstack([weights[layer], scale_in])
+        weights[layer + 1] = np.vstack([weights[layer + 1], scale_out])
+        biases[layer] = np.append(biases[layer], 0.0)
+        sizes = list(self._sizes)
+        sizes[layer + 1] += 1
+        self._set_structure(sizes, self._activations, weights, biases)
+
+    def remove_neuron(self, layer: int, j: int) -> None:
+        """Remove neuron ``j`` (0-based) of hidden ``layer`` (0-based) with its bias, its incoming
+        column and its outgoing row; every other weight is kept. A layer keeps at least one neuron."""
+        layer = self._check_hidden(layer, "remove_neuron")
+        n = self._sizes[layer + 1]
+        j = int(j)
+        if not 0 <= j < n:
+            raise IndexError(f"remove_neuron: neuron {j} out of range for a layer of {n}")
+        if n == 1:
+            raise ValueError("remove_neuron: a layer needs at least one neuron (use remove_layer)")
+        weights, biases = list(self.weights), list(self.biases)
+        weights[layer] = np.delete(weights[layer], j, axis=1)
+        weights[layer + 1] = np.delete(weights[layer + 1], j, axis=0)
+        biases[layer] = np.delete(biases[layer], j)
+        sizes = list(self._sizes)
+        sizes[layer + 1] -= 1
+        self._set_structure(sizes, self._activations, weights, biases)
 
     def parameter_names(self) -> list[str]:
         """Names in the canonical order: per layer, weights then biases (see core.naming).
@@ -285,9 +501,9 @@ class Network:
                                 trace.zs[out], trace.activations[-1], Y).sum(axis=1)
 
     def cost(self, X, y) -> float:
-        """The batch cost J = mean over samples of the per-sample loss."""
+        """The batch cost J = mean over samples of the per-sample loss (+ the regularization penalty)."""
         X, Y = prepare_data(self, X, y)
-        return float(self._sample_losses(self.forward(X), Y).mean())
+        return float(self._sample_losses(self.forward(X), Y).mean()) + self.penalty()
 
     def backward(self, X, y) -> Backward:
         X, Y = prepare_data(self, X, y)
@@ -300,16 +516,25 @@ class Network:
         dJ_da[out] = loss.derivative(a_out, Y)
         da_dz[out] = self.activation(out).derivative(trace.zs[out], a_out)
         if self.output_uses_logits:
-            deltas[out] = a_out - Y  # d/dz [log(1 + e^z) - y z] exactly; no 0 * inf at saturation
+            # exact: sigmoid + binary cross-entropy and softmax + cross-entropy give a - y
+            deltas[out] = loss.logit_delta(a_out, Y)
         else:
-            deltas[out] = dJ_da[out] * da_dz[out]
+            deltas[out] = self.activation(out).backward(trace.zs[out], a_out, dJ_da[out])
         for layer in range(out - 1, -1, -1):
+            act = self.activation(layer)
             dJ_da[layer] = deltas[layer + 1] @ self.weights[layer + 1].T
-            da_dz[layer] = self.activation(layer).derivative(trace.zs[layer], trace.activations[layer + 1])
-            deltas[layer] = dJ_da[layer] * da_dz[layer]
+            da_dz[layer] = act.derivative(trace.zs[layer], trace.activations[layer + 1])
+            if act.elementwise:
+                deltas[layer] = dJ_da[layer] * da_dz[layer]
+            else:
+                deltas[layer] = act.backward(trace.zs[layer], trace.activations[layer + 1], dJ_da[layer])
         dW = [trace.activations[layer].T @ deltas[layer] / N for layer in range(L)]
         db = [deltas[layer].mean(axis=0) for layer in range(L)]
-        return Backward(trace, Y, self._sample_losses(trace, Y), dJ_da, da_dz, deltas, dW, db)
+        penalty_dW = self._penalty_gradient()
+        if penalty_dW is not None:
+            dW = [g + p for g, p in zip(dW, penalty_dW)]
+        return Backward(trace, Y, self._sample_losses(trace, Y), dJ_da, da_dz, deltas, dW, db,
+                        self.penalty(), penalty_dW)
 
     def gradients(self, X, y):
         """(dW, db): the batch gradient, lists shaped like ``weights`` and ``biases``."""
@@ -327,8 +552,13 @@ class Network:
         return build_chain(self, name, X, y, sample)
 
     def __repr__(self) -> str:
+        extra = ""
+        if self._regularization is not None:
+            extra += f", regularization={self._regularization!r}, regularization_rate={self._regularization_rate!r}"
+        if self.init != "xavier":
+            extra += f", init={self.init!r}"
         return (f"Network(sizes={list(self._sizes)}, activations={list(self._activations)}, "
-                f"loss={self._loss!r})")
+                f"loss={self._loss!r}{extra})")
 
 
 # The lesson's starting point: w1 < 0 < w2 makes the network answer backwards (it predicts class 1

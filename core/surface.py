@@ -15,13 +15,17 @@ training runs), so it is organised around what actually depends on what:
 * everything runs in chunks of about a megabyte reusing buffers, so the working set stays in cache.
 
 A parameter pair is accepted in either order; internally the earlier layer is the first axis.
+
+Regularization (L1/L2 on the weights) is added after the data term: the penalty of the held weights
+is a constant, and a varied weight contributes its own penalty along its grid axis. Softmax outputs
+(whose loss couples the output neurons) take the generic broadcast path.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from ._output_kernels import Pipeline, path_activation_supported, reducer_for
-from .network import Network, elementwise_cost, prepare_data
+from .network import Network, elementwise_cost, prepare_data, regularization_penalty
 
 __all__ = ["cost_surface", "cost_slice"]
 
@@ -108,7 +112,7 @@ def cost_slice(net: Network, X, y, name: str, values) -> np.ndarray:
             delta = (v[a0:a0 + rows] - g.held(ref))[:, None]
             z, a = g.forward(act, ref.layer, g.L, {ref.layer: [(ref, delta)]})
             out[a0:a0 + rows] = g.mean_cost(z, a)
-    return out
+    return out + _penalty_along(net, [(ref, v)])[0]
 
 
 def cost_surface(net: Network, X, y, name_a: str, values_a, name_b: str, values_b) -> np.ndarray:
@@ -125,8 +129,33 @@ def cost_surface(net: Network, X, y, name_a: str, values_a, name_b: str, values_
     g = _Grid(net, X, y)
     with np.errstate(over="ignore", under="ignore"):
         if rb.layer < ra.layer:
-            return np.ascontiguousarray(_surface(g, rb, vb, ra, va).T)
-        return _surface(g, ra, va, rb, vb)
+            out = np.ascontiguousarray(_surface(g, rb, vb, ra, va).T)
+        else:
+            out = _surface(g, ra, va, rb, vb)
+    pen_a, pen_b = _penalty_along(net, [(ra, va), (rb, vb)])
+    out += np.reshape(pen_a, (-1, 1)) if np.ndim(pen_a) else pen_a
+    out += np.reshape(pen_b, (1, -1)) if np.ndim(pen_b) else pen_b
+    return out
+
+
+def _penalty_along(net: Network, axes):
+    """The regularization penalty with each (ref, values) of ``axes`` varied: the held weights'
+    penalty is folded into the first entry (a scalar or an array along the first axis), each varied
+    weight's own penalty is an array along its axis (0.0 for a bias or without regularization)."""
+    kind, rate = net.regularization, net.regularization_rate
+    if kind is None or rate == 0.0:
+        return [0.0] * len(axes)
+    total = net.penalty()
+    parts = []
+    for ref, values in axes:
+        if ref.kind == "w":
+            held = float(net.weights[ref.layer][ref.i, ref.j])
+            total -= float(regularization_penalty(kind, rate, held))
+            parts.append(regularization_penalty(kind, rate, values))
+        else:
+            parts.append(0.0)
+    parts[0] = parts[0] + total
+    return parts
 
 
 def _surface(g: _Grid, ra, va, rb, vb) -> np.ndarray:
