@@ -23,13 +23,22 @@ Decisions, so views and learners can rely on them:
 * **Ragged rows**: a row with *too few* fields is padded with missing values (a problem is noted;
   ``to_dataset`` then drops or fills those cells like any missing value); a row with *too many*
   fields is skipped at load time (its values can't be matched to columns), with a problem noted.
+  The first ``MAX_ROW_PROBLEMS`` such rows are listed one by one, the rest in one summary problem.
+  Two regular shapes are not ragged: a delimiter at the end of every line (or of the header only)
+  adds no column, and data rows with exactly one field more than the header (R's ``write.csv``)
+  get a first column called "row names" (noted as a problem).
+* **Thousands separators** ("1.234,5", "1 234") are read in decimal-comma files only.
 * **Infinities** ("inf", "1e999") are noted as problems and always drop their row in
   ``to_dataset`` (filling an infinity with a mean would hide a broken measurement).
 * **Text columns** can be targets (labels) but are refused as features, with the reason.
 * **Constant columns** are noted and refused as features (they can't help predict anything); a
   feature that becomes constant only after rows are dropped is standardized with std 1, never by 0.
+* **Tasks**: a text target is "binary" (2 classes) or "multiclass"; a numeric target is
+  "regression", except a column of only 0 and 1, which is a yes/no label ("binary").
+  ``task="regression"`` / ``"classification"`` overrides.
 * **Missing targets** always drop the row, also with ``missing="fill"``: a made-up label teaches
   the network something false. ``missing="fill"`` fills numeric features with the column mean.
+  A dropped row is listed once, with its first reason; past ``MAX_REASONS`` a last line sums up.
 * **Classes** are ordered by sorted label (numerically when every label is a number), so the same
   file always gives the same class indices.
 * **Limits**: files over ``MAX_BYTES`` (200 MB), more than ``MAX_ROWS`` data rows or more than
@@ -50,7 +59,7 @@ import numpy as np
 
 __all__ = [
     "DataError", "Problem", "Table", "TabularDataset", "load_csv", "parse_csv", "split_dataset",
-    "MAX_BYTES", "MAX_ROWS", "MAX_COLUMNS", "MISSING_MARKERS",
+    "ColumnInfo", "MAX_BYTES", "MAX_ROWS", "MAX_COLUMNS", "MISSING_MARKERS",
 ]
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -61,7 +70,10 @@ _DELIMITERS = ("\t", ";", ",")  # tie-break order
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _SNIFF_LINES = 50
 _MAX_PROBLEMS_PER_COLUMN = 20
+MAX_REASONS = 1_000       # drop_reasons listed one by one; the rest summed up in a last line
+MAX_ROW_PROBLEMS = 100    # ragged rows listed one by one; the rest summed up in one problem
 _DECIMAL_COMMA = re.compile(r"[+-]?(\d+,\d*|,\d+)([eE][+-]?\d+)?")
+_GROUPED_DECIMAL_COMMA = re.compile(r"[+-]?\d{1,3}([. \u00a0]\d{3})+(,\d*)?")
 # Control characters that never appear in a text file (tab, newlines and form feed are fine).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
@@ -98,6 +110,8 @@ def _to_number(cell: str, decimal_comma: bool) -> float | None:
         pass
     if decimal_comma and _DECIMAL_COMMA.fullmatch(s):
         return float(s.replace(",", "."))
+    if decimal_comma and _GROUPED_DECIMAL_COMMA.fullmatch(s):   # 1.234,5 or 1 234,5
+        return float(s.replace(".", "").replace(" ", "").replace("\u00a0", "").replace(",", "."))
     return None
 
 
@@ -246,23 +260,32 @@ class Table:
         if target in features:
             raise DataError(f"column {target!r} can't be both a feature and the target")
         for name in features:
-            self._refuse_feature(name)
+            why = self.feature_problem(name)
+            if why:
+                raise DataError(why)
         target_kind = self._kinds[target]
         if target_kind == "empty":
             raise DataError(f"column {target!r} is empty (every value is missing), so it can't be the target")
         if task is None:
-            task = "regression" if target_kind == "numeric" else "classification"
+            task = "classification"
+            if target_kind == "numeric":
+                values = set(self._numbers[target][~np.isnan(self._numbers[target])].tolist())
+                if values != {0.0, 1.0}:   # a 0/1 column is a yes/no label
+                    task = "regression"
         if task == "regression" and target_kind != "numeric":
             raise DataError(f"column {target!r} holds text, so it can't be a regression target")
 
         n = self.rows
         keep = np.ones(n, dtype=bool)
         reasons: list[str] = []
+        dropped = [0]
 
         def drop(i, why):
             if keep[i]:
                 keep[i] = False
-                reasons.append(f"row {self.row_numbers[i]}: {why}")
+                dropped[0] += 1
+                if len(reasons) < MAX_REASONS:
+                    reasons.append(f"row {self.row_numbers[i]}: {why}")
 
         target_cells = self._cells[target]
         for i in range(n):
@@ -288,6 +311,8 @@ class Table:
                     X[holes, j] = mean
                     filled += int(holes.sum())
         kept_rows = [r for r, k in zip(self.row_numbers, keep) if k]
+        if dropped[0] > len(reasons):
+            reasons.append(f"... and {dropped[0] - len(reasons)} more rows")
         if not kept_rows:
             raise DataError("no rows are left once rows with missing or infinite values are left out"
                             + (f" (for example {reasons[0]})" if reasons else ""))
@@ -324,24 +349,73 @@ class Table:
         return TabularDataset(
             X=np.ascontiguousarray(X, dtype=np.float64), y=np.ascontiguousarray(y, dtype=np.float64),
             task=task_name, classes=classes, features=tuple(features), target=target,
-            dropped=len(reasons), drop_reasons=reasons, filled=filled, means=means, stds=stds,
+            dropped=dropped[0], drop_reasons=reasons, filled=filled, means=means, stds=stds,
             rows=np.array(kept_rows, dtype=np.int64))
 
-    def _refuse_feature(self, name: str) -> None:
-        kind = self._kinds[name]
+    def feature_problem(self, name: str) -> str | None:
+        """Why column ``name`` can't be a feature (a sentence for a tooltip), or None if it can."""
+        kind = self._kinds[self._check(name)]
         if kind == "empty":
-            raise DataError(f"column {name!r} is empty (every value is missing), so it can't be a feature")
+            return f"column {name!r} is empty (every value is missing), so it can't be a feature"
         if kind == "categorical":
             cells = self._cells[name]
             i = next(i for i, c in enumerate(cells)
                      if not _is_missing(c) and _to_number(c, self.decimal_comma) is None)
-            raise DataError(f"column {name!r} holds text (for example {_quote(cells[i])} in row "
-                            f"{self.row_numbers[i]}), so it can't be a feature: a network needs numbers. "
-                            "It can be the target, or leave it out")
+            return (f"column {name!r} holds text (for example {_quote(cells[i])} in row "
+                    f"{self.row_numbers[i]}), so it can't be a feature: a network needs numbers. "
+                    "It can be the target, or leave it out")
         finite = self._numbers[name][np.isfinite(self._numbers[name])]
         if finite.size and np.all(finite == finite[0]) and self.rows > 1:
-            raise DataError(f"column {name!r} has the same value ({finite[0]:g}) in every row, so it "
-                            "can't help predict anything; leave it out of the features")
+            return (f"column {name!r} has the same value ({finite[0]:g}) in every row, so it "
+                    "can't help predict anything; leave it out of the features")
+        return None
+
+    def target_problem(self, name: str) -> str | None:
+        """Why column ``name`` can't be the target, or None if it can."""
+        if self._kinds[self._check(name)] == "empty":
+            return f"column {name!r} is empty (every value is missing), so it can't be the target"
+        if len(self.labels(name)) < 2:
+            return (f"column {name!r} has the same value in every row, so there is nothing to "
+                    "predict")
+        return None
+
+    def info(self, name: str) -> "ColumnInfo":
+        """A summary of one column for a column picker."""
+        cells = self._cells[self._check(name)]
+        kind = self._kinds[name]
+        missing = sum(1 for c in cells if _is_missing(c))
+        lo = hi = None
+        if kind == "numeric":
+            finite = self._numbers[name][np.isfinite(self._numbers[name])]
+            if finite.size:
+                lo, hi = float(finite.min()), float(finite.max())
+        examples = []
+        for c in cells:
+            c = c.strip()
+            if c.lower() not in MISSING_MARKERS and c not in examples:
+                examples.append(c)
+                if len(examples) == 3:
+                    break
+        return ColumnInfo(name=name, kind=kind, missing=missing, distinct=len(self.labels(name)),
+                          minimum=lo, maximum=hi, examples=tuple(examples),
+                          feature_problem=self.feature_problem(name),
+                          target_problem=self.target_problem(name))
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """``Table.info(name)``: kind, missing count, distinct values, numeric range, up to three
+    example values, and why the column can't be a feature / the target (None when it can)."""
+
+    name: str
+    kind: str
+    missing: int
+    distinct: int
+    minimum: float | None
+    maximum: float | None
+    examples: tuple
+    feature_problem: str | None
+    target_problem: str | None
 
 
 def _class_order(labels) -> list[str]:
@@ -466,9 +540,28 @@ def parse_csv(data, header: bool | None = None) -> Table:
     if header is None:
         header = _looks_like_header(first, records[1:], decimal_comma)
     if header:
+        body = records[1:]
+        first = list(first)
+        body_width = Counter(len(f) for _, f in body).most_common(1)[0][0] if body else len(first)
+        if (len(first) > 1 and not first[-1].strip() and body_width == len(first)
+                and all(len(f) < len(first) or not f[-1].strip() for _, f in body)):
+            # a delimiter at the end of every line: no column, just an empty last field
+            first.pop()
+            body = [(n, f[:-1] if len(f) == body_width else f) for n, f in body]
+            body_width -= 1
+        while len(first) > max(body_width, 1) and not first[-1].strip():
+            first.pop()   # a delimiter at the end of the header line only
+        if body_width == len(first) + 1:
+            if all(not f[-1].strip() for _, f in body if len(f) == body_width):
+                # a delimiter at the end of every data line: drop the empty last field
+                body = [(n, f[:-1] if len(f) == body_width else f) for n, f in body]
+            else:   # R's write.csv: row names without a header name
+                first.insert(0, "row names")
+                problems.append(Problem("row names", first_number,
+                                        "the rows have one field more than the header, so the first "
+                                        "column (probably row names) is called 'row names'"))
         width = len(first)   # the header says how many columns there are
         names = _column_names(first, problems, first_number)
-        body = records[1:]
     else:
         names = [f"column {j + 1}" for j in range(width)]
         body = records
@@ -479,21 +572,30 @@ def parse_csv(data, header: bool | None = None) -> Table:
 
     cells = {name: [] for name in names}
     row_numbers = []
+    ragged = []
     for number, fields in body:
         if len(fields) > width:
-            problems.append(Problem(None, number, f"row {number} has {len(fields)} fields but the table "
-                                                  f"has {width} columns, so the row is skipped"))
+            ragged.append(number)
+            if len(ragged) <= MAX_ROW_PROBLEMS:
+                problems.append(Problem(None, number, f"row {number} has {len(fields)} fields but the "
+                                                      f"table has {width} columns, so the row is skipped"))
             continue
         if len(fields) < width:
             missing = names[len(fields):]
-            problems.append(Problem(missing[0], number,
-                                    f"row {number} has {len(fields)} fields but the table has {width} "
-                                    f"columns: column{'s' if len(missing) > 1 else ''} "
-                                    + ", ".join(repr(m) for m in missing) + " counted as missing"))
+            ragged.append(number)
+            if len(ragged) <= MAX_ROW_PROBLEMS:
+                problems.append(Problem(missing[0], number,
+                                        f"row {number} has {len(fields)} fields but the table has "
+                                        f"{width} columns: column{'s' if len(missing) > 1 else ''} "
+                                        + ", ".join(repr(m) for m in missing) + " counted as missing"))
             fields = fields + [""] * (width - len(fields))
         for name, value in zip(names, fields):
             cells[name].append(value)
         row_numbers.append(number)
+    if len(ragged) > MAX_ROW_PROBLEMS:
+        problems.append(Problem(None, ragged[MAX_ROW_PROBLEMS],
+                                f"{len(ragged) - MAX_ROW_PROBLEMS} more rows (from row "
+                                f"{ragged[MAX_ROW_PROBLEMS]}) have too few or too many fields"))
     if not row_numbers:
         raise DataError("the file has a header but no rows of data" if header else "the file is empty")
     return Table(names, cells, row_numbers, delimiter=delimiter, encoding=encoding, has_header=header,

@@ -417,3 +417,65 @@ def test_split_refusals():
         split_dataset(np.zeros((5, 1)), None, 1.0, 0)
     with pytest.raises(DataError, match="5 rows but y has 4"):
         split_dataset(np.zeros((5, 1)), np.zeros(4), 0.2, 0)
+
+
+# ------------------------------------------------------------------- shapes and summaries
+
+def test_zero_one_target_is_binary_unless_asked():
+    t = load_csv(CSV / "constant.csv")
+    d = t.to_dataset(["a"], "label")
+    assert d.task == "binary" and d.classes == {"0": 0, "1": 1}
+    assert t.to_dataset(["a"], "label", task="regression").task == "regression"
+    assert parse_csv("a,t\n1,0\n2,2\n3,1\n").to_dataset(["a"], "t").task == "regression"
+
+
+def test_thousands_separators_in_decimal_comma_files():
+    t = parse_csv("a;b\n1.234,5;1 234\n2.000.000;12,0\n")
+    np.testing.assert_array_equal(t.numbers("a"), [1234.5, 2_000_000])
+    np.testing.assert_array_equal(t.numbers("b"), [1234, 12])
+    assert parse_csv('a,b\n"1 234",1\n2,3\n').kind("a") == "categorical"   # comma files: no
+
+
+def test_trailing_delimiters_add_no_column():
+    for text in ("a,b,\n1,2\n3,4\n", "a,b,\n1,2,\n3,4,\n", "a,b\n1,2,\n3,4,\n"):
+        t = parse_csv(text)
+        assert t.columns == ["a", "b"] and t.rows == 2 and t.problems == [], text
+
+
+def test_row_names_column_without_header_name():
+    t = parse_csv('"x","y"\n"r1",1,2\n"r2",3,4\n')
+    assert t.columns == ["row names", "x", "y"]
+    assert t.values("row names") == ["r1", "r2"]
+    assert any(p.column == "row names" and "one field more than the header" in p.message
+               for p in t.problems)
+
+
+def test_many_ragged_rows_are_summed_up(monkeypatch):
+    monkeypatch.setattr(tabular, "MAX_ROW_PROBLEMS", 2)
+    t = parse_csv("a,b\n" + "1\n" * 5 + "1,2\n")
+    assert [p.row for p in t.problems if p.column in ("b", None)][:3] == [2, 3, 4]
+    assert t.problems[2].message == "3 more rows (from row 4) have too few or too many fields"
+
+
+def test_many_drop_reasons_are_summed_up(monkeypatch):
+    monkeypatch.setattr(tabular, "MAX_REASONS", 2)
+    d = parse_csv("a,b\n" + "NA,1\n" * 5 + "1,2\n3,4\n").to_dataset(["a"], "b")
+    assert d.dropped == 5
+    assert d.drop_reasons == ["row 2: column 'a' is missing ('NA')",
+                              "row 3: column 'a' is missing ('NA')", "... and 3 more rows"]
+
+
+def test_feature_and_target_problems_and_info():
+    t = load_csv(CSV / "realistic.csv")
+    assert t.feature_problem("bill_length_mm") is None
+    assert "holds text" in t.feature_problem("species")
+    assert "same value (2007)" in t.feature_problem("year")
+    assert t.target_problem("species") is None
+    assert "same value in every row" in t.target_problem("year")
+    info = t.info("bill_length_mm")
+    assert (info.kind, info.missing, info.minimum, info.maximum) == ("numeric", 1, 37.8, 52.7)
+    assert info.examples == ("39.1", "39.5", "40.3")
+    assert info.feature_problem is None and info.target_problem is None
+    info = t.info("species")
+    assert info.kind == "categorical" and info.distinct == 3 and info.minimum is None
+    assert t.labels("species") == ["Adelie", "Chinstrap", "Gentoo"]
