@@ -208,6 +208,11 @@ class Table:
                     self._note(name, self.row_numbers[i],
                                f"column {name!r} row {self.row_numbers[i]}: {_quote(cells[i])} is not "
                                "a number although most of the column is, so the column is read as text")
+                if len(text_rows) > _MAX_PROBLEMS_PER_COLUMN:
+                    i = text_rows[_MAX_PROBLEMS_PER_COLUMN]
+                    self._note(name, self.row_numbers[i],
+                               f"column {name!r}: {len(text_rows) - _MAX_PROBLEMS_PER_COLUMN} more values "
+                               f"(from row {self.row_numbers[i]}) are not numbers")
         else:
             self._kinds[name] = "numeric"
             self._numbers[name] = numbers
@@ -216,6 +221,11 @@ class Table:
                 self._note(name, self.row_numbers[i],
                            f"column {name!r} row {self.row_numbers[i]}: the value {_quote(cells[i])} is "
                            "infinite; that row will be left out of the data set")
+            if len(infinite) > _MAX_PROBLEMS_PER_COLUMN:
+                i = infinite[_MAX_PROBLEMS_PER_COLUMN]
+                self._note(name, self.row_numbers[i],
+                           f"column {name!r}: {len(infinite) - _MAX_PROBLEMS_PER_COLUMN} more values (from "
+                           f"row {self.row_numbers[i]}) are infinite")
         distinct = {c.strip() for c in cells if not _is_missing(c)}
         if self._kinds[name] == "numeric":
             finite = numbers[np.isfinite(numbers)]
@@ -240,8 +250,9 @@ class Table:
         ``missing``: "drop" leaves out every row with a missing feature; "fill" puts the column
         mean in its place. Rows with a missing target or an infinite value are always left out.
         ``standardize``: features shifted and scaled to mean 0, std 1 (constant ones: std 1).
-        ``task``: None picks it from the target (numbers: "regression", text: "binary" or
-        "multiclass" by the number of classes); "classification" reads a numeric target as labels.
+        ``task``: None picks it from the target (numbers: "regression", but a column of only 0
+        and 1 is "binary"; text: "binary" or "multiclass" by the number of classes);
+        "classification" reads a numeric target as labels, "regression" insists on numbers.
         """
         if missing not in ("drop", "fill"):
             raise DataError(f"missing must be 'drop' or 'fill', not {missing!r}")
@@ -530,7 +541,11 @@ def parse_csv(data, header: bool | None = None) -> Table:
             if len(records) > MAX_ROWS + 1:
                 raise DataError(f"the file has more than {MAX_ROWS:,} rows; the limit is {MAX_ROWS:,}")
     except csv.Error as exc:
-        raise DataError(f"the file can't be read as CSV near row {reader.line_num}: {exc}") from None
+        if "field larger than field limit" in str(exc):
+            raise DataError(f"the file can't be read as CSV: a field that starts before row "
+                            f"{len(records) + 1} runs on for more than {csv.field_size_limit():,} "
+                            "characters; probably a quote (\") that is never closed") from None
+        raise DataError(f"the file can't be read as CSV near row {len(records) + 1}: {exc}") from None
     if not records:
         raise DataError("the file is empty")
 

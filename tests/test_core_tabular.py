@@ -479,3 +479,17 @@ def test_feature_and_target_problems_and_info():
     info = t.info("species")
     assert info.kind == "categorical" and info.distinct == 3 and info.minimum is None
     assert t.labels("species") == ["Adelie", "Chinstrap", "Gentoo"]
+
+
+def test_unclosed_quote_swallowing_the_file():
+    text = 'a,b\n1,2\n"3,4\n' + "5,6\n" * 40000
+    with pytest.raises(DataError, match="row 3 .*quote"):
+        parse_csv(text)
+
+
+def test_many_typos_and_infinities_are_summed_up(monkeypatch):
+    monkeypatch.setattr(tabular, "_MAX_PROBLEMS_PER_COLUMN", 2)
+    t = parse_csv("a,b\n" + "1,inf\n" * 10 + "x,1\n" * 4 + "2,2\n")
+    assert "2 more values (from row 14) are not numbers" in messages(t)[2]
+    t = parse_csv("b\n" + "inf\n" * 5 + "1\n")
+    assert any("3 more values (from row 4) are infinite" in m for m in messages(t))
