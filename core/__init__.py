@@ -12,7 +12,7 @@ from .activations import ACTIVATIONS, Activation, sigmoid
 from .chain import Chain, Factor
 from .datasets import DATASET_TITLES, DATASETS, Dataset, load_dataset
 from .history import History
-from .losses import LOSSES, Loss
+from .losses import ALL_LOSSES, LOSSES, Loss
 from .metrics import accuracy
 from .naming import ParameterRef
 from .network import Backward, Network, Trace, lesson_network
@@ -21,7 +21,7 @@ from .training import PARAMETER_LIMIT, GradientDescent, TrainingDiverged, gradie
 
 __all__ = [
     "ACTIVATIONS", "Activation", "sigmoid",
-    "LOSSES", "Loss", "accuracy",
+    "LOSSES", "ALL_LOSSES", "Loss", "accuracy",
     "Network", "Trace", "Backward", "ParameterRef", "lesson_network",
     "Chain", "Factor",
     "GradientDescent", "gradient_step", "TrainingDiverged", "PARAMETER_LIMIT", "History",

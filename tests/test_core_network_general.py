@@ -134,6 +134,7 @@ def test_softmax_jacobian_product_matches_finite_differences():
 def test_lesson_loss_registry_unchanged_and_cross_entropy_available():
     assert list(LOSSES) == ["squared_error", "binary_cross_entropy"]
     assert list(ALL_LOSSES) == ["squared_error", "binary_cross_entropy", "cross_entropy"]
+    assert core.ALL_LOSSES is ALL_LOSSES
     ce = ALL_LOSSES["cross_entropy"]
     assert ce.title == "Cross-entropy" and ce.logit_activation == "softmax"
     y = np.array([[0.0, 1.0, 0.0]])
@@ -200,6 +201,27 @@ def test_gradients_match_finite_differences(sizes, hidden, output, loss):
         b[...] = rng.normal(0.0, 0.3, b.shape)
     X, y = data_for(net, rng, one_hot=loss == "cross_entropy", unit=loss != "squared_error")
     if hidden in KINKED_HIDDEN and not away_from_kinks(net, X):
+        pytest.skip("a pre-activation sits on a kink")
+    check_gradient(net, X, y)
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_random_architectures_match_finite_differences(seed):
+    rng = np.random.default_rng(1000 + seed)
+    depth = int(rng.integers(1, 4))
+    sizes = [int(rng.integers(1, 3))] + [int(rng.integers(1, 17)) for _ in range(depth - 1)] + [int(rng.integers(1, 4))]
+    hidden = [str(rng.choice(ELEMENTWISE)) for _ in range(depth - 1)]
+    output, loss = [("linear", "squared_error"), ("sigmoid", "binary_cross_entropy"),
+                    ("softmax", "cross_entropy"), ("elu", "squared_error")][seed % 4]
+    reg = [None, "l1", "l2"][seed % 3]
+    net = Network(sizes, hidden + [output], loss, seed=seed, regularization=reg, regularization_rate=0.02,
+                  init=["xavier", "he", "small"][seed % 3])
+    for W in net.weights:
+        W[np.abs(W) < 1e-4] = 1e-3  # L1 away from 0
+    for b in net.biases:
+        b[...] = rng.normal(0.0, 0.3, b.shape)
+    X, y = data_for(net, rng, one_hot=loss == "cross_entropy", unit=loss != "squared_error")
+    if not away_from_kinks(net, X):
         pytest.skip("a pre-activation sits on a kink")
     check_gradient(net, X, y)
 
