@@ -11,7 +11,8 @@ Decisions, so views and learners can rely on them:
 * **Delimiter**: comma, semicolon or tab, sniffed from the first lines (the one that splits lines
   into the same number (> 1) of fields most often; among equally regular ones a semicolon or tab
   split with decimal commas in it wins, then the one giving more fields, then tab, semicolon, comma).
-  A file with a single column is read with a comma.
+  A file with a single column is read with a comma, or with a semicolon when its numbers have
+  decimal commas and a comma split would be irregular (so "3,5" stays one number).
 * **Decimal comma** ("3,5") is accepted when the delimiter is not a comma.
 * **Encoding**: UTF-8 (with or without BOM), UTF-16 with a BOM, otherwise Windows-1252 (Latin-1
   plus the euro sign and curly quotes Excel writes), otherwise Latin-1.
@@ -634,9 +635,15 @@ def _sniff(text: str) -> str:
             continue
         decimal = delimiter != "," and any(_DECIMAL_COMMA.fullmatch(c.strip()) for f in split for c in f)
         scores[delimiter] = (hits / len(split), decimal, mode)
+    top = max((score[0] for score in scores.values()), default=0.0)
+    if top < 1 and all(_DECIMAL_COMMA.fullmatch(line.strip()) or not any(d in line for d in _DELIMITERS)
+                       for line in sample) \
+            and any(_DECIMAL_COMMA.fullmatch(line.strip()) for line in sample):
+        # One column of decimal commas ("x", "3,5", "4,25"): nothing to separate, so read it as
+        # semicolon-separated, which makes "3,5" a number.
+        return ";"
     if not scores:
         return ","
-    top = max(score[0] for score in scores.values())
     tied = [d for d in _DELIMITERS if d in scores and scores[d][0] == top]
     # Equally regular: a semicolon/tab split showing decimal commas ("3,5") wins; otherwise the
     # split into more fields; otherwise tab, then semicolon, then comma.
@@ -681,10 +688,13 @@ def _column_names(first, problems, row) -> list[str]:
 
 # ------------------------------------------------------------------------------------- splitting
 
-def split_dataset(X, y=None, test_fraction: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def split_dataset(X, y=None, test_fraction: float = 0.2, seed: int = 0,
+                  stratify: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Train and test row indices (sorted int arrays), shuffled deterministically from ``seed``.
 
-    At least one sample on each side; DataError for fewer than 2 samples or a fraction outside (0, 1).
+    At least one sample on each side. ``stratify=True`` splits each class of ``y`` (0/1 column or
+    one-hot rows) separately, so both sides keep the class proportions; a class with a single
+    sample goes to the training side. DataError for fewer than 2 samples or a fraction outside (0, 1).
     """
     n = len(X)
     if y is not None and len(y) != n:
@@ -693,6 +703,23 @@ def split_dataset(X, y=None, test_fraction: float = 0.2, seed: int = 0) -> tuple
         raise DataError(f"the test fraction must be between 0 and 1 (exclusive), not {test_fraction}")
     if n < 2:
         raise DataError(f"splitting needs at least 2 samples, there {'is' if n == 1 else 'are'} {n}")
-    n_test = min(max(int(round(n * float(test_fraction))), 1), n - 1)
-    order = np.random.default_rng(seed).permutation(n)
-    return np.sort(order[n_test:]), np.sort(order[:n_test])
+    rng = np.random.default_rng(seed)
+    if not stratify:
+        n_test = min(max(int(round(n * float(test_fraction))), 1), n - 1)
+        order = rng.permutation(n)
+        return np.sort(order[n_test:]), np.sort(order[:n_test])
+    if y is None:
+        raise DataError("a stratified split needs the targets y")
+    y = np.asarray(y)
+    labels = y.argmax(axis=1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(n)
+    test = []
+    for label in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == label))
+        if len(members) > 1:
+            k = min(max(int(round(len(members) * float(test_fraction))), 1), len(members) - 1)
+            test.append(members[:k])
+    test = np.sort(np.concatenate(test)) if test else np.empty(0, dtype=np.int64)
+    if test.size == 0:   # every class has one sample: fall back to a plain split
+        return split_dataset(X, None, test_fraction, seed)
+    train = np.setdiff1d(np.arange(n), test)
+    return train, test

@@ -75,7 +75,8 @@ def test_delimiter_ties():
     assert parse_csv("3,5;2,5\n1,5;4,5\n").delimiter == ";"     # decimal commas: semicolon
     assert parse_csv("1,x,a;b\n2,y,c;d\n").delimiter == ","   # no decimal commas: more fields
     assert parse_csv("x,note\n1,a;b\n2,c;d\n").delimiter == ","
-    assert parse_csv("x\n1\n2\n").columns == ["x"]
+    t = parse_csv("x\n1\n2\n")
+    assert t.columns == ["x"] and t.delimiter == ","
 
 
 def test_line_endings_and_blank_rows():
@@ -493,3 +494,54 @@ def test_many_typos_and_infinities_are_summed_up(monkeypatch):
     assert "2 more values (from row 14) are not numbers" in messages(t)[2]
     t = parse_csv("b\n" + "inf\n" * 5 + "1\n")
     assert any("3 more values (from row 4) are infinite" in m for m in messages(t))
+
+
+def test_stratified_split_keeps_class_proportions():
+    y = np.eye(3)[[0] * 10 + [1] * 20 + [2] * 5 + [0] * 5]
+    train, test = split_dataset(y, y, 0.2, seed=3, stratify=True)
+    assert sorted(np.concatenate([train, test]).tolist()) == list(range(40))
+    assert np.bincount(y[test].argmax(axis=1)).tolist() == [3, 4, 1]
+    again = split_dataset(y, y, 0.2, seed=3, stratify=True)
+    np.testing.assert_array_equal(again[1], test)
+    b = np.array([[0.0]] * 8 + [[1.0]] * 2)
+    train, test = split_dataset(b, b, 0.25, seed=0, stratify=True)
+    assert sorted(b[test, 0].tolist()) == [0.0, 0.0, 1.0]
+    with pytest.raises(DataError, match="needs the targets"):
+        split_dataset(b, None, 0.25, seed=0, stratify=True)
+    singles = np.eye(3)
+    train, test = split_dataset(singles, singles, 0.3, seed=0, stratify=True)
+    assert len(train) == 2 and len(test) == 1
+
+
+# ------------------------------------------------------------------------- round trip
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_cell = st.floats(allow_nan=False, allow_infinity=False, width=64)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda k: st.lists(st.lists(_cell, min_size=k, max_size=k),
+                                                   min_size=2, max_size=8)),
+       st.sampled_from([",", ";", "\t"]), st.booleans())
+def test_written_numbers_read_back_exactly(rows, delimiter, decimal_comma):
+    import csv
+    import io
+    decimal_comma = decimal_comma and delimiter != ","
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    names = [f"v{j}" for j in range(len(rows[0]))]
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow([repr(v).replace(".", ",") if decimal_comma else repr(v) for v in row])
+    t = parse_csv(out.getvalue())
+    assert t.columns == names and t.rows == len(rows)
+    for j, name in enumerate(names):
+        np.testing.assert_array_equal(t.numbers(name), [row[j] for row in rows])
+
+
+def test_single_column_of_decimal_commas():
+    t = parse_csv("x\n3,5\n4,25\n-1\n")
+    assert t.columns == ["x"] and t.decimal_comma
+    np.testing.assert_array_equal(t.numbers("x"), [3.5, 4.25, -1])
+    assert parse_csv("1,5\n2,5\n").columns == ["column 1", "column 2"]   # regular: two columns
