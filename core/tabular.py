@@ -14,7 +14,8 @@ Decisions, so views and learners can rely on them:
   A file with a single column is read with a comma, or with a semicolon when its numbers have
   decimal commas and a comma split would be irregular (so "3,5" stays one number).
 * **Decimal comma** ("3,5") is accepted when the delimiter is not a comma.
-* **Encoding**: UTF-8 (with or without BOM), UTF-16 with a BOM, otherwise Windows-1252 (Latin-1
+* **Encoding**: UTF-8 (with or without BOM), UTF-16 (with a BOM, or mostly-ASCII text without
+  one), otherwise Windows-1252 (Latin-1
   plus the euro sign and curly quotes Excel writes), otherwise Latin-1.
 * **Header**: detected (the first row holds no numbers, and either some column below it holds
   numbers or no first-row value repeats in its column); ``header=True/False`` overrides.
@@ -499,6 +500,14 @@ def _decode(raw: bytes) -> tuple[str, str]:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             raise DataError("not a text file: it starts like UTF-16 text but can't be decoded") from None
+    head = raw[:4096]
+    for zeros, other, codec in ((head[1::2], head[0::2], "utf-16-le"), (head[0::2], head[1::2], "utf-16-be")):
+        # UTF-16 without a BOM: mostly-ASCII text has a NUL in every other byte, and none between
+        if len(head) >= 4 and len(raw) % 2 == 0 and not zeros.strip(b"\x00") and b"\x00" not in other:
+            try:
+                return raw.decode(codec), codec
+            except UnicodeDecodeError:
+                break
     if b"\x00" in raw:
         raise DataError("not a text file: it contains NUL bytes, so it is probably a binary file "
                         "(a spreadsheet, an image, ...) renamed to .csv; export it as CSV first")

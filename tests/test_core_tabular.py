@@ -92,6 +92,13 @@ def test_utf16_with_bom():
     assert t.columns == ["a", "b"]
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom(codec):
+    t = parse_csv("a;b\n1,5;2\n3;4\n".encode(codec))
+    assert t.encoding == codec and t.columns == ["a", "b"]
+    np.testing.assert_array_equal(t.numbers("a"), [1.5, 3])
+
+
 def test_no_header_gets_generated_names():
     t = load_csv(CSV / "no_header.csv")
     assert not t.has_header
