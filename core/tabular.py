@@ -15,8 +15,8 @@ Decisions, so views and learners can rely on them:
   decimal commas and a comma split would be irregular (so "3,5" stays one number).
 * **Decimal comma** ("3,5") is accepted when the delimiter is not a comma.
 * **Encoding**: UTF-8 (with or without BOM), UTF-16 (with a BOM, or mostly-ASCII text without
-  one), otherwise Windows-1252 (Latin-1
-  plus the euro sign and curly quotes Excel writes), otherwise Latin-1.
+  one), otherwise Windows-1252 (Latin-1 plus the euro sign and curly quotes Excel writes),
+  otherwise Latin-1.
 * **Header**: detected (the first row holds no numbers, and either some column below it holds
   numbers or no first-row value repeats in its column); ``header=True/False`` overrides.
   Without a header the columns are named "column 1", "column 2", ...
@@ -337,7 +337,7 @@ class Table:
             task_name = "regression"
         else:
             if target_kind == "numeric":   # "1.0" and "1" are one class: label by number
-                labels = [f"{v:g}" for v in self._numbers[target][keep]]
+                labels = [_number_label(v) for v in self._numbers[target][keep]]
             order = _class_order(labels)
             if len(order) < 2:
                 raise DataError(f"column {target!r} has only one class ({order[0]!r}) in the rows "
@@ -429,6 +429,11 @@ class ColumnInfo:
     examples: tuple
     feature_problem: str | None
     target_problem: str | None
+
+
+def _number_label(value: float) -> str:
+    """A class label for a number: "3" for 3.0, the shortest exact repr otherwise."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
 def _class_order(labels) -> list[str]:

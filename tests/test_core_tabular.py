@@ -344,9 +344,11 @@ def test_numeric_target_as_classes():
 
 
 def test_class_order_is_numeric_when_labels_are_numbers():
-    t = parse_csv("x,c\n1,10\n2,9\n3,10\n4,2\n")
+    t = parse_csv("x,c\n1,10\n2,9\n3,10.0\n4,2\n")
     d = t.to_dataset(["x"], "c", task="classification")
-    assert list(d.classes) == ["2", "9", "10"]
+    assert list(d.classes) == ["2", "9", "10"]   # "10" and "10.0" are one class
+    t = parse_csv("x,c\n1,1234567\n2,1234568\n3,0.5\n")
+    assert list(t.to_dataset(["x"], "c", task="classification").classes) == ["0.5", "1234567", "1234568"]
 
 
 def test_realistic_file_to_one_hot_dataset():
