@@ -12,7 +12,11 @@ Conventions (shared by the network, the chain-rule breakdown and the cost surfac
 Binary cross-entropy is evaluated *from the logit* z whenever the output activation is the sigmoid
 (``logit_activation``): log(1 + e^z) - y z is exact for every z, whereas log(sigmoid(z)) loses
 everything once sigmoid(z) rounds to 1. For other output activations y_hat is clipped to
-[eps, 1 - eps] so the logarithms stay finite.
+[eps, 1 - eps] so the logarithms stay finite. Likewise the categorical ``cross_entropy`` is taken
+from the logits of a softmax output (y_k (logsumexp(z) - z_k)), finite at logits of +-1000.
+
+``LOSSES`` lists the lesson's losses (the app's cost menu); ``ALL_LOSSES`` adds ``cross_entropy``,
+which needs a multi-output (softmax) network to make sense.
 """
 from __future__ import annotations
 

@@ -125,9 +125,12 @@ class Backward:
 
     * ``dJ_da[l]``  dJ_n/da of that layer's outputs, (N, n)  — for the output layer, the loss derivative;
     * ``da_dz[l]``  the activation's local derivative f'(z), (N, n);
-    * ``deltas[l]`` dJ_n/dz, (N, n) — the product of the two (for sigmoid + cross-entropy the exact
-      fused a - y, which stays finite where a(1 - a) underflows);
-    * ``dW[l]``, ``db[l]`` the *batch* gradient of J = mean_n J_n, shaped like the parameters.
+    * ``deltas[l]`` dJ_n/dz, (N, n) — the product of the two (for sigmoid + binary cross-entropy and
+      softmax + cross-entropy the exact fused a - y, which stays finite where a(1 - a) underflows).
+      For a softmax layer ``da_dz`` holds only the Jacobian's diagonal a(1 - a); ``deltas`` uses the
+      full Jacobian (``Activation.backward``), so there delta is *not* dJ_da * da_dz;
+    * ``dW[l]``, ``db[l]`` the *batch* gradient of J = mean_n J_n (+ the regularization penalty,
+      whose own gradient is kept in ``penalty_dW``), shaped like the parameters.
     """
 
     trace: Trace

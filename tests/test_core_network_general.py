@@ -454,3 +454,19 @@ def test_chain_on_softmax_output_keeps_backprop_gradient():
     grad = dict(zip(net.parameter_names(), net.gradient_vector(X, y)))
     for name in ("w1.1.1", "b2.2", "w2.3.1"):
         assert net.chain(name, X, y).gradient == pytest.approx(grad[name], rel=1e-12)
+
+
+@pytest.mark.parametrize("sizes,acts,loss,pair", [
+    ([2, 3, 1, 1], ["tanh", "softmax", "sigmoid"], "squared_error", ("w1.1.2", "w2.2.1")),
+    ([1, 2, 1], ["softplus", "elu"], "squared_error", ("w1.1.1", "w2.2.1")),
+    ([1, 2, 1], ["leaky_relu", "softplus"], "squared_error", ("b1.2", "b2")),
+    ([2, 3, 2], ["elu", "sigmoid"], "cross_entropy", ("w2.1.1", "w2.3.2")),
+    ([1, 1, 1], ["sigmoid", "softmax"], "cross_entropy", ("w1", "w2")),
+])
+def test_cost_surface_new_activations_match_pointwise(sizes, acts, loss, pair):
+    rng = np.random.default_rng(8)
+    net = Network(sizes, acts, loss, seed=2)
+    X, y = data_for(net, rng, n=10, one_hot=loss == "cross_entropy", unit=loss != "squared_error")
+    va, vb = np.linspace(-2, 2, 4), np.linspace(-3, 1, 5)
+    got = core.cost_surface(net, X, y, pair[0], va, pair[1], vb)
+    np.testing.assert_allclose(got, pointwise_surface(net, X, y, pair[0], va, pair[1], vb), rtol=1e-10)
