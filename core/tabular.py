@@ -433,6 +433,7 @@ class ColumnInfo:
 
 def _number_label(value: float) -> str:
     """A class label for a number: "3" for 3.0, the shortest exact repr otherwise."""
+    value = float(value)
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
