@@ -14,6 +14,8 @@ from .datasets import DATASET_TITLES, DATASETS, Dataset, load_dataset
 from .history import History
 from .losses import ALL_LOSSES, LOSSES, Loss
 from .metrics import accuracy
+from .tabular import (MAX_BYTES, MAX_COLUMNS, MAX_ROWS, MISSING_MARKERS, ColumnInfo, DataError, Problem, Table,
+                      TabularDataset, load_csv, parse_csv, split_dataset)
 from .naming import ParameterRef
 from .network import Backward, Network, Trace, lesson_network
 from .surface import cost_slice, cost_surface
