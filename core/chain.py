@@ -21,6 +21,13 @@ neuron, so the path is unique. Where a later layer has several neurons the chain
 *aggregated* factor dJ/da_{l,j} (kind "aggregate") whose value comes from backpropagation (it is
 the sum over that layer's paths) and whose formula is an opaque sympy Symbol named ``dJ/da{l}.{j}``
 (LaTeX \\frac{\\partial J}{\\partial a_{l,j}}). Path enumeration through wide layers is a later step.
+
+A softmax layer couples its neurons (da_k/dz_j is non-zero for every k), so for a parameter of a
+softmax layer (the output layer, usually) the chain starts one step lower, with the aggregated
+dJ/dz_{l,j} from backpropagation (for a softmax output with cross-entropy the exact a - y); the
+product then still equals the gradient. With L1/L2
+regularization the penalty's gradient is an added term, not a factor: ``Chain.gradient`` includes
+it, the product of the factors is the data term only.
 """
 from __future__ import annotations
 
@@ -140,7 +147,9 @@ def build_chain(net, name: str, X, y, sample=None) -> Chain:
 
     # The path: from the parameter's layer up through single-neuron layers.
     path = [(ref.layer, ref.j)]  # (0-based layer, 0-based neuron)
-    while path[-1][0] + 1 < L and sizes[path[-1][0] + 2] == 1:
+    # A softmax layer of several neurons couples them: the chain starts at its dJ/dz (docstring).
+    coupled_top = not net.activation(ref.layer).elementwise and sizes[ref.layer + 1] > 1
+    while not coupled_top and path[-1][0] + 1 < L and sizes[path[-1][0] + 2] == 1:
         path.append((path[-1][0] + 1, 0))
     top_layer, top_j = path[-1]
     reaches_output = top_layer == L - 1
@@ -179,7 +188,13 @@ def build_chain(net, name: str, X, y, sample=None) -> Chain:
 
     top_a = a_name(top_layer, top_j)
     note(top_a, trace.activations[top_layer + 1][:, top_j])
-    if reaches_output:
+    if coupled_top:  # softmax: start from dJ/dz of the output neuron (see the module docstring)
+        top_z = z_name(top_layer, top_j)
+        note(top_z, trace.zs[top_layer][:, top_j])
+        agg = f"dJ/d{top_z}"
+        symbols[agg] = _frac("J", to_latex(top_z))
+        add("J", top_z, "aggregate", bw.deltas[top_layer][:, top_j], lambda agg=agg: sym(agg))
+    elif reaches_output:
         k = top_j
         y_name = target_name(k, sizes[-1])
         note(y_name, bw.targets[:, k])
@@ -197,8 +212,9 @@ def build_chain(net, name: str, X, y, sample=None) -> Chain:
         act = net.activation(layer)
         note(a, trace.activations[layer + 1][:, j])
         note(z, trace.zs[layer][:, j])
-        add(a, z, "activation", bw.da_dz[layer][:, j],
-            lambda act=act, z=z: act.symbolic_derivative(sym(z)))
+        if not (coupled_top and position == len(path) - 1):
+            add(a, z, "activation", bw.da_dz[layer][:, j],
+                lambda act=act, z=z: act.symbolic_derivative(sym(z)))
         if position > 0:
             below_layer, below_j = path[position - 1]
             prev_a = a_name(below_layer, below_j)

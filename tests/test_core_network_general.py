@@ -470,3 +470,27 @@ def test_cost_surface_new_activations_match_pointwise(sizes, acts, loss, pair):
     va, vb = np.linspace(-2, 2, 4), np.linspace(-3, 1, 5)
     got = core.cost_surface(net, X, y, pair[0], va, pair[1], vb)
     np.testing.assert_allclose(got, pointwise_surface(net, X, y, pair[0], va, pair[1], vb), rtol=1e-10)
+
+
+@pytest.mark.parametrize("sizes,acts,loss", [
+    ([2, 3, 3], ["tanh", "softmax"], "cross_entropy"),
+    ([2, 3, 3], ["elu", "softmax"], "squared_error"),
+    ([2, 4, 3, 1], ["tanh", "softmax", "linear"], "squared_error"),
+    ([1, 2, 1, 1], ["softplus", "leaky_relu", "sigmoid"], "binary_cross_entropy"),
+])
+def test_chain_product_equals_gradient_for_new_layers(sizes, acts, loss):
+    rng = np.random.default_rng(6)
+    net = Network(sizes, acts, loss, seed=3)
+    X, y = data_for(net, rng, n=6, one_hot=loss == "cross_entropy", unit=loss != "squared_error")
+    grad = dict(zip(net.parameter_names(), net.gradient_vector(X, y)))
+    for name in net.parameter_names():
+        chain = net.chain(name, X, y)
+        assert chain.product == pytest.approx(grad[name], rel=1e-10, abs=1e-14), name
+        assert chain.gradient == pytest.approx(grad[name], rel=1e-12, abs=1e-15), name
+        at = net.chain(name, X, y, sample=2)
+        assert at.product == pytest.approx(np.prod([f.values[2] for f in at.factors]), rel=1e-13)
+        for f in chain.factors:
+            assert f.formula is not None
+    top = net.chain(net.parameter_names()[-1], X, y).factors[0]
+    if acts[-1] == "softmax":
+        assert top.kind == "aggregate" and top.bottom.startswith("z")
