@@ -11,13 +11,13 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
 
 import core
 
-from ..format import fmt, latex_number
+from ..format import fmt
 from ..math_render import render_latex
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
 
 REFRESH_MS_IDLE = 0
-REFRESH_MS_RUNNING = 200
+REFRESH_MS_RUNNING = 300
 MATH_SIZE = 17
 
 
@@ -30,9 +30,9 @@ def parameter_latex(name: str) -> str:
     return f"{kind}^{{({parts[0]})}}_{{{','.join(parts[1:])}}}"
 
 
-def bracket(value: float) -> str:
-    text = latex_number(value)
-    return rf"\left({text}\right)" if value < 0 else text
+def bracket_text(value: float) -> str:
+    """A factor's value in a written product: negatives in brackets."""
+    return f"({fmt(value)})" if value < 0 else fmt(value)
 
 
 def forward_equations(net: core.Network) -> list[str]:
@@ -123,7 +123,7 @@ class ExpressionPanel(QScrollArea):
             factors = chain.factors
             self._worker.submit(lambda: (key, [f.formula_latex for f in factors]))
             formulas = self._formulas.get(key)  # already there when the worker runs synchronously
-        numbers = r"\cdot ".join(bracket(f.value) for f in chain.factors)
+        leibniz_at = r"\cdot ".join(f.latex for f in chain.factors)
         loss = core.LOSSES[net.loss]
 
         x_text = ", ".join(fmt(v) for v in x)
@@ -142,14 +142,15 @@ class ExpressionPanel(QScrollArea):
         ]
         for i, factor in enumerate(chain.factors):
             formula = f"= {formulas[i]}" if formulas is not None else ""
-            lines.append(("row", (factor.latex, formula, f"= {latex_number(factor.value)}")))
+            lines.append(("row", (factor.latex, formula, fmt(factor.value))))
         lines += [
             ("caption", "<b>With the numbers</b>: the product of the local derivatives"),
-            ("math", rf"{lhs}\Big|_{{n={sample + 1}}} = {numbers} = {latex_number(chain.product)}"),
+            ("math", rf"{lhs}\Big|_{{n={sample + 1}}} = {leibniz_at}"),
+            ("value", " · ".join(bracket_text(f.value) for f in chain.factors) + f" = {fmt(chain.product)}"),
             ("caption", "<b>Over the batch</b> the gradient is the mean of these per-sample products "
                         "— the number gradient descent uses"),
-            ("math", rf"{lhs} = \frac{{1}}{{N}}\sum_{{n=1}}^{{N}} {lhs}\Big|_{{n}} "
-                     rf"= {latex_number(chain.gradient)}"),
+            ("math", rf"{lhs} = \frac{{1}}{{N}}\sum_{{n=1}}^{{N}} {lhs}\Big|_{{n}}"),
+            ("value", fmt(chain.gradient)),
             ("caption", f"Step: {name} ← {name} − η·∂J/∂{name} = {fmt(net.get(name))} − "
                         f"{fmt(model.learning_rate)} × {fmt(chain.gradient)} = "
                         f"{fmt(net.get(name) - model.learning_rate * chain.gradient)}"),
@@ -167,12 +168,13 @@ class ExpressionPanel(QScrollArea):
         self._grid.addWidget(label, row, column, 1, span)  # re-adding moves it or changes its span
         # a word-wrapping label sizes itself by its text and would lay a pixmap out at zero height
         label.setWordWrap(kind == "caption")
+        label.setTextFormat(Qt.RichText)
         label.setContentsMargins(*((0, 8, 0, 0) if kind == "caption" else (12 if column == 0 else 4, 2, 0, 2)))
         label.show()
         return label
 
     def _show(self, lines: list[tuple[str, object]]) -> None:
-        self.latex_lines, self.caption_lines = [], []
+        self.latex_lines, self.caption_lines, self.value_texts = [], [], []
         used = set()
         for row, (kind, payload) in enumerate(lines):
             cells = payload if kind == "row" else (payload,)
@@ -182,6 +184,11 @@ class ExpressionPanel(QScrollArea):
                 if kind == "caption":
                     label.setText(text)
                     self.caption_lines.append(text)
+                elif kind == "value" or (kind == "row" and column == 2):
+                    # a factor's value changes every step: set as text, it costs nothing to redraw
+                    # (typesetting it would cost ~15 ms per number while training runs)
+                    label.setText(f"<span style='font-family: serif; font-size: 17px'>= {text}</span>")
+                    self.value_texts.append(text)
                 elif not text:
                     label.clear()
                 else:
