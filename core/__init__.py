@@ -14,8 +14,6 @@ from .datasets import DATASET_TITLES, DATASETS, Dataset, load_dataset
 from .history import History
 from .losses import ALL_LOSSES, LOSSES, Loss
 from .metrics import accuracy
-from .tabular import (MAX_BYTES, MAX_COLUMNS, MAX_ROWS, MISSING_MARKERS, ColumnInfo, DataError, Problem, Table,
-                      TabularDataset, load_csv, parse_csv, split_dataset)
 from .naming import ParameterRef
 from .network import Backward, Network, Trace, lesson_network
 from .surface import cost_slice, cost_surface
@@ -41,7 +39,12 @@ _FORMULA_NAMES = frozenset({
     "compile_formula", "CompiledFormula", "sample_curve",
     "analyze_formula", "FormulaAnalysis", "SymbolicRunner", "FormulaTimeout",
 })
-__all__ += sorted(_FORMULA_NAMES)
+# The CSV loader is only needed when the learner opens a file.
+_TABULAR_NAMES = frozenset({
+    "load_csv", "parse_csv", "split_dataset", "Table", "TabularDataset", "ColumnInfo", "Problem", "DataError",
+    "MAX_BYTES", "MAX_ROWS", "MAX_COLUMNS", "MISSING_MARKERS",
+})
+__all__ += sorted(_FORMULA_NAMES) + sorted(_TABULAR_NAMES)
 
 
 def __getattr__(name):
@@ -53,4 +56,6 @@ def __getattr__(name):
         return importlib.import_module(f".{name}", __name__)
     if name in _FORMULA_NAMES:
         return getattr(importlib.import_module(".formula", __name__), name)
+    if name in _TABULAR_NAMES:
+        return getattr(importlib.import_module(".tabular", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

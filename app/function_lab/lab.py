@@ -7,11 +7,7 @@ from PySide6.QtCore import Qt, QTimer
 
 from ..actions import ActionRegistry, ActionSpec
 from ..lab import DockLab, Panel
-from .derivation_panel import DerivationPanel
-from .formula_panel import FormulaPanel
-from .graph_panel import GraphPanel
 from .model import FunctionLabModel
-from .plot_panel import FunctionPlotPanel
 
 NAME = "function"
 TITLE = "Function lab"
@@ -66,6 +62,12 @@ def _size(lab: DockLab) -> None:
 
 class FunctionLab(DockLab):
     def __init__(self, model: FunctionLabModel, parent=None):
+        # The panels' modules load with the lab, when it is first opened, not at start-up.
+        from .derivation_panel import DerivationPanel
+        from .formula_panel import FormulaPanel
+        from .graph_panel import GraphPanel
+        from .plot_panel import FunctionPlotPanel
+
         self.model = model
         self.formula = FormulaPanel(model)
         panels = [
