@@ -4,12 +4,11 @@ bar with step, J and η.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QTabWidget, QToolBar, QWidget
 
 from .actions import ActionRegistry, ActionSpec
-from .application import watch_first_paint
 from .format import fmt
 from . import network_lab
 from .function_lab import lab as function_lab
@@ -72,7 +71,8 @@ class MainWindow(QMainWindow):
         self._show_message(self.model.message)  # a restored layout may carry a stale banner
         # Heavy first work (the surface grid, sympy and ziamath for the derivation) waits until the
         # window has painted once, so the learner sees the studio at once.
-        self._first_paint_watch = watch_first_paint(self, self._start_panels)
+        # (A filter on the tab widget alone: an application-wide one would see every start-up event.)
+        self.tabs.installEventFilter(self)
 
     @property
     def network_lab(self) -> DockLab:
@@ -110,8 +110,13 @@ class MainWindow(QMainWindow):
     def current_lab(self) -> DockLab:
         return self._lab_at(self.tabs.currentIndex())
 
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.tabs and event.type() == QEvent.Type.Paint:
+            self.tabs.removeEventFilter(self)
+            QTimer.singleShot(0, self._start_panels)
+        return super().eventFilter(watched, event)
+
     def _start_panels(self) -> None:
-        self._first_paint_watch = None
         for panel in self._all_panels().values():
             if hasattr(panel, "start"):
                 panel.start()
