@@ -20,12 +20,41 @@ import sympy
 __all__ = ["sigmoid", "relu", "softplus"]
 
 
+def _mpmath_sigmoid(a):
+    import mpmath
+    a = mpmath.mpmathify(a)
+    return 1 / (1 + mpmath.exp(-a))
+
+
+def _mpmath_relu(a):
+    import mpmath
+    a = mpmath.mpmathify(a)  # sympy hands integers over as Python ints
+    if isinstance(a, mpmath.mpf):
+        return a if a > 0 else mpmath.mpf(0)
+    return mpmath.nan  # relu of a complex number has no value
+
+
+def _mpmath_softplus(a):
+    import mpmath
+    a = mpmath.mpmathify(a)
+    if isinstance(a, mpmath.mpf):  # max(a, 0) + log(1 + e^-|a|): no cancellation in either tail
+        return max(a, 0) + mpmath.log1p(mpmath.exp(-abs(a)))
+    return mpmath.log(1 + mpmath.exp(a))
+
+
 class _NamedFunction(sympy.Function):
     """What the studio's named one-argument functions share: real for a real argument, and printed
     in LaTeX by name (``LATEX``) with the argument in brackets."""
 
     nargs = 1
     LATEX = ""
+    MPMATH = None  # staticmethod: the function of the evaluated argument, for evalf
+
+    def _eval_mpmath(self):
+        # evalf evaluates the argument first, then this: quick however deep the argument is.
+        # (Rewriting the whole argument to exponentials first made nested constants such as
+        # sin(sigmoid(sin(sigmoid(1)))) cost exponential time in their depth.)
+        return type(self).MPMATH, self.args
 
     def _eval_is_real(self):
         return self.args[0].is_real
@@ -39,6 +68,7 @@ class _NamedFunction(sympy.Function):
 class sigmoid(_NamedFunction):  # noqa: N801 - sympy functions are lower-case by convention
     """The logistic function sigma(x) = 1 / (1 + exp(-x)) as a named sympy function."""
 
+    MPMATH = staticmethod(_mpmath_sigmoid)
     LATEX = r"\sigma"
 
 
@@ -62,12 +92,6 @@ class sigmoid(_NamedFunction):  # noqa: N801 - sympy functions are lower-case by
     def _eval_rewrite_as_exp(self, x, **kwargs):
         return 1 / (1 + sympy.exp(-x))
 
-    def _eval_mpmath(self):
-        # evalf evaluates the argument first, then this. (Rewriting the whole argument to
-        # exponentials first made nested constants such as sin(sigmoid(sin(sigmoid(1)))) cost
-        # exponential time in their depth.)
-        return _mpmath_sigmoid, self.args
-
     def _eval_is_positive(self):
         if self.args[0].is_real:
             return True
@@ -85,28 +109,6 @@ class sigmoid(_NamedFunction):  # noqa: N801 - sympy functions are lower-case by
     _lambdacode = _pythoncode
 
 
-def _mpmath_sigmoid(a):
-    import mpmath
-    a = mpmath.mpmathify(a)
-    return 1 / (1 + mpmath.exp(-a))
-
-
-def _mpmath_relu(a):
-    import mpmath
-    a = mpmath.mpmathify(a)  # sympy hands integers over as Python ints
-    if isinstance(a, mpmath.mpf):
-        return a if a > 0 else mpmath.mpf(0)
-    return mpmath.nan  # relu of a complex number has no value
-
-
-def _mpmath_softplus(a):
-    import mpmath
-    a = mpmath.mpmathify(a)
-    if isinstance(a, mpmath.mpf):  # max(a, 0) + log(1 + e^-|a|): no cancellation in either tail
-        return max(a, 0) + mpmath.log1p(mpmath.exp(-abs(a)))
-    return mpmath.log(1 + mpmath.exp(a))
-
-
 class relu(_NamedFunction):  # noqa: N801
     """The rectifier relu(x) = max(0, x) as a named sympy function.
 
@@ -115,6 +117,7 @@ class relu(_NamedFunction):  # noqa: N801
     (sympy leaves Heaviside(0) = 1/2, the usual convention at the kink).
     """
 
+    MPMATH = staticmethod(_mpmath_relu)
     LATEX = r"\operatorname{relu}"
 
 
@@ -136,11 +139,6 @@ class relu(_NamedFunction):  # noqa: N801
 
     def _eval_rewrite_as_Piecewise(self, x, **kwargs):
         return sympy.Piecewise((x, x > 0), (0, True))
-
-    def _eval_mpmath(self):
-        # Numeric evaluation (evalf) evaluates the argument first, then this: quick and exact
-        # enough however deep the argument is.
-        return _mpmath_relu, self.args
 
     def _eval_is_nonnegative(self):
         if self.args[0].is_real:
@@ -165,6 +163,7 @@ class softplus(_NamedFunction):  # noqa: N801
     overflows (log(1 + exp(800)) would).
     """
 
+    MPMATH = staticmethod(_mpmath_softplus)
     LATEX = r"\operatorname{softplus}"
 
 
@@ -187,11 +186,6 @@ class softplus(_NamedFunction):  # noqa: N801
         return sympy.log(1 + sympy.exp(x))
 
     _eval_rewrite_as_exp = _eval_rewrite_as_log
-
-    def _eval_mpmath(self):
-        # evalf evaluates the argument first, then this (rewriting the whole argument to
-        # exponentials first would turn atan, tanh ... into slow complex forms).
-        return _mpmath_softplus, self.args
 
     def _eval_is_positive(self):
         if self.args[0].is_real:

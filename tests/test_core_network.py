@@ -9,25 +9,9 @@ import numpy as np
 import pytest
 
 import core
+from tests.numerics import numeric_gradient
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def numeric_gradient(net, X, y, h=1e-5):
-    """Central finite differences of the batch cost, in parameter_names order."""
-    base = net.parameter_vector()
-    grad = np.empty_like(base)
-    for k in range(base.size):
-        v = base.copy()
-        v[k] = base[k] + h
-        net.set_parameter_vector(v)
-        plus = net.loss(X, y)
-        v[k] = base[k] - h
-        net.set_parameter_vector(v)
-        minus = net.loss(X, y)
-        grad[k] = (plus - minus) / (2 * h)
-    net.set_parameter_vector(base)
-    return grad
 
 
 def assert_gradients_match(analytic, numeric, rtol=1e-6):
@@ -69,7 +53,7 @@ GRADIENT_CASES = [(sizes, acts, loss) for sizes, acts in ARCHITECTURES
 @pytest.mark.parametrize("seed", [0, 1])
 def test_gradients_match_finite_differences(sizes, activations, loss, seed):
     net, X, y = random_problem(sizes, activations, loss, seed)
-    assert_gradients_match(net.gradient_vector(X, y), numeric_gradient(net, X, y))
+    assert_gradients_match(net.gradient_vector(X, y), numeric_gradient(net, X, y, h=1e-5))
 
 
 def test_gradients_lists_match_vector_and_shapes():

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import core
+from tests.numerics import numeric_gradient
 from core.activations import ACTIVATIONS, log_softmax, softmax
 from core.losses import ALL_LOSSES, LOSSES
 from core.network import Network, lesson_network
@@ -13,22 +14,6 @@ from core.network import Network, lesson_network
 ELEMENTWISE = ["sigmoid", "tanh", "relu", "linear", "leaky_relu", "elu", "softplus"]
 SMOOTH_HIDDEN = ["sigmoid", "tanh", "elu", "softplus", "linear"]
 KINKED_HIDDEN = ["relu", "leaky_relu"]
-
-
-def numeric_gradient(net, X, y, h=1e-6):
-    v0 = net.parameter_vector()
-    out = np.empty_like(v0)
-    for k in range(v0.size):
-        v = v0.copy()
-        v[k] = v0[k] + h
-        net.set_parameter_vector(v)
-        up = net.cost(X, y)
-        v[k] = v0[k] - h
-        net.set_parameter_vector(v)
-        down = net.cost(X, y)
-        out[k] = (up - down) / (2 * h)
-    net.set_parameter_vector(v0)
-    return out
 
 
 def rel_err(a, b):
