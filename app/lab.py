@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 LAYOUT_VERSION = 1
@@ -53,9 +53,9 @@ class DockLab(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not self._sized:  # dock sizes only take once the lab has real room to divide
-            self._sized = True
-            self._size(self)
+        if not self._sized:  # dock sizes only take once the lab has real room to divide, which on
+            self._sized = True  # X11 is after this event has returned: hence the zero timer
+            QTimer.singleShot(0, lambda: self._size(self))
 
     def focus_panel(self, panel_id: str) -> None:
         dock = self.docks[panel_id]
