@@ -7,11 +7,21 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from PySide6.QtCore import QObject, Signal
 
 import core
 
 DEFAULT_LEARNING_RATE = 2.0
+MAX_HIDDEN_LAYERS = 6
+MAX_NEURONS = 16
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "linear")
+# When the lesson's single hidden neuron meets data it cannot separate (2-D or several classes),
+# the network grows to this; the learner edits it from there.
+DEFAULT_HIDDEN = (4, 4)
+DEFAULT_HIDDEN_ACTIVATION = "tanh"
+BATCH_MODES = (None, 32, 1)   # full batch, mini-batch of 32, one sample at a time
 MIN_LEARNING_RATE = 1e-4
 MAX_LEARNING_RATE = 1e7
 NUDGE_STEP = 0.1
@@ -33,13 +43,19 @@ class SessionModel(QObject):
     runningChanged = Signal(bool)
     stepsPerTickChanged = Signal(int)
     historyReset = Signal()
+    structureChanged = Signal()           # layers, neurons, activations or output changed: new parameter names
+    trainingOptionsChanged = Signal()     # batch size, regularization, initialization, test split
     messageChanged = Signal(str)          # "" clears; a non-empty text is shown in the window banner
 
     def __init__(self, dataset: str = "lesson", loss: str = "squared_error", parent=None):
         super().__init__(parent)
-        self._dataset = core.load_dataset(dataset)
+        self._data = core.load_dataset(dataset)
         self._network = core.lesson_network(loss=loss)
         self._learning_rate = DEFAULT_LEARNING_RATE
+        self._batch_size: int | None = None
+        self._test_fraction = 0.0
+        self._split_seed = 0
+        self._split()
         names = self._network.parameter_names()
         self._selected = names[0]
         self._axes = (names[0], names[2] if len(names) > 2 else names[1])
@@ -49,7 +65,6 @@ class SessionModel(QObject):
         self._steps_per_tick = 5
         self._message = ""
         self._descent = self._new_descent()
-        self._record_start()
 
     # ----------------------------------------------------------------- read access
     @property
@@ -59,15 +74,51 @@ class SessionModel(QObject):
 
     @property
     def dataset(self) -> core.Dataset:
-        return self._dataset
+        """All the data, training and test points together (``train_indices``/``test_indices`` split it)."""
+        return self._data
 
     @property
     def X(self):
-        return self._dataset.X
+        """The training inputs: what gradient descent, the surface, the slice and the chain use."""
+        return self._X
 
     @property
     def y(self):
-        return self._dataset.y
+        return self._y
+
+    @property
+    def X_test(self):
+        """Held-out inputs (no rows when the test fraction is 0)."""
+        return self._X_test
+
+    @property
+    def y_test(self):
+        return self._y_test
+
+    @property
+    def train_indices(self):
+        return self._train_indices
+
+    @property
+    def test_indices(self):
+        return self._test_indices
+
+    @property
+    def test_fraction(self) -> float:
+        return self._test_fraction
+
+    @property
+    def split_seed(self) -> int:
+        return self._split_seed
+
+    @property
+    def batch_size(self) -> int | None:
+        """None: full batch; 1: one sample per step; k: mini-batches of k."""
+        return self._batch_size
+
+    @property
+    def epoch(self) -> float:
+        return float(getattr(self._descent, "epoch", self._descent.step_count))
 
     @property
     def loss_name(self) -> str:
@@ -119,6 +170,10 @@ class SessionModel(QObject):
     def cost(self) -> float:
         return self._network.loss(self.X, self.y)
 
+    def test_cost(self) -> float | None:
+        """The cost on the held-out points, or None without a test set."""
+        return self._network.loss(self.X_test, self.y_test) if len(self.X_test) else None
+
     def gradient(self, name: str) -> float:
         return float(self._network.gradient_vector(self.X, self.y)[self.parameter_names().index(name)])
 
@@ -129,13 +184,15 @@ class SessionModel(QObject):
 
     # ----------------------------------------------------------------- training
     def _new_descent(self) -> core.GradientDescent:
+        """A fresh optimizer (and history) for the current network, data and settings."""
         only = list(self._axes) if self._train_only_axes else None
-        return core.GradientDescent(self._network, self.X, self.y, self._learning_rate, only=only)
-
-    def _record_start(self) -> None:
-        history = self._descent.history
-        history.clear()
-        history.append(0, self.cost(), self._network.parameter_vector())
+        options = {}
+        if self._batch_size is not None:
+            options["batch_size"] = self._batch_size
+        if len(self.X_test):
+            options.update(X_test=self.X_test, y_test=self.y_test)
+        return core.GradientDescent(self._network, self.X, self.y, self._learning_rate, only=only,
+                                    **options)
 
     def step(self, count: int = 1) -> bool:
         """Take gradient-descent steps; on divergence pause, keep the last good parameters, say why."""
@@ -164,21 +221,47 @@ class SessionModel(QObject):
         """Back to the starting parameters and an empty history, keeping every setting."""
         self.set_running(False)
         start = core.lesson_network(loss=self.loss_name)
-        if start.sizes == self._network.sizes:
+        if start.sizes == self._network.sizes and start.activations == self._network.activations:
             self._network.set_parameter_vector(start.parameter_vector())
         else:
-            self._network.reinitialize(0)
-        self._descent = self._new_descent()
-        self._record_start()
-        self.set_message("")
-        self.historyReset.emit()
+            self._network.reinitialize()
+        self._restart_history()
         self.parametersChanged.emit()
+
+    def reinitialize(self, seed: int | None = None, init: str | None = None) -> None:
+        """New random starting weights (from ``seed``, default the next one) under ``init``."""
+        self.set_running(False)
+        self._network.reinitialize(self._network.seed + 1 if seed is None else seed, init)
+        self._restart_history()
+        self.trainingOptionsChanged.emit()
+        self.parametersChanged.emit()
+
+    def cycle_init(self) -> None:
+        names = list(core.network.INITIALIZATIONS)
+        self.reinitialize(self._network.seed, names[(names.index(self._network.init) + 1) % len(names)])
 
     def set_steps_per_tick(self, steps: int) -> None:
         steps = max(1, int(steps))
         if steps != self._steps_per_tick:
             self._steps_per_tick = steps
             self.stepsPerTickChanged.emit(steps)
+
+    def set_batch_size(self, size: int | None) -> None:
+        """None (full batch), 1 (one sample at a time) or a mini-batch size; the run goes on."""
+        if size is not None:
+            size = int(size)
+            if size < 1:
+                self.set_message(f"A batch needs at least one sample, not {size}.")
+                return
+        if size != self._batch_size:
+            self._batch_size = size
+            self._descent.batch_size = size
+            self.trainingOptionsChanged.emit()
+
+    def cycle_batch_mode(self) -> None:
+        modes = list(BATCH_MODES)
+        current = self._batch_size if self._batch_size in modes else None
+        self.set_batch_size(modes[(modes.index(current) + 1) % len(modes)])
 
     # ----------------------------------------------------------------- settings
     def set_learning_rate(self, rate: float) -> None:
@@ -194,7 +277,23 @@ class SessionModel(QObject):
     def scale_learning_rate(self, factor: float) -> None:
         self.set_learning_rate(self._learning_rate * factor)
 
+    def compatible_losses(self) -> list[str]:
+        """The costs that make sense for this output layer and task (the learner's choice among them)."""
+        out = self._network.activations[-1]
+        if out == "softmax":
+            return ["cross_entropy", "squared_error"]
+        if self._data.task == "regression":
+            return ["squared_error"]
+        if out == "sigmoid":
+            return ["squared_error", "binary_cross_entropy"]
+        return ["squared_error"]
+
     def set_loss(self, name: str) -> None:
+        if name not in self.compatible_losses():
+            self.set_message(f"{core.ALL_LOSSES[name].title if name in core.ALL_LOSSES else name} does not fit "
+                             f"a {self._network.activations[-1]} output on this data; choose from "
+                             f"{', '.join(self.compatible_losses())}.")
+            return
         if name != self._network.loss:
             self._network.loss = name
             self._restart_history()
@@ -202,28 +301,274 @@ class SessionModel(QObject):
             self.parametersChanged.emit()
 
     def cycle_loss(self) -> None:
-        names = list(core.LOSSES)
-        self.set_loss(names[(names.index(self.loss_name) + 1) % len(names)])
+        names = self.compatible_losses()
+        current = names.index(self.loss_name) if self.loss_name in names else -1
+        self.set_loss(names[(current + 1) % len(names)])
 
-    def set_dataset(self, name: str) -> None:
-        if name != self._dataset.name:
-            self._dataset = core.load_dataset(name)
-            self._sample = min(self._sample, len(self.X) - 1)
+    def set_regularization(self, kind: str | None, rate: float | None = None) -> None:
+        """None, "l1" or "l2" with a rate; the cost (and so the curve) changes, the weights stay."""
+        net = self._network
+        rate = net.regularization_rate if rate is None else float(rate)
+        if not math.isfinite(rate) or rate < 0:
+            self.set_message(f"The regularization rate must be a number >= 0, not {rate!r}.")
+            return
+        if (kind, rate) != (net.regularization, net.regularization_rate):
+            net.regularization, net.regularization_rate = kind, rate
             self._restart_history()
-            self.datasetChanged.emit()
+            self.trainingOptionsChanged.emit()
             self.parametersChanged.emit()
+
+    def cycle_regularization(self) -> None:
+        kinds = list(core.network.REGULARIZATIONS)
+        self.set_regularization(kinds[(kinds.index(self._network.regularization) + 1) % len(kinds)])
+
+    def scale_regularization(self, factor: float) -> None:
+        self.set_regularization(self._network.regularization, self._network.regularization_rate * factor)
+
+    # ----------------------------------------------------------------- data
+    def set_dataset(self, name: str, n: int | None = None, noise: float | None = None,
+                    seed: int | None = None) -> None:
+        """A built-in dataset, generated with ``n`` points, ``noise`` and ``seed`` (defaults: its own)."""
+        current = self._data
+        same_kind = current.name == name
+        options = {"n": n if n is not None else (len(current) if same_kind else None),
+                   "seed": seed if seed is not None else (current.seed if same_kind else 0)}
+        if noise is not None or same_kind:
+            options["noise"] = noise if noise is not None else current.noise
+        try:
+            data = core.load_dataset(name, **options)
+        except ValueError as exc:
+            self.set_message(f"Could not make the {name} dataset: {exc}.")
+            return
+        self.set_data(data)
 
     def cycle_dataset(self) -> None:
         names = list(core.DATASETS)
-        self.set_dataset(names[(names.index(self._dataset.name) + 1) % len(names)])
+        index = names.index(self._data.name) if self._data.name in names else -1
+        self.set_dataset(names[(index + 1) % len(names)])
+
+    def load_tabular(self, table_data, title: str, test_fraction: float = 0.2, split_seed: int = 0) -> None:
+        """The learner's CSV, as chosen in the import dialog (a core.TabularDataset)."""
+        self.set_data(core.dataset_from_tabular(table_data, name="csv", title=title),
+                      test_fraction=test_fraction, split_seed=split_seed)
+
+    def set_data(self, data: core.Dataset, test_fraction: float | None = None,
+                 split_seed: int | None = None) -> None:
+        """Train on ``data``: the network's input and output layers (and its output activation and
+        cost, when they don't fit the task) follow it; the hidden layers stay the learner's."""
+        self.set_running(False)
+        self._data = data
+        if test_fraction is not None:
+            self._test_fraction = float(test_fraction)
+        if split_seed is not None:
+            self._split_seed = int(split_seed)
+        self._split()
+        reshaped = self._fit_network_to_data()
+        self._sample = min(self._sample, len(self.X) - 1)
+        self._restart_history()
+        self.datasetChanged.emit()
+        if reshaped:
+            self._after_structure_change()
+        self.lossChanged.emit(self.loss_name)
+        self.parametersChanged.emit()
+
+    def set_split(self, test_fraction: float, seed: int | None = None) -> None:
+        """Hold out ``test_fraction`` of the points (0: none) chosen from ``seed``."""
+        test_fraction = float(test_fraction)
+        if not (math.isfinite(test_fraction) and 0.0 <= test_fraction < 1.0):
+            self.set_message(f"The test fraction must be at least 0 and below 1, not {test_fraction!r}.")
+            return
+        seed = self._split_seed if seed is None else int(seed)
+        if (test_fraction, seed) != (self._test_fraction, self._split_seed):
+            self._test_fraction, self._split_seed = test_fraction, seed
+            self._split()
+            self._sample = min(self._sample, len(self.X) - 1)
+            self._restart_history()
+            self.datasetChanged.emit()
+            self.trainingOptionsChanged.emit()
+            self.parametersChanged.emit()
+
+    def _split(self) -> None:
+        data, n = self._data, len(self._data)
+        if self._test_fraction > 0 and n >= 4:
+            stratify = data.task != "regression"
+            train, test = core.split_dataset(data.X, data.y, self._test_fraction, self._split_seed,
+                                             stratify=stratify)
+        else:
+            train, test = np.arange(n), np.arange(0)
+        self._train_indices, self._test_indices = train, test
+        self._X, self._y = data.X[train], data.y[train]
+        self._X_test, self._y_test = data.X[test], data.y[test]
+
+    def add_point(self, x, label) -> None:
+        """A new data point at ``x`` (class index, or target value for regression), for training."""
+        try:
+            data = core.add_point(self._data, x, label)
+        except ValueError as exc:
+            self.set_message(str(exc))
+            return
+        self._replace_points(data)
+
+    def remove_point(self, index: int) -> None:
+        try:
+            data = core.remove_point(self._data, index)
+        except ValueError as exc:
+            self.set_message(str(exc))
+            return
+        self._replace_points(data)
+
+    def _replace_points(self, data: core.Dataset) -> None:
+        """Same kind of data, other points: the network and the run go on (the history restarts,
+        since the cost now measures something else)."""
+        self._data = data
+        self._split()
+        self._sample = min(self._sample, len(self.X) - 1)
+        self._restart_history()
+        self.datasetChanged.emit()
+        self.parametersChanged.emit()
+
+    def _output_fits(self) -> bool:
+        net, data = self._network, self._data
+        out = net.activations[-1]
+        if net.sizes[0] != data.X.shape[1] or net.sizes[-1] != data.y.shape[1]:
+            return False
+        if data.task == "multiclass":
+            return out == "softmax"
+        if out == "softmax":
+            return False
+        if data.task == "classification":
+            return out == "sigmoid"
+        inside_unit = float(data.y.min()) >= 0.0 and float(data.y.max()) <= 1.0
+        return out != "sigmoid" or inside_unit
+
+    def _fit_network_to_data(self) -> bool:
+        """Make the input/output layers match the data; True when the shape changed."""
+        net, data = self._network, self._data
+        if self._output_fits():
+            if net.loss not in self.compatible_losses():
+                net.loss = self.compatible_losses()[0]
+            return False
+        out_activation, loss = core.output_for_task(data.task, data.n_classes)
+        hidden = list(net.sizes[1:-1])
+        hidden_activations = list(net.activations[:-1])
+        if hidden == [1] and (data.X.shape[1] > 1 or data.y.shape[1] > 1):
+            hidden = list(DEFAULT_HIDDEN)
+            hidden_activations = [DEFAULT_HIDDEN_ACTIVATION] * len(hidden)
+        sizes = [data.X.shape[1], *hidden, data.y.shape[1]]
+        self._network = core.Network(sizes, [*hidden_activations, out_activation], loss, seed=net.seed,
+                                     regularization=net.regularization,
+                                     regularization_rate=net.regularization_rate, init=net.init)
+        return tuple(sizes) != net.sizes or self._network.activations != net.activations
 
     def _restart_history(self) -> None:
         """The cost being minimised changed, so the old curve no longer describes this run."""
         self.set_running(False)
         self._descent = self._new_descent()
-        self._record_start()
         self.set_message("")
         self.historyReset.emit()
+
+    # ----------------------------------------------------------------- network structure
+    def hidden_layers(self) -> list[int]:
+        """Sizes of the hidden layers (0-based hidden layer k is ``network.sizes[k + 1]``)."""
+        return list(self._network.sizes[1:-1])
+
+    @property
+    def focused_layer(self) -> int | None:
+        """The hidden layer the layer/neuron keys act on: the selected parameter's, or the last."""
+        hidden = len(self.hidden_layers())
+        if not hidden:
+            return None
+        layer = self._network.locate(self._selected).layer
+        return min(layer, hidden - 1)
+
+    def add_layer(self, index: int | None = None, size: int | None = None,
+                  activation: str | None = None) -> None:
+        """A new hidden layer (default: after the focused one, as wide, with its activation)."""
+        hidden = self.hidden_layers()
+        if len(hidden) >= MAX_HIDDEN_LAYERS:
+            self.set_message(f"The studio draws at most {MAX_HIDDEN_LAYERS} hidden layers.")
+            return
+        focus = self.focused_layer
+        if index is None:
+            index = len(hidden) if focus is None else focus + 1
+        if size is None:
+            size = hidden[focus] if focus is not None else 4
+        if activation is None:
+            activation = self._network.activations[focus] if focus is not None else DEFAULT_HIDDEN_ACTIVATION
+        self._edit(lambda net: net.add_layer(index, min(size, MAX_NEURONS), activation),
+                   select_layer=index)
+
+    def remove_layer(self, index: int | None = None) -> None:
+        index = self.focused_layer if index is None else index
+        if index is None:
+            self.set_message("There is no hidden layer to remove: the inputs feed the output directly.")
+            return
+        self._edit(lambda net: net.remove_layer(index), select_layer=min(index, len(self.hidden_layers()) - 1))
+
+    def add_neuron(self, layer: int | None = None) -> None:
+        layer = self.focused_layer if layer is None else layer
+        if layer is None:
+            self.set_message("Add a hidden layer first (H): the output layer's size is set by the data.")
+            return
+        if self.hidden_layers()[layer] >= MAX_NEURONS:
+            self.set_message(f"A layer holds at most {MAX_NEURONS} neurons in the studio.")
+            return
+        self._edit(lambda net: net.add_neuron(layer), select_layer=layer)
+
+    def remove_neuron(self, layer: int | None = None, j: int | None = None) -> None:
+        layer = self.focused_layer if layer is None else layer
+        if layer is None:
+            self.set_message("There is no hidden neuron to remove.")
+            return
+        size = self.hidden_layers()[layer]
+        if size == 1:
+            self.set_message("A layer keeps at least one neuron; remove the layer instead (Shift+H).")
+            return
+        j = size - 1 if j is None else j
+        self._edit(lambda net: net.remove_neuron(layer, j), select_layer=layer)
+
+    def set_activation(self, layer: int, name: str) -> None:
+        if self._network.activations[layer] != name:
+            self._edit(lambda net: net.set_activation(layer, name), select_layer=None)
+
+    def cycle_activation(self, layer: int | None = None) -> None:
+        layer = self.focused_layer if layer is None else layer
+        if layer is None:
+            self.set_message("There is no hidden layer whose activation could change.")
+            return
+        names = list(HIDDEN_ACTIVATIONS)
+        current = self._network.activations[layer]
+        index = names.index(current) if current in names else -1
+        self.set_activation(layer, names[(index + 1) % len(names)])
+
+    def _edit(self, change, select_layer: int | None) -> None:
+        """Apply a structural edit; training continues with the new shape from the same weights."""
+        self.set_running(False)
+        try:
+            change(self._network)
+        except (ValueError, IndexError) as exc:
+            self.set_message(str(exc))
+            return
+        self._after_structure_change(select_layer)
+        self._restart_history()
+        self.parametersChanged.emit()
+
+    def _after_structure_change(self, layer: int | None = None) -> None:
+        """Parameter names changed: keep the selection and axes where they still exist."""
+        names = self.parameter_names()
+        if layer is not None:
+            in_layer = [n for n in names if self._network.locate(n).layer == layer]
+            if self._selected not in in_layer and in_layer:
+                self._selected = in_layer[0]
+        if self._selected not in names:
+            self._selected = names[0]
+        if not set(self._axes) <= set(names):
+            weights = [n for n in names if n.startswith("w")]
+            self._axes = (weights[0], weights[1] if len(weights) > 1 else names[1])
+        self._sample = min(self._sample, len(self.X) - 1)
+        self.structureChanged.emit()
+        self.selectionChanged.emit(self._selected)
+        self.axesChanged.emit(*self._axes)
 
     # ----------------------------------------------------------------- selection and parameters
     def select(self, name: str) -> None:

@@ -421,6 +421,20 @@ class Network:
         sizes[layer + 1] -= 1
         self._set_structure(sizes, self._activations, weights, biases)
 
+    def set_activation(self, layer: int, name: str) -> None:
+        """Use activation ``name`` in 0-based ``layer`` (the output layer is ``depth - 1``).
+
+        Weights are kept: the same numbers now pass through a different non-linearity, which is
+        exactly what a learner comparing activations wants to see.
+        """
+        layer = int(layer)
+        if not 0 <= layer < self.depth:
+            raise IndexError(f"set_activation: layer must be in 0..{self.depth - 1}, got {layer}")
+        _check_activation(name)
+        activations = list(self._activations)
+        activations[layer] = name
+        self._activations = tuple(activations)
+
     def parameter_names(self) -> list[str]:
         """Names in the canonical order: per layer, weights then biases (see core.naming).
 
