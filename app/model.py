@@ -342,10 +342,10 @@ class SessionModel(QObject):
             return
         self.set_data(data)
 
-    def cycle_dataset(self) -> None:
+    def cycle_dataset(self, offset: int = 1) -> None:
         names = list(core.DATASETS)
-        index = names.index(self._data.name) if self._data.name in names else -1
-        self.set_dataset(names[(index + 1) % len(names)])
+        index = names.index(self._data.name) if self._data.name in names else (-1 if offset > 0 else 0)
+        self.set_dataset(names[(index + offset) % len(names)])
 
     def load_tabular(self, table_data, title: str, test_fraction: float = 0.2, split_seed: int = 0) -> None:
         """The learner's CSV, as chosen in the import dialog (a core.TabularDataset)."""
