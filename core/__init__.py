@@ -9,8 +9,11 @@ and fast cost surfaces.
 asked for (``Activation.symbolic``, ``Factor.formula``, ``core.symbolic``).
 """
 from .activations import ACTIVATIONS, Activation, sigmoid
+from .backprop_view import ChainPath, ChainPaths, Recursion, backward_recursion, chain_paths, path_count
 from .chain import Chain, Factor
-from .datasets import DATASET_TITLES, DATASETS, Dataset, load_dataset
+from .datasets import (DATASET_INFO, DATASET_NOISE, DATASET_TASKS, DATASET_TITLES, DATASETS, Dataset,
+                       DatasetInfo, add_point, dataset_from_tabular, load_dataset, nearest_point,
+                       output_for_task, remove_point)
 from .history import History
 from .losses import ALL_LOSSES, LOSSES, Loss
 from .metrics import accuracy
@@ -24,8 +27,11 @@ __all__ = [
     "LOSSES", "ALL_LOSSES", "Loss", "accuracy",
     "Network", "Trace", "Backward", "ParameterRef", "lesson_network",
     "Chain", "Factor",
+    "backward_recursion", "Recursion", "chain_paths", "ChainPaths", "ChainPath", "path_count",
     "GradientDescent", "gradient_step", "TrainingDiverged", "PARAMETER_LIMIT", "History",
     "Dataset", "DATASETS", "DATASET_TITLES", "load_dataset",
+    "DatasetInfo", "DATASET_INFO", "DATASET_TASKS", "DATASET_NOISE", "dataset_from_tabular",
+    "add_point", "remove_point", "nearest_point", "output_for_task",
     "cost_surface", "cost_slice",
 ]
 
