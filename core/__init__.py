@@ -14,6 +14,9 @@ from .chain import Chain, Factor
 from .datasets import (DATASET_INFO, DATASET_NOISE, DATASET_TASKS, DATASET_TITLES, DATASETS, Dataset,
                        DatasetInfo, add_point, dataset_from_tabular, load_dataset, nearest_point,
                        output_for_task, remove_point)
+from .fields import (DecisionField, NeuronCurves, NeuronFields, PredictionCurve, confidence_and_class,
+                     decision_field, neuron_curves, neuron_fields, prediction_curve)
+from .gradcheck import GradientCheck, GradientCheckRow, finite_difference_gradient, gradient_check
 from .history import History
 from .losses import ALL_LOSSES, LOSSES, Loss
 from .metrics import accuracy
@@ -28,6 +31,9 @@ __all__ = [
     "Network", "Trace", "Backward", "ParameterRef", "lesson_network",
     "Chain", "Factor",
     "backward_recursion", "Recursion", "chain_paths", "ChainPaths", "ChainPath", "path_count",
+    "gradient_check", "GradientCheck", "GradientCheckRow", "finite_difference_gradient",
+    "decision_field", "DecisionField", "neuron_fields", "NeuronFields", "neuron_curves", "NeuronCurves",
+    "prediction_curve", "PredictionCurve", "confidence_and_class",
     "GradientDescent", "gradient_step", "TrainingDiverged", "PARAMETER_LIMIT", "History",
     "Dataset", "DATASETS", "DATASET_TITLES", "load_dataset",
     "DatasetInfo", "DATASET_INFO", "DATASET_TASKS", "DATASET_NOISE", "dataset_from_tabular",
