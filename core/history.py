@@ -1,4 +1,4 @@
-"""A bounded record of a training run: (step, cost, parameter vector) per recorded step.
+"""A bounded record of a training run: (step, cost, parameter vector[, test cost]) per recorded step.
 
 The app draws the whole path on the cost surface and the whole cost curve, live, for runs of any
 length. Keeping every step of a million-step run would cost memory and make every redraw slower, so
@@ -30,13 +30,15 @@ class History:
         self._dense = capacity // 4
         self._steps = np.empty(capacity, dtype=np.int64)
         self._costs = np.empty(capacity, dtype=np.float64)
+        self._test_costs = np.empty(capacity, dtype=np.float64)  # NaN where no test set was given
         self._ordinals = np.empty(capacity, dtype=np.int64)  # append count, the thinning clock
         self._params: np.ndarray | None = None
         self._n = 0
         self._appended = 0
         self._stride = 1
 
-    def append(self, step: int, cost: float, parameters) -> None:
+    def append(self, step: int, cost: float, parameters, test_cost: float = np.nan) -> None:
+        """Record a step; ``test_cost`` is the held-out cost, if there is a test set."""
         p = np.asarray(parameters, dtype=np.float64).ravel()
         if self._params is None:
             self._params = np.empty((self.capacity, p.size), dtype=np.float64)
@@ -47,6 +49,7 @@ class History:
         n = self._n
         self._steps[n] = step
         self._costs[n] = cost
+        self._test_costs[n] = test_cost
         self._params[n] = p
         self._ordinals[n] = self._appended
         self._n += 1
@@ -69,6 +72,7 @@ class History:
         m = index.size
         self._steps[:m] = self._steps[index]
         self._costs[:m] = self._costs[index]
+        self._test_costs[:m] = self._test_costs[index]
         self._ordinals[:m] = self._ordinals[index]
         self._params[:m] = self._params[index]
         self._n = m
@@ -91,6 +95,11 @@ class History:
     @property
     def costs(self) -> np.ndarray:
         return self._costs[:self._n].copy()
+
+    @property
+    def test_costs(self) -> np.ndarray:
+        """The test-set cost of each record (NaN for records made without a test set; a copy)."""
+        return self._test_costs[:self._n].copy()
 
     @property
     def parameters(self) -> np.ndarray:

@@ -172,3 +172,14 @@ def test_history_with_few_appends_keeps_everything_and_clears():
         history.append(8, 1.0, [1.0, 2.0, 3.0])
     with pytest.raises(ValueError):
         core.History(2)
+
+
+def test_history_keeps_test_costs_aligned_through_thinning():
+    history = core.History(16)
+    for step in range(200):
+        history.append(step, 2.0 * step, [step], test_cost=3.0 * step)
+    steps = history.steps
+    assert len(history) < 200 and steps[0] == 0 and steps[-1] == 199
+    np.testing.assert_array_equal(history.test_costs, 3.0 * steps)
+    history.append(200, 1.0, [200])  # without a test set the record says NaN
+    assert np.isnan(history.test_costs[-1]) and not np.isnan(history.test_costs[:-1]).any()
