@@ -134,6 +134,25 @@ class DeltaStep:
     delta: np.ndarray
     selected: int | None = None
 
+    def component_latex(self, j: int) -> str:
+        """The formula of one component δ^(layer)_j (0-based ``j``), e.g. for a hidden layer
+        \\delta^{(1)}_{2} = \\left(\\sum_{k} W^{(2)}_{2,k} \\delta^{(2)}_{k}\\right) \\tanh'(z^{(1)}_{2})."""
+        from .activations import ACTIVATIONS
+        l, jj = self.layer, j + 1
+        d, f = _delta_sym(l, j), ACTIVATIONS[self.activation].latex
+        z = rf"z^{{({l})}}_{{{jj}}}"
+        if self.rule == "output_fused":
+            return rf"{d} = \hat{{y}}_{{{jj}}} - y_{{{jj}}}"
+        if self.rule == "output":
+            return rf"{d} = {_frac('J', f'{_YHAT}_{{{jj}}}')} \, {f}'\left({z}\right)"
+        if self.rule == "output_jacobian":
+            return rf"{d} = \sum_{{m}} {_frac(f'{_YHAT}_{{m}}', z)} \, {_frac('J', f'{_YHAT}_{{m}}')}"
+        back = rf"\sum_{{k}} W^{{({l + 1})}}_{{{jj},k}} \delta^{{({l + 1})}}_{{k}}"
+        if self.rule == "hidden":
+            return rf"{d} = \left({back}\right) {f}'\left({z}\right)"
+        return (rf"{d} = \sum_{{m}} {_frac(f'a^{{({l})}}_{{m}}', z)} "
+                rf"\left(\sum_{{k}} W^{{({l + 1})}}_{{m,k}} \delta^{{({l + 1})}}_{{k}}\right)")
+
 
 @dataclass(frozen=True)
 class FinalStep:

@@ -94,14 +94,15 @@ def finite_difference_gradient(net, X, y, eps: float = 1e-6) -> np.ndarray:
         n_in, n_out = net.weights[layer].shape
         # every nudge of this layer: column j of z moves by eps * c, c = a_prev[:, i] (weight) or 1 (bias)
         cols = np.concatenate([np.tile(np.arange(n_out), n_in), np.arange(n_out)])
-        sources = np.concatenate([np.repeat(a_prev.T, n_out, axis=0), np.ones((n_out, N))])  # (P, N)
+        srcs = np.concatenate([np.repeat(np.arange(n_in), n_out), np.full(n_out, n_in)])  # n_in: bias
+        a_ext = np.hstack([a_prev, np.ones((N, 1))])
         P = cols.size
         width = max(net.sizes[layer + 1:])
         step = max(1, _CHUNK // max(1, 2 * N * width))
         costs = np.empty((2, P))
         for start in range(0, P, step):
             stop = min(P, start + step)
-            c, src = cols[start:stop], sources[start:stop]
+            c, src = cols[start:stop], a_ext[:, srcs[start:stop]].T  # (chunk, N)
             Z = np.repeat(z[None], 2 * (stop - start), axis=0).reshape(2, stop - start, N, n_out)
             rows = np.arange(stop - start)
             Z[0, rows, :, c] += eps * src

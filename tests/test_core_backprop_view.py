@@ -176,7 +176,11 @@ def test_recursion_rules_and_latex():
     rec = backward_recursion(net, "b2", data.X, data.y)
     assert rec.steps[0].rule == "output" and len(rec.steps) == 1 and rec.final.input_symbol == "1"
     net, X, y = problem([2, 3, 3], ["tanh"], "softmax", "squared_error")
-    assert backward_recursion(net, "b2.1", X, y).steps[0].rule == "output_jacobian"
+    rec = backward_recursion(net, "w1.2.3", X, y)
+    assert rec.steps[0].rule == "output_jacobian"
+    assert rec.steps[1].component_latex(2) == (
+        r"\delta^{(1)}_{3} = \left(\sum_{k} W^{(2)}_{3,k} \delta^{(2)}_{k}\right) \tanh'\left(z^{(1)}_{3}\right)")
+    assert rec.steps[0].component_latex(0).startswith(r"\delta^{(2)}_{1} = \sum_{m}")
 
 
 def test_bad_arguments():
