@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         # window has painted once, so the learner sees the studio at once.
         # (A filter on the tab widget alone: an application-wide one would see every start-up event.)
         self.tabs.installEventFilter(self)
+        self.setAcceptDrops(True)  # CSV import: drop a .csv/.tsv/.txt file on the window to open it
 
     @property
     def network_lab(self) -> DockLab:
@@ -298,6 +299,38 @@ class MainWindow(QMainWindow):
         for lab in self.labs:
             store.setValue(f"labs/{lab.name}/state", lab.layout_state())
         store.sync()
+
+    # --- CSV import (app/data_import): drag and drop ---
+    def _dropped_csv(self, event) -> str | None:
+        from .data_import import csv_paths  # loaded on first use: start-up stays light
+
+        mime = event.mimeData()
+        paths = csv_paths(mime.urls()) if mime is not None and mime.hasUrls() else []
+        return paths[0] if paths else None
+
+    def dragEnterEvent(self, event) -> None:
+        if self._dropped_csv(event):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event) -> None:
+        if self._dropped_csv(event):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event) -> None:
+        path = self._dropped_csv(event)
+        if not path:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        from .data_import import importer_for
+
+        self.open_lab(network_lab.NAME)
+        importer_for(self, self.model).open_path(path)
+    # --- end CSV import ---
 
     def closeEvent(self, event) -> None:
         self.model.set_running(False)

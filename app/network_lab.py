@@ -3,6 +3,7 @@ curve, data and controls, and the commands that drive it."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence  # CSV import: the standard Open key
 
 from .actions import ActionRegistry, ActionSpec
 from .lab import DockLab, Panel
@@ -23,6 +24,11 @@ def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
         return ActionSpec(*args, scope=NAME, **kwargs)
 
     return [
+        # --- CSV import (app/data_import) ---
+        spec("open_csv", "&Open CSV…", QKeySequence.Open, "File",
+             "Open your own CSV file: preview it, pick 1 or 2 feature columns and a target, and train on it",
+             lambda: _open_csv(m, registry)),
+        # --- end CSV import ---
         spec("step", "&Step", "S", "Training", "Take one gradient-descent step on the whole batch",
              lambda: m.step(1)),
         spec("run", "&Run", "Space", "Training", "Run gradient descent continuously, or pause it",
@@ -81,6 +87,15 @@ def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
         spec("prev_axes", "Previous surface axes", "Shift+A", "Parameters",
              "Plot the cost surface over the previous pair of parameters", lambda: m.cycle_axes(-1)),
     ]
+
+
+# --- CSV import (app/data_import) ---
+def _open_csv(m: SessionModel, registry: ActionRegistry) -> None:
+    """Ctrl+O: ask for a CSV file, load it off the GUI thread and show the import dialog."""
+    from .data_import import importer_for  # loaded on first use: start-up stays light
+
+    importer_for(registry.parent(), m).open_file()
+# --- end CSV import ---
 
 
 def _arrange(lab: DockLab) -> None:
