@@ -21,7 +21,10 @@ HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus"
 # the network grows to this; the learner edits it from there.
 DEFAULT_HIDDEN = (4, 4)
 DEFAULT_HIDDEN_ACTIVATION = "tanh"
-BATCH_MODES = (None, 32, 1)   # full batch, mini-batch of 32, one sample at a time
+BATCH_MODES = (None, 32, 1)
+# A linear output is unbounded (no sigmoid to flatten large steps): the lesson's rate of 2 makes
+# regression on it diverge within a few steps, 0.5 trains every built-in dataset.
+LINEAR_OUTPUT_MAX_RATE = 0.5   # full batch, mini-batch of 32, one sample at a time
 MIN_LEARNING_RATE = 1e-4
 MAX_LEARNING_RATE = 1e7
 NUDGE_STEP = 0.1
@@ -364,11 +367,15 @@ class SessionModel(QObject):
             self._split_seed = int(split_seed)
         self._split()
         reshaped = self._fit_network_to_data()
-        self._sample = min(self._sample, len(self.X) - 1)
+        if self._network.activations[-1] == "linear" and self._learning_rate > LINEAR_OUTPUT_MAX_RATE:
+            self._learning_rate = LINEAR_OUTPUT_MAX_RATE
+            self.learningRateChanged.emit(self._learning_rate)
+        self._repair_selection()
         self._restart_history()
-        self.datasetChanged.emit()
+        # every value is in place before anyone hears of it: views redraw from a consistent model
         if reshaped:
-            self._after_structure_change()
+            self._announce_structure()
+        self.datasetChanged.emit()
         self.lossChanged.emit(self.loss_name)
         self.parametersChanged.emit()
 
@@ -549,12 +556,14 @@ class SessionModel(QObject):
         except (ValueError, IndexError) as exc:
             self.set_message(str(exc))
             return
-        self._after_structure_change(select_layer)
+        self._repair_selection(select_layer)
         self._restart_history()
+        self._announce_structure()
         self.parametersChanged.emit()
 
-    def _after_structure_change(self, layer: int | None = None) -> None:
-        """Parameter names changed: keep the selection and axes where they still exist."""
+    def _repair_selection(self, layer: int | None = None) -> None:
+        """Parameter names may have changed: keep the selection (moved into ``layer`` if given), the
+        surface axes and the sample where they still exist, else pick the first valid ones."""
         names = self.parameter_names()
         if layer is not None:
             in_layer = [n for n in names if self._network.locate(n).layer == layer]
@@ -566,6 +575,8 @@ class SessionModel(QObject):
             weights = [n for n in names if n.startswith("w")]
             self._axes = (weights[0], weights[1] if len(weights) > 1 else names[1])
         self._sample = min(self._sample, len(self.X) - 1)
+
+    def _announce_structure(self) -> None:
         self.structureChanged.emit()
         self.selectionChanged.emit(self._selected)
         self.axesChanged.emit(*self._axes)

@@ -15,7 +15,10 @@ from ..format import fmt
 from ..math_render import render_latex
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
+from .path_bars import BarRow, PathBars
 
+MAX_LISTED_PATHS = 32
+MAX_VECTOR_ENTRIES = 6
 REFRESH_MS_IDLE = 0
 REFRESH_MS_RUNNING = 300
 MATH_SIZE = 17
@@ -50,6 +53,66 @@ def forward_equations(net: core.Network) -> list[str]:
     return [r"z^{(l)} = W^{(l)\top} a^{(l-1)} + b^{(l)},\quad a^{(l)} = f_l\left(z^{(l)}\right),\quad a^{(0)} = x"]
 
 
+def vector_text(values, selected: int | None = None) -> str:
+    """A delta vector as text, the selected neuron's entry in bold; long vectors are shortened."""
+    parts = [f"<b>{fmt(v)}</b>" if j == selected else fmt(v) for j, v in enumerate(values)]
+    if len(parts) > MAX_VECTOR_ENTRIES:
+        keep = sorted({0, 1, 2, len(parts) - 1} | ({selected} if selected is not None else set()))
+        shown, previous = [], -1
+        for j in keep:
+            if j > previous + 1:
+                shown.append("…")
+            shown.append(parts[j])
+            previous = j
+        parts = shown
+    return parts[0] if len(values) == 1 else "[" + ", ".join(parts) + "]"
+
+
+def recursion_lines(net: core.Network, name: str, X, y, sample: int) -> list[tuple[str, object]]:
+    """δ of each layer from the cost down to the parameter's layer, then dJ/dθ = δ · a, with numbers."""
+    rec = core.backward_recursion(net, name, X, y, sample=sample)
+    final = rec.final
+    lines: list[tuple[str, object]] = [
+        ("caption", f"<b>Backward recursion</b> at sample {sample + 1}: each layer's δ = ∂J/∂z comes from the "
+                    "cost at the output, then from the layer above through its weights and this layer's "
+                    "activation derivative"),
+    ]
+    for step in rec.steps:
+        lines.append(("row", (step.latex, "", vector_text(step.delta, step.selected))))
+    product = f"{fmt(final.delta[sample])} × {fmt(final.input[sample])}" if final.input_symbol != "1" \
+        else fmt(final.delta[sample])
+    penalty = f" + {fmt(final.penalty_term)}" if final.penalty_latex else ""
+    lines.append(("row", (final.latex, "", f"{product}{penalty} = {fmt(final.value)}")))
+    return lines
+
+
+def path_label(net: core.Network, name: str, path) -> str:
+    """The route of a path through the network, from the parameter up to the cost."""
+    from core.naming import node_name
+
+    nodes = [node_name("a", layer, j, net.sizes[layer]) for layer, j in reversed(path.nodes)]
+    return " → ".join([name, *nodes, "J"])
+
+
+def path_lines(net: core.Network, name: str, X, y, sample: int) -> list[tuple[str, object]]:
+    """Every path from the parameter to the cost as a bar, and their sum, which is dJ/dθ."""
+    paths = core.chain_paths(net, name, X, y, sample=sample, limit=MAX_LISTED_PATHS)
+    if paths.count == 1:
+        return []  # a single path is the chain shown above
+    if not paths.listed:
+        return [("caption", f"<b>Paths</b>: {paths.count:,} paths lead from {name} to the cost — too many to "
+                            "list; the recursion above adds them up layer by layer.")]
+    rows = [BarRow(path_label(net, name, p), " · ".join(bracket_text(f.value) for f in p.factors), p.value)
+            for p in paths.paths]
+    total_label = f"Σ {paths.count} paths" + (f" + penalty {fmt(paths.penalty_term)}" if paths.penalty_term else "")
+    total = BarRow(f"{total_label} = ∂J/∂{name}", "", paths.data_term + paths.penalty_term)
+    return [
+        ("caption", f"<b>Every path</b> from {name} to the cost ({paths.count}): each is a product of local "
+                    "derivatives; their sum is the gradient at this sample"),
+        ("bars", (rows, total)),
+    ]
+
+
 class ExpressionPanel(QScrollArea):
     def __init__(self, model: SessionModel, parent=None):
         super().__init__(parent)
@@ -68,6 +131,7 @@ class ExpressionPanel(QScrollArea):
         self._grid.setColumnStretch(3, 1)
         self.setWidget(body)
         self._cells: dict[tuple[int, int], QLabel] = {}
+        self.path_bars = PathBars(body)
         self.latex_lines: list[str] = []      # what is shown, for tests and exports
         self.caption_lines: list[str] = []
         self._formulas: dict[tuple, list[str]] = {}
@@ -124,7 +188,7 @@ class ExpressionPanel(QScrollArea):
             self._worker.submit(lambda: (key, [f.formula_latex for f in factors]))
             formulas = self._formulas.get(key)  # already there when the worker runs synchronously
         leibniz_at = r"\cdot ".join(f.latex for f in chain.factors)
-        loss = core.LOSSES[net.loss]
+        loss = core.ALL_LOSSES[net.loss]
 
         x_text = ", ".join(fmt(v) for v in x)
         y_text = ", ".join(fmt(v) for v in y)
@@ -155,6 +219,8 @@ class ExpressionPanel(QScrollArea):
                         f"{fmt(model.learning_rate)} × {fmt(chain.gradient)} = "
                         f"{fmt(net.get(name) - model.learning_rate * chain.gradient)}"),
         ]
+        lines += recursion_lines(net, name, model.X, model.y, sample)
+        lines += path_lines(net, name, model.X, model.y, sample)
         self._show(lines)
 
     def _label(self, row: int, column: int, kind: str) -> QLabel:
@@ -176,7 +242,13 @@ class ExpressionPanel(QScrollArea):
     def _show(self, lines: list[tuple[str, object]]) -> None:
         self.latex_lines, self.caption_lines, self.value_texts = [], [], []
         used = set()
+        self.path_bars.hide()
         for row, (kind, payload) in enumerate(lines):
+            if kind == "bars":
+                self.path_bars.set_rows(*payload)
+                self._grid.addWidget(self.path_bars, row, 0, 1, 4)
+                self.path_bars.show()
+                continue
             cells = payload if kind == "row" else (payload,)
             for column, text in enumerate(cells):
                 used.add((row, column))

@@ -1,0 +1,128 @@
+"""The chain-rule panel on grown networks: the backward recursion and the path bars show numbers that
+add up to the gradient (checked against central finite differences on the chosen sample), and the
+network is grown by keys while training goes on."""
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from app.main_window import MainWindow
+from app.workers import LatestOnlyWorker
+from tests.numerics import numeric_gradient
+
+
+@pytest.fixture
+def window(qtbot, monkeypatch):
+    monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
+    win = MainWindow(persist_layout=False)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    diagram = win.panels()["diagram"]
+    diagram.setFocus()
+    qtbot.waitUntil(diagram.hasFocus)
+    qtbot.waitUntil(win.is_settled, timeout=30000)
+    return win
+
+
+def press(window, qtbot, key, modifier=Qt.NoModifier):
+    qtbot.keyClick(window.panels()["diagram"], key, modifier)
+
+
+def sample_gradient(model, name):
+    """dJ_n/dθ on the panel's sample alone, by central differences (penalty included)."""
+    n = model.sample
+    grad = numeric_gradient(model.network, model.X[n:n + 1], model.y[n:n + 1])
+    return grad[model.parameter_names().index(name)]
+
+
+def test_keys_grow_the_network_and_training_continues(window, qtbot):
+    model = window.model
+    press(window, qtbot, Qt.Key_S)
+    assert model.network.sizes == (1, 1, 1)
+    press(window, qtbot, Qt.Key_H)                      # a hidden layer after layer 1
+    assert model.network.sizes == (1, 1, 1, 1)
+    press(window, qtbot, Qt.Key_Equal)                  # neurons go to the new (focused) layer
+    press(window, qtbot, Qt.Key_Equal)
+    assert model.network.sizes == (1, 1, 3, 1)
+    press(window, qtbot, Qt.Key_V)                      # its activation: sigmoid -> tanh
+    assert model.network.activations[1] == "tanh"
+    before = model.cost()
+    for _ in range(20):
+        press(window, qtbot, Qt.Key_S)
+    assert model.step_count == 20                        # a fresh run for the new shape
+    assert model.cost() < before
+    assert len(model.history.parameters[-1]) == model.network.parameter_count
+    press(window, qtbot, Qt.Key_Minus)
+    assert model.network.sizes == (1, 1, 2, 1)
+    press(window, qtbot, Qt.Key_H, Qt.ShiftModifier)
+    assert model.network.sizes == (1, 1, 1)
+
+
+def test_refusals_are_shown_not_raised(window, qtbot):
+    model = window.model
+    press(window, qtbot, Qt.Key_Minus)                   # the lesson's hidden layer has one neuron
+    assert "at least one neuron" in window.banner.text()
+    for _ in range(7):
+        press(window, qtbot, Qt.Key_H)
+    assert len(model.hidden_layers()) == 6
+    assert "at most 6 hidden layers" in window.banner.text()
+
+
+@pytest.mark.parametrize("regularization", [None, "l2"])
+def test_recursion_and_paths_add_up_to_the_gradient(window, qtbot, regularization):
+    model = window.model
+    model.set_dataset("lesson")
+    for _ in range(2):
+        model.add_layer(size=3, activation="tanh")
+    model.set_regularization(regularization, 0.05)
+    model.select("w1")
+    model.set_sample(7)
+    panel = window.panels()["expression"]
+    panel.refresh_now()
+    expected = sample_gradient(model, "w1")
+    bars = panel.path_bars
+    assert bars.isVisible()
+    assert len(bars.rows) == 9                           # 3 x 3 routes through the two hidden layers
+    assert sum(r.value for r in bars.rows) + (model.network.regularization_rate * model.network.get("w1")
+                                              if regularization else 0.0) == pytest.approx(expected, rel=1e-5,
+                                                                                           abs=1e-9)
+    assert bars.total.value == pytest.approx(expected, rel=1e-5, abs=1e-9)
+    # the recursion's last line ends with the same number
+    assert any("Backward recursion" in c for c in panel.caption_lines)
+    assert panel.value_texts[-1].endswith(window_fmt(bars.total.value))
+
+
+def window_fmt(value):
+    from app.format import fmt
+    return fmt(value)
+
+
+def test_too_many_paths_are_counted_not_listed(window, qtbot):
+    model = window.model
+    for _ in range(3):
+        model.add_layer(size=4, activation="relu")
+    model.select("w1")
+    panel = window.panels()["expression"]
+    panel.refresh_now()
+    assert not panel.path_bars.isVisible()
+    assert any("64 paths" in c and "too many" in c for c in panel.caption_lines)
+
+
+def test_two_inputs_three_classes(window, qtbot):
+    model = window.model
+    rng = np.random.default_rng(0)
+    import core
+    X = rng.normal(size=(30, 2))
+    labels = np.arange(30) % 3
+    Y = np.eye(3)[labels]
+    data = core.Dataset("blobs-test", "three classes", X, Y, "multiclass", "test data",
+                        classes=("a", "b", "c"))
+    model.set_data(data)
+    assert model.network.sizes[0] == 2 and model.network.sizes[-1] == 3
+    assert model.network.activations[-1] == "softmax" and model.loss_name == "cross_entropy"
+    name = model.parameter_names()[0]
+    model.select(name)
+    panel = window.panels()["expression"]
+    panel.refresh_now()
+    assert panel.path_bars.total.value == pytest.approx(sample_gradient(model, name), rel=1e-5, abs=1e-9)
