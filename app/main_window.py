@@ -219,7 +219,7 @@ class MainWindow(QMainWindow):
         self.banner_bar.hide()
 
     def _build_status_bar(self) -> None:
-        self.status_labels = {key: QLabel() for key in ("step", "cost", "rate", "selected")}
+        self.status_labels = {key: QLabel() for key in ("step", "epoch", "cost", "rate", "selected")}
         self.function_status = QLabel()
         for label in [*self.status_labels.values(), self.function_status]:
             label.setContentsMargins(8, 0, 8, 0)
@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
     def _connect_model(self) -> None:
         m = self.model
         for signal in (m.parametersChanged, m.learningRateChanged, m.selectionChanged, m.historyReset,
-                       m.lossChanged, m.datasetChanged):
+                       m.lossChanged, m.datasetChanged, m.trainingOptionsChanged):
             signal.connect(self._update_status)
         m.messageChanged.connect(self._show_message)
         m.runningChanged.connect(self._on_running)
@@ -249,6 +249,8 @@ class MainWindow(QMainWindow):
     def _update_status(self, *_args) -> None:
         m = self.model
         self.status_labels["step"].setText(f"Step {m.step_count}")
+        batch = {None: "full batch", 1: "one sample per step"}.get(m.batch_size, f"mini-batches of {m.batch_size}")
+        self.status_labels["epoch"].setText(f"Epoch {m.epoch:.1f} ({batch})")
         self.status_labels["cost"].setText(f"J = {fmt(m.cost(), 5)}")
         self.status_labels["rate"].setText(f"η = {fmt(m.learning_rate)}")
         self.status_labels["selected"].setText(f"Selected: {m.selected}")
