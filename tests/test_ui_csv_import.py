@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QWidget
 
 import core
 from app.actions import key_sequence
@@ -223,11 +223,55 @@ def test_every_control_has_a_tooltip_and_the_options_have_mnemonics(window, qtbo
                    dialog.standardize, dialog.test_fraction, dialog.split_seed, dialog.feature_button,
                    dialog.target_button):
         assert widget.toolTip(), widget
+    mnemonics = []
+    for widget in dialog.findChildren(QWidget):
+        text = widget.text() if hasattr(widget, "text") and callable(widget.text) else ""
+        if widget.isVisible() and "&" in text.replace("&&", ""):
+            mnemonics.append(text[text.index("&") + 1].lower())
     for button in (dialog.drop_missing, dialog.fill_missing, dialog.standardize, dialog.feature_button,
-                   dialog.target_button):
+                   dialog.target_button, dialog.buttons.button(QDialogButtonBox.Ok)):
         assert "&" in button.text(), button.text()
-    qtbot.keyClick(dialog, Qt.Key_S, Qt.AltModifier)   # Alt+S: standardize
-    assert dialog.standardize.hasFocus() or not dialog.standardize.isChecked()
+    assert len(mnemonics) == len(set(mnemonics)), sorted(mnemonics)
+    assert {"c", "p", "e", "i"} <= set(mnemonics)   # labels of the table, problems, fraction, seed
+
+
+def test_alt_mnemonic_reaches_an_option(window, qtbot, monkeypatch):
+    dialog = open_dialog(window, qtbot, monkeypatch)
+    dialog.activateWindow()
+    qtbot.keyClick(dialog.table_view, Qt.Key_M, Qt.AltModifier)   # Alt+M: fill missing features
+    qtbot.waitUntil(dialog.fill_missing.isChecked, timeout=2000)
+
+
+def test_t_on_a_feature_makes_it_the_target_and_a_problem_line_shows_its_column(window, qtbot, monkeypatch):
+    dialog = open_dialog(window, qtbot, monkeypatch)
+    go_to_column(dialog, qtbot, "body_mass_g")
+    qtbot.keyClick(dialog.table_view, Qt.Key_F)
+    qtbot.keyClick(dialog.table_view, Qt.Key_T)
+    assert dialog.features == [] and dialog.target == "body_mass_g"
+    qtbot.keyClick(dialog.table_view, Qt.Key_T)   # T again: no target
+    assert dialog.target is None
+    row = next(i for i in range(dialog.problems.count())
+               if dialog.problems.item(i).data(Qt.UserRole) == "flipper_length_mm")
+    dialog.problems.setFocus()
+    dialog.problems.setCurrentRow(row)
+    dialog.problems.itemActivated.emit(dialog.problems.item(row))
+    assert dialog.current_column() == "flipper_length_mm"
+
+
+def test_the_model_refusing_the_data_keeps_the_dialog_open(window, qtbot, monkeypatch):
+    dialog = open_dialog(window, qtbot, monkeypatch)
+    before = window.model.dataset
+    go_to_column(dialog, qtbot, "bill_length_mm")
+    qtbot.keyClick(dialog.table_view, Qt.Key_F)
+    go_to_column(dialog, qtbot, "body_mass_g")
+    qtbot.keyClick(dialog.table_view, Qt.Key_T)
+
+    def refuse(*args, **kwargs):
+        raise ValueError("the network can't take this")
+    monkeypatch.setattr(window.model, "load_tabular", refuse)
+    qtbot.keyClick(dialog.table_view, Qt.Key_Return)
+    assert dialog.isVisible() and "the network can't take this" in dialog.error_label.text()
+    assert window.model.dataset is before
 
 
 # ------------------------------------------------------------------------------------- broken files

@@ -44,12 +44,20 @@ class ImportChoice:
     path: str = ""
 
 
-def split_sizes(n: int, test_fraction: float) -> tuple[int, int]:
-    """(training rows, test rows) for `n` samples, as `core.split_dataset` sizes an unstratified split."""
-    if test_fraction <= 0 or n < 2:
+MIN_ROWS_TO_SPLIT = 4   # the session model keeps every row for training below this
+
+
+def split_sizes(tab: "core.TabularDataset", test_fraction: float, seed: int) -> tuple[int, int]:
+    """(training rows, test rows) as the session model splits `tab`: stratified by class for
+    classification, no test set for fewer than `MIN_ROWS_TO_SPLIT` rows or a fraction of 0."""
+    n = len(tab)
+    if test_fraction <= 0 or n < MIN_ROWS_TO_SPLIT:
         return n, 0
-    n_test = min(max(int(round(n * test_fraction)), 1), n - 1)
-    return n - n_test, n_test
+    try:
+        train, test = core.split_dataset(tab.X, tab.y, test_fraction, seed, stratify=tab.task != "regression")
+    except core.DataError:
+        return n, 0
+    return len(train), len(test)
 
 
 def task_text(tab: "core.TabularDataset") -> str:
@@ -70,9 +78,11 @@ def summary_text(tab: "core.TabularDataset", test_fraction: float, seed: int) ->
     if tab.filled:
         used += f"; {tab.filled} missing value{'s' if tab.filled != 1 else ''} filled with the column mean"
     lines.append(used + ".")
-    train, test = split_sizes(len(tab), test_fraction)
+    train, test = split_sizes(tab, test_fraction, seed)
     if test:
         lines.append(f"Training on {train} rows, testing on {test} (split seed {seed}).")
+    elif test_fraction > 0:
+        lines.append(f"Too few rows for a test set: all {train} rows train.")
     else:
         lines.append(f"No test set: all {train} rows train.")
     return "\n".join(lines)
@@ -93,7 +103,14 @@ class PreviewModel(QAbstractTableModel):
         self._cells = [table.values(name)[:self._rows] for name in table.columns]
         self._kinds = [table.kind(name) for name in table.columns]
         self._unusable = [table.feature_problem(name) for name in table.columns]
+        self._descriptions: dict[str, str] = {}
         self.roles: dict[str, str] = {}
+
+    def description(self, name: str) -> str:
+        """`column_description`, worked out once per column (it scans the whole column)."""
+        if name not in self._descriptions:
+            self._descriptions[name] = column_description(self.table, name)
+        return self._descriptions[name]
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else self._rows
@@ -153,11 +170,13 @@ class PreviewModel(QAbstractTableModel):
             font.setBold(True)
             return font
         if role == Qt.ToolTipRole:
-            return column_description(self.table, name)
+            return self.description(name)
         return None
 
 
 def column_description(table: "core.Table", name: str) -> str:
+    """One or two sentences about a column: kind, range, distinct values, missing, examples, and why it
+    can't be a feature or the target."""
     info = table.info(name)
     parts = [f"{name!r}: {KIND_NAMES.get(info.kind, info.kind)}"]
     if info.kind == "numeric" and info.minimum is not None:
@@ -205,8 +224,11 @@ class ImportDialog(QDialog):
 
     chosen = Signal(object)
 
-    def __init__(self, table: "core.Table", path: str = "", parent=None):
+    def __init__(self, table: "core.Table", path: str = "", parent=None, apply=None):
+        """`apply(choice)`, when given, is called on OK before the dialog closes; a ValueError (a
+        `core.DataError` included) it raises is shown in the dialog, which stays open."""
         super().__init__(parent)
+        self.apply = apply
         self.table = table
         self.path = path
         self.file_name = os.path.basename(path) if path else "data"
@@ -482,7 +504,7 @@ class ImportDialog(QDialog):
         if name is None:
             self.column_label.setText("")
             return
-        self.column_label.setText(column_description(self.table, name))
+        self.column_label.setText(self.model.description(name))
         self.feature_button.setText("Not a &feature (F)" if name in self.features else "Use as &feature (F)")
         self.feature_button.setEnabled(name in self.features or not self.table.feature_problem(name))
         self.feature_button.setToolTip(self.table.feature_problem(name) or
@@ -559,17 +581,16 @@ class ImportDialog(QDialog):
         else:
             tab = self.table.to_dataset(**self.options())
         fraction = float(self.test_fraction.value())
-        if fraction > 0 and len(tab) < 2:
-            raise core.DataError(f"only {len(tab)} row is left, too few to keep a test set; "
-                                 "set the test fraction to 0")
         return ImportChoice(tab, self.file_name, fraction, int(self.split_seed.value()), self.path)
 
     def accept(self) -> None:
         """Enter / OK: build the data set; on a DataError say why and stay open (nothing is lost)."""
         try:
             choice = self.build_choice()
-        except core.DataError as exc:
-            self.error_label.setText(f"Can't use this choice yet: {exc}.")
+            if self.apply is not None:
+                self.apply(choice)
+        except ValueError as exc:   # core.DataError is a ValueError
+            self.error_label.setText(f"Can't use this choice: {str(exc).rstrip('.')}.")
             self.error_label.show()
             return
         self.error_label.hide()

@@ -103,14 +103,18 @@ class CsvImporter(QObject):
         if self.dialog is not None:
             self.dialog.close()
             self.dialog.deleteLater()
-        dialog = self.dialog = ImportDialog(table, path, self.window)
-        dialog.chosen.connect(self._hand_over)
+        dialog = self.dialog = ImportDialog(table, path, self.window, apply=self._hand_over)
+        dialog.chosen.connect(self.imported)
         dialog.open()
         self.dialogOpened.emit(dialog)
 
     def _hand_over(self, choice: ImportChoice) -> None:
+        """The chosen data to the session model (a ValueError keeps the dialog open, saying why)."""
         self.model.load_tabular(choice.dataset, choice.title, choice.test_fraction, choice.split_seed)
-        self.imported.emit(choice)
+        tab = choice.dataset
+        task = "regression" if tab.task == "regression" else f"{len(tab.classes)} classes"
+        self.window.statusBar().showMessage(
+            f"Opened {choice.title}: {len(tab)} rows, {', '.join(tab.features)} → {tab.target} ({task})", 8000)
 
 
 def importer_for(window: QMainWindow, model=None) -> CsvImporter:
