@@ -31,6 +31,7 @@ UNUSABLE_COLOUR = QColor("#f1f1f1")  # grey: can't be a feature
 SHOWN_REASONS = 3
 STANDARDIZE_HELP = ("Shifts and scales each feature to mean 0 and standard deviation 1, so both inputs "
                     "train at the same pace and the network's starting weights suit them.")
+STANDARDIZE_LINE = "Each feature becomes mean 0, spread 1: inputs in grams and in mm train alike."
 
 
 @dataclass(frozen=True)
@@ -347,8 +348,10 @@ class ImportDialog(QDialog):
         self.standardize = QCheckBox("&Standardize features")
         self.standardize.setChecked(True)
         self.standardize.setToolTip(STANDARDIZE_HELP)
-        standardize_help = QLabel(STANDARDIZE_HELP)
+        standardize_help = QLabel(STANDARDIZE_LINE)
+        standardize_help.setToolTip(STANDARDIZE_HELP)
         standardize_help.setWordWrap(True)
+        standardize_help.setMinimumHeight(2 * standardize_help.fontMetrics().lineSpacing() + 4)
         standardize_help.setStyleSheet("QLabel { color: palette(mid); }")
         form.addRow(self.standardize)
         form.addRow(standardize_help)
@@ -410,6 +413,7 @@ class ImportDialog(QDialog):
             widget.toggled.connect(self._request_summary)
         self.test_fraction.valueChanged.connect(self._request_summary)
         self.split_seed.valueChanged.connect(self._request_summary)
+        self.table_view.resizeColumnsToContents()   # at most PREVIEW_ROWS rows: cheap
         if t.rows and t.columns:
             self.table_view.setCurrentIndex(self.model.index(0, 0))
 
