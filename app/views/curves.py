@@ -1,88 +1,441 @@
-"""Two live plots: the cost curve J against step, and the data with the network's current prediction."""
+"""Two live plots: the cost curve J against step (training and test), and the data with the network's
+current prediction — a curve over one input, a decision-field image over two.
+
+The data view is also where a learner edits the data with the mouse (see ``DataView``).
+"""
 from __future__ import annotations
+
+import html
+import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtWidgets import QCheckBox
 
 import core
 
 from ..format import fmt
 from ..model import SessionModel
-from .plot_style import CLASS_COLORS, CURVE_COLOR, POINT_COLOR, PlotPanel
+from ..workers import LatestOnlyWorker
+from .boundary import (PALETTE, FieldRequest, FieldResult, class_color, class_color_name, value_colors)
+from .plot_style import CURVE_COLOR, POINT_COLOR, PlotPanel
 
 PREDICTION_SAMPLES = 300
+TEST_COLOR = "#e8871e"
+FIELD_FINE = 96
+FIELD_COARSE = 24
+FIELD_INTERVAL_MS = 100     # while training, the field is redrawn at most ~10 times a second
+REMOVE_RADIUS_PX = 10       # a right-click removes the nearest point within this many pixels
+EXTENT_MARGIN = 0.12        # room around the data, as a fraction of its span
+REGRESSION_2D_DEFAULT = 0.5  # a clicked 2-D regression point's target when no neighbour exists
 
+TASK_WORDS = {"regression": "regression", "classification": "two classes", "multiclass": "several classes"}
+
+
+def _dot(color: str) -> str:
+    return f'<span style="color:{color}">●</span>'
+
+
+def _accuracy(net, X, y) -> float | None:
+    return core.accuracy(net.predict(X), y) if len(X) else None
+
+
+# ============================================================================ cost curve
 
 class CostCurveView(PlotPanel):
+    """Training cost (solid blue) and, when points are held out, test cost (dashed orange) per step."""
+
     def __init__(self, model: SessionModel, parent=None):
         super().__init__(model, "cost-curve", "Cost curve", x_label="step", y_label="J", parent=parent)
-        self.curve = self.plot.getPlotItem().plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2))
+        item = self.plot.getPlotItem()
+        self.legend = item.addLegend(offset=(-8, 8), labelTextSize="8pt")
+        self.curve = item.plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2), name="training")
+        self.test_curve = item.plot([], [], pen=pg.mkPen(TEST_COLOR, width=2, style=Qt.DashLine))
+        self.test_curve.setVisible(False)
+        self._test_in_legend = False
         self.last = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(POINT_COLOR), pen=pg.mkPen("w"))
-        self.plot.getPlotItem().addItem(self.last)
+        item.addItem(self.last)
+        self.log_scale = QCheckBox("Logarithmic J axis")
+        self.log_scale.setObjectName("cost-log-scale")
+        self.log_scale.setToolTip("Plot J on a log scale: late, small improvements stay visible")
+        self.log_scale.toggled.connect(self._on_log)
+        self.layout().addWidget(self.log_scale)
         model.parametersChanged.connect(self.refresh)
         model.historyReset.connect(self.refresh)
+        model.datasetChanged.connect(self.refresh)
         self.refresh()
 
-    def refresh(self, *_args) -> None:
-        history = self._model.history
-        steps, costs = history.steps, history.costs
-        self.curve.setData(steps, costs)
-        if len(steps):
-            self.last.setData([steps[-1]], [costs[-1]])
-            if steps[-1] < 10:  # one point autoscales to nonsense: show the first steps to come
-                self.plot.getPlotItem().setRange(xRange=(0, 10), yRange=(0, 1.1 * max(costs.max(), 1e-9)),
-                                                 padding=0)
-            else:
-                self.plot.getPlotItem().enableAutoRange()
-            first = costs[0]
-            change = "" if len(steps) < 2 or first == 0 else \
-                f", {100 * (costs[-1] - first) / first:+.1f}% since step {steps[0]}"
-            self.caption.setText(f"Step {self._model.step_count}: J = {fmt(costs[-1])}{change}. "
-                                 f"{len(steps)} points kept (older steps thinned on long runs).")
-
-
-class DataView(PlotPanel):
-    def __init__(self, model: SessionModel, parent=None):
-        super().__init__(model, "data-view", "Data and prediction", x_label="x", y_label="y, ŷ", parent=parent)
-        item = self.plot.getPlotItem()
-        self.points = pg.ScatterPlotItem(size=8)
-        self.chosen = pg.ScatterPlotItem(size=18, brush=pg.mkBrush(0, 0, 0, 0), pen=pg.mkPen(POINT_COLOR, width=2.5))
-        self.prediction = item.plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2.5))
-        self.threshold = pg.InfiniteLine(angle=0, pos=0.5, pen=pg.mkPen("#9aa3b5", style=Qt.DotLine))
-        item.addItem(self.points)
-        item.addItem(self.chosen)
-        item.addItem(self.threshold)
-        model.datasetChanged.connect(self._on_dataset)
-        model.parametersChanged.connect(self.refresh)
-        model.sampleChanged.connect(self.refresh)
-        self._on_dataset()
-
-    def _on_dataset(self) -> None:
-        data = self._model.dataset
-        x, y = data.X[:, 0], data.y[:, 0]
-        if data.task == "classification":
-            brushes = [pg.mkBrush(CLASS_COLORS[int(label) % len(CLASS_COLORS)]) for label in y]
-        else:
-            brushes = pg.mkBrush(CLASS_COLORS[1])
-        self.points.setData(x, y, brush=brushes, pen=pg.mkPen("w", width=0.5))
-        self.threshold.setVisible(data.task == "classification")
-        span = float(x.max() - x.min()) or 1.0
-        self._grid = np.linspace(x.min() - 0.1 * span, x.max() + 0.1 * span, PREDICTION_SAMPLES)
+    def _on_log(self, on: bool) -> None:
+        self.plot.getPlotItem().setLogMode(y=on)
+        self.plot.getPlotItem().enableAutoRange()
         self.refresh()
+
+    def _show_test(self, show: bool) -> None:
+        self.test_curve.setVisible(show)
+        if show and not self._test_in_legend:
+            self.legend.addItem(self.test_curve, "test")
+        elif not show and self._test_in_legend:
+            self.legend.removeItem(self.test_curve)
+        self._test_in_legend = show
 
     def refresh(self, *_args) -> None:
         model = self._model
-        prediction = model.network.predict(self._grid[:, None])[:, 0]
-        self.prediction.setData(self._grid, prediction)
-        n = model.sample
-        self.chosen.setData([model.X[n, 0]], [model.y[n, 0]])
-        data = model.dataset
-        if data.task == "classification":
-            accuracy = core.accuracy(model.network.predict(model.X), model.y)
-            detail = (f"blue: class 0, orange: class 1; curve: ŷ, the predicted probability of class 1. "
-                      f"Accuracy {100 * accuracy:.0f}% (ŷ ≥ 0.5 predicts class 1)")
+        history = model.history
+        steps, costs = history.steps, history.costs
+        tests = getattr(history, "test_costs", None)
+        has_test = len(model.test_indices) > 0 and tests is not None and bool(np.isfinite(tests).any())
+        self.curve.setData(steps, costs)
+        if has_test:
+            self.test_curve.setData(steps, tests)
         else:
-            detail = "curve: the prediction ŷ, which should follow the points"
-        self.caption.setText(f"{data.title}, {len(model.X)} points; {detail}. Ring: sample {n + 1}, "
-                             f"the one the chain rule panel uses.")
+            self.test_curve.setData([], [])
+        self._show_test(has_test)
+        if not len(steps):
+            self.caption.setText("No steps yet.")
+            return
+        self.last.setData([steps[-1]], [costs[-1]])
+        item = self.plot.getPlotItem()
+        if steps[-1] < 10 and not self.log_scale.isChecked():
+            # one point autoscales to nonsense: show the first steps to come
+            top = max(float(np.nanmax(costs)), float(np.nanmax(tests)) if has_test else 0.0, 1e-9)
+            item.setRange(xRange=(0, 10), yRange=(0, 1.1 * top), padding=0)
+        else:
+            item.enableAutoRange()
+        first = costs[0]
+        change = "" if len(steps) < 2 or first == 0 else \
+            f" ({100 * (costs[-1] - first) / first:+.1f}% since step {steps[0]})"
+        parts = [f"Step {model.step_count}, epoch {fmt(model.epoch, 3)}: training J = {fmt(costs[-1])}{change}"]
+        if has_test:
+            parts.append(f"test J = {fmt(tests[-1])} (dashed, {len(model.test_indices)} held-out points "
+                         "never trained on)")
+        if model.dataset.task != "regression":
+            net = model.network
+            accuracy = f"accuracy {100 * _accuracy(net, model.X, model.y):.0f}% training"
+            if has_test:
+                accuracy += f", {100 * _accuracy(net, model.X_test, model.y_test):.0f}% test"
+            parts.append(accuracy)
+        thinned = " Older steps are thinned on long runs." if history.steps[-1] + 1 > len(steps) else ""
+        self.caption.setText("; ".join(parts) + "." + thinned)
+
+    @property
+    def has_test_curve(self) -> bool:
+        return self.test_curve.isVisible()
+
+
+# ============================================================================ data view
+
+class DataView(PlotPanel):
+    """The data and what the network makes of it.
+
+    One input: points (x, y) with the prediction curve ŷ(x) (multiclass: one probability curve per
+    class). Two inputs: points coloured by class (regression: by value) over the decision field, the
+    network's class at every spot of the plane, paler where it is unsure. Training points are
+    filled, test points hollow. The ring marks the sample the chain-rule panel uses.
+
+    Mouse: click adds a point (class 0; Shift+click class 1; Ctrl+click class 2; Ctrl+Shift+click
+    class 3). For one input and regression the point goes where you click (its y is the target); for
+    two inputs and regression it takes the target of its nearest neighbour (0.5 in an empty plot).
+    Right-click, or Alt+click, removes the point nearest the cursor (within a few pixels).
+    """
+
+    def __init__(self, model: SessionModel, parent=None):
+        super().__init__(model, "data-view", "Data and prediction", x_label="x", y_label="y, ŷ", parent=parent)
+        item = self.plot.getPlotItem()
+        self.viewbox = item.getViewBox()
+        self.field = pg.ImageItem()
+        self.field.setZValue(-20)
+        item.addItem(self.field)
+        self.boundary = pg.IsocurveItem(level=0.5, pen=pg.mkPen("#1d2433", width=1.5, style=Qt.DashLine))
+        self.boundary.setParentItem(self.field)
+        self.curves = [item.plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2.5)) for _ in PALETTE]
+        self.prediction = self.curves[0]
+        self.threshold = pg.InfiniteLine(angle=0, pos=0.5, pen=pg.mkPen("#9aa3b5", style=Qt.DotLine))
+        item.addItem(self.threshold)
+        self.train_points = pg.ScatterPlotItem(size=8)
+        self.test_points = pg.ScatterPlotItem(size=9)
+        self.chosen = pg.ScatterPlotItem(size=18, brush=pg.mkBrush(0, 0, 0, 0), pen=pg.mkPen(POINT_COLOR, width=2.5))
+        for extra in (self.train_points, self.test_points, self.chosen):
+            item.addItem(extra)
+        self.points = self.train_points
+        self.plot.setToolTip("Click: add a point (Shift: class 1, Ctrl: class 2). "
+                             "Right-click or Alt+click: remove the nearest point.")
+
+        self._worker = LatestOnlyWorker(self)
+        self._worker.finished.connect(self._show_field)
+        self._worker.failed.connect(lambda text: model.set_message(f"Decision field failed: {text}"))
+        self._throttle = QTimer(self)
+        self._throttle.setSingleShot(True)
+        self._throttle.timeout.connect(self._request_field)
+        self._last_request = 0.0
+        self._requested_key = None
+        self.field_result: FieldResult | None = None
+        self._extent_key = None
+        self._plotted = np.empty((0, 2))   # every dataset row where it is drawn (for right-click)
+
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+        self.viewbox.sigRangeChanged.connect(lambda *_: self._schedule_field())
+        model.datasetChanged.connect(self._on_dataset)
+        model.structureChanged.connect(self._on_dataset)
+        model.parametersChanged.connect(self.refresh)
+        model.sampleChanged.connect(self._update_chosen)
+        model.historyReset.connect(self.refresh)
+        self._on_dataset()
+
+    # ------------------------------------------------------------------ layout of the data
+    @property
+    def two_d(self) -> bool:
+        return self._model.dataset.n_inputs == 2
+
+    def _plot_y(self, data) -> np.ndarray:
+        """Where each row is drawn vertically in the 1-D plot: its target (multiclass: at 1, the
+        probability its own class's curve should reach)."""
+        if data.task == "multiclass":
+            return np.ones(len(data))
+        return data.y[:, 0]
+
+    def _point_brushes(self, data, rows, hollow: bool):
+        if data.task == "regression":
+            if self.two_d:
+                colors = value_colors(data.y[rows, 0], self._levels)
+                fill = [pg.mkColor(*c) for c in colors]
+            else:
+                fill = [pg.mkColor(class_color(0))] * len(rows)
+        else:
+            labels = data.labels[rows]
+            fill = [pg.mkColor(class_color(c)) for c in labels]
+        if hollow:
+            return ([pg.mkBrush(255, 255, 255, 200)] * len(rows),
+                    [pg.mkPen(c, width=2.2) for c in fill])
+        return [pg.mkBrush(c) for c in fill], [pg.mkPen("w", width=0.8)] * len(rows)
+
+    def _fit_extent(self, data) -> None:
+        """Set the view to the data (with a margin) when the data is new, or has grown past it."""
+        X = data.X
+        key = (data.name, data.seed, data.noise, data.size, data.n_inputs, data.title)
+        x0, x1 = float(X[:, 0].min()), float(X[:, 0].max())
+        if self.two_d:
+            y0, y1 = float(X[:, 1].min()), float(X[:, 1].max())
+        elif data.task == "regression":
+            y0, y1 = float(data.y.min()), float(data.y.max())
+        else:
+            y0, y1 = 0.0, 1.0
+        (vx0, vx1), (vy0, vy1) = self.viewbox.viewRange()
+        inside = vx0 <= x0 and x1 <= vx1 and vy0 <= y0 and y1 <= vy1
+        if key == self._extent_key and inside:
+            return
+        self._extent_key = key
+        mx, my = EXTENT_MARGIN * ((x1 - x0) or 1.0), EXTENT_MARGIN * ((y1 - y0) or 1.0)
+        self.viewbox.setAspectLocked(self.two_d, ratio=1.0)
+        self.viewbox.setRange(xRange=(x0 - mx, x1 + mx), yRange=(y0 - my, y1 + my), padding=0)
+
+    def _on_dataset(self, *_args) -> None:
+        model, data = self._model, self._model.dataset
+        item = self.plot.getPlotItem()
+        features = data.feature_names
+        if self.two_d:
+            item.setLabel("bottom", features[0])
+            item.setLabel("left", features[1])
+        else:
+            item.setLabel("bottom", features[0])
+            item.setLabel("left", f"{data.target_name}, ŷ" if data.task == "regression" else
+                          ("probability" if data.task == "multiclass" else f"class ({data.target_name}), ŷ"))
+        self._levels = (float(data.y.min()), float(data.y.max())) if data.task == "regression" else (0.0, 1.0)
+        if self._levels[1] <= self._levels[0]:
+            self._levels = (self._levels[0] - 0.5, self._levels[0] + 0.5)
+        if self.two_d:
+            plotted = data.X[:, :2]
+        else:
+            plotted = np.column_stack([data.X[:, 0], self._plot_y(data)])
+        self._plotted = plotted
+        for points, rows, hollow in ((self.train_points, model.train_indices, False),
+                                     (self.test_points, model.test_indices, True)):
+            brushes, pens = self._point_brushes(data, rows, hollow)
+            points.setData(plotted[rows, 0], plotted[rows, 1], brush=brushes, pen=pens)
+        self.threshold.setVisible(not self.two_d and data.task == "classification")
+        self._fit_extent(data)
+        (x0, x1), _ = self.viewbox.viewRange()
+        if not self.two_d:
+            span = float(data.X[:, 0].max() - data.X[:, 0].min()) or 1.0
+            self._grid = np.linspace(data.X[:, 0].min() - 0.3 * span, data.X[:, 0].max() + 0.3 * span,
+                                     PREDICTION_SAMPLES)
+        self.field.setVisible(self.two_d)
+        self._requested_key = None
+        if self.two_d and self.field_result is not None and \
+                self.field_result.request.task != data.task:
+            self.field_result = None
+        self.refresh()
+
+    # ------------------------------------------------------------------ redraw
+    def refresh(self, *_args) -> None:
+        model, data = self._model, self._model.dataset
+        if model.network.sizes[0] != data.n_inputs:
+            return  # mid-change: the network follows the data in a moment
+        if self.two_d:
+            for curve in self.curves:
+                curve.setData([], [])
+            self._schedule_field()
+        else:
+            outputs = core.prediction_curve(model.network, self._grid).values
+            multi = data.task == "multiclass"
+            for k, curve in enumerate(self.curves):
+                if k < outputs.shape[1]:
+                    curve.setData(self._grid, outputs[:, k])
+                    curve.setPen(pg.mkPen(class_color(k) if multi else CURVE_COLOR, width=2.5))
+                else:
+                    curve.setData([], [])
+        self._update_chosen()
+        self._update_caption()
+
+    def _update_chosen(self, *_args) -> None:
+        model = self._model
+        if not len(model.train_indices):
+            self.chosen.setData([], [])
+            return
+        row = model.train_indices[min(model.sample, len(model.train_indices) - 1)]
+        self.chosen.setData([self._plotted[row, 0]], [self._plotted[row, 1]])
+
+    def _update_caption(self) -> None:
+        model, data = self._model, self._model.dataset
+        n_train, n_test = len(model.train_indices), len(model.test_indices)
+        counts = f"{n_train} training points (filled)"
+        if n_test:
+            counts += f", {n_test} test points (hollow)"
+        lines = [f"<b>{html.escape(data.title)}</b>: {TASK_WORDS[data.task]}, {counts}."]
+        if data.task != "regression":
+            mapping = ", ".join(f"{_dot(class_color(i))} class {i} = {html.escape(name)} ({class_color_name(i)})"
+                                for i, name in enumerate(data.classes))
+            accuracy = f"Accuracy {100 * _accuracy(model.network, model.X, model.y):.0f}% training"
+            if n_test:
+                accuracy += f", {100 * _accuracy(model.network, model.X_test, model.y_test):.0f}% test"
+            lines.append(f"{mapping}. {accuracy}.")
+            if self.two_d:
+                lines.append("Background: the class the network predicts, pale where it is unsure"
+                             + ("; dashed: ŷ = 0.5." if data.task == "classification" else "."))
+            elif data.task == "classification":
+                lines.append("Curve: ŷ, the probability of class 1 (≥ 0.5 predicts class 1).")
+            else:
+                lines.append("Curves: each class's predicted probability.")
+        else:
+            lines.append("Colour: the target and, behind, the network's prediction (viridis, "
+                         f"{fmt(self._levels[0], 3)} to {fmt(self._levels[1], 3)})." if self.two_d else
+                         "Curve: the prediction ŷ, which should follow the points.")
+        if data.name == "csv":
+            lines.append("Features are standardized (mean 0, standard deviation 1).")
+        lines.append(f"Ring: sample {model.sample + 1}, the one the chain-rule panel uses. "
+                     + ("Click adds class 0, Shift+click class 1" if data.task != "regression"
+                        else "Click adds a point") + "; right-click removes.")
+        self.caption.setText("<br>".join(lines))
+
+    # ------------------------------------------------------------------ decision field (2 inputs)
+    def _schedule_field(self) -> None:
+        if not self.two_d:
+            return
+        if self._model.running:  # training: at most one picture per FIELD_INTERVAL_MS
+            if not self._throttle.isActive():
+                wait = FIELD_INTERVAL_MS - 1000 * (time.monotonic() - self._last_request)
+                self._throttle.start(max(0, int(wait)))
+        else:
+            self._throttle.stop()
+            self._request_field()
+
+    def _request_field(self) -> None:
+        model = self._model
+        if not self.two_d or model.network.sizes[0] != 2:
+            return
+        (x0, x1), (y0, y1) = self.viewbox.viewRange()
+        xlim, ylim = (float(x0), float(x1)), (float(y0), float(y1))
+        key = (model.network.parameter_vector().tobytes(), model.network.sizes, model.network.activations,
+               xlim, ylim, model.dataset.task, self._levels)
+        if key == self._requested_key:
+            return
+        self._requested_key = key
+        self._last_request = time.monotonic()
+        net = model.network.copy()
+        task = model.dataset.task
+        if self.field_result is None or self.field_result.request.task != task:
+            self._show_field(FieldRequest(net, task, xlim, ylim, FIELD_COARSE, self._levels).compute())
+        self._worker.submit(FieldRequest(net, task, xlim, ylim, FIELD_FINE, self._levels).compute)
+
+    def _show_field(self, result: FieldResult) -> None:
+        if not self.two_d or result.request.task != self._model.dataset.task:
+            return
+        request = result.request
+        (x0, x1), (y0, y1) = request.xlim, request.ylim
+        self.field.setImage(result.image, autoLevels=False, levels=(0, 255))
+        self.field.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        if request.task == "classification":
+            self.boundary.setData(result.values[:, :, 0])
+            self.boundary.setPos(0.5, 0.5)  # values sit at the pixel centres
+            self.boundary.setVisible(True)
+        else:
+            self.boundary.setVisible(False)
+        self.field_result = result
+
+    def is_settled(self) -> bool:
+        if not self.two_d:
+            return True
+        return (not self._worker.busy and not self._throttle.isActive() and self.field_result is not None
+                and self.field_result.request.resolution == FIELD_FINE)
+
+    # ------------------------------------------------------------------ mouse editing
+    def _class_for(self, modifiers) -> int:
+        shift = bool(modifiers & Qt.ShiftModifier)
+        ctrl = bool(modifiers & (Qt.ControlModifier | Qt.MetaModifier))
+        return (2 if ctrl else 0) + (1 if shift else 0)
+
+    def _on_click(self, event) -> None:
+        if event.double():
+            return
+        scene_pos = event.scenePos()
+        if not self.viewbox.sceneBoundingRect().contains(scene_pos):
+            return  # on an axis or the title
+        point = self.viewbox.mapSceneToView(scene_pos)
+        modifiers = event.modifiers()
+        if event.button() == Qt.RightButton or (event.button() == Qt.LeftButton and modifiers & Qt.AltModifier):
+            self.remove_at(point.x(), point.y())
+            event.accept()
+        elif event.button() == Qt.LeftButton:
+            self.add_at(point.x(), point.y(), self._class_for(modifiers))
+            event.accept()
+
+    def add_at(self, x: float, y: float, label: int = 0) -> None:
+        """Add the point a click at view coordinates (x, y) with class ``label`` means."""
+        model, data = self._model, self._model.dataset
+        if data.task == "regression":
+            if self.two_d:
+                near = core.nearest_point(data, [x, y])
+                target = float(data.y[near, 0]) if near is not None else REGRESSION_2D_DEFAULT
+            else:
+                target = y
+            model.add_point([x, y] if self.two_d else [x], target)
+            return
+        if label >= data.n_classes:
+            model.set_message(f"This data has {data.n_classes} classes (0 to {data.n_classes - 1}): "
+                              "click for class 0, Shift+click for class 1"
+                              + (", Ctrl+click for class 2" if data.n_classes > 2 else "") + ".")
+            return
+        model.add_point([x, y] if self.two_d else [x], label)
+
+    def remove_at(self, x: float, y: float) -> bool:
+        """Remove the point drawn nearest view coordinates (x, y), if within REMOVE_RADIUS_PX."""
+        index = self.point_near(x, y)
+        if index is None:
+            return False
+        self._model.remove_point(index)
+        return True
+
+    def point_near(self, x: float, y: float, radius_px: float = REMOVE_RADIUS_PX) -> int | None:
+        if not len(self._plotted):
+            return None
+        px, py = self.viewbox.viewPixelSize()
+        dx = (self._plotted[:, 0] - x) / (px or 1.0)
+        dy = (self._plotted[:, 1] - y) / (py or 1.0)
+        distance = np.hypot(dx, dy)
+        k = int(np.argmin(distance))
+        return k if distance[k] <= radius_px else None
+
+    def view_to_widget(self, x: float, y: float):
+        """The viewport pixel where view coordinates (x, y) are drawn (for tests and tours)."""
+        scene = self.viewbox.mapViewToScene(QPointF(x, y))
+        return self.plot.mapFromScene(scene)
