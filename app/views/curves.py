@@ -54,8 +54,9 @@ class CostCurveView(PlotPanel):
         self.test_curve = item.plot([], [], pen=pg.mkPen(TEST_COLOR, width=2, style=Qt.DashLine))
         self.test_curve.setVisible(False)
         self._test_in_legend = False
-        self.last = pg.ScatterPlotItem(size=9, brush=pg.mkBrush(POINT_COLOR), pen=pg.mkPen("w"))
-        item.addItem(self.last)
+        # a one-point PlotDataItem (not a ScatterPlotItem), so it follows the log scale too
+        self.last = item.plot([], [], pen=None, symbol="o", symbolSize=9, symbolBrush=pg.mkBrush(POINT_COLOR),
+                              symbolPen=pg.mkPen("w"))
         self.log_scale = QCheckBox("Logarithmic J axis")
         self.log_scale.setObjectName("cost-log-scale")
         self.log_scale.setToolTip("Plot J on a log scale: late, small improvements stay visible")
@@ -303,8 +304,9 @@ class DataView(PlotPanel):
             counts += f", {n_test} test points (hollow)"
         lines = [f"<b>{html.escape(data.title)}</b>: {TASK_WORDS[data.task]}, {counts}."]
         if data.task != "regression":
-            mapping = ", ".join(f"{_dot(class_color(i))} class {i} = {html.escape(name)} ({class_color_name(i)})"
-                                for i, name in enumerate(data.classes))
+            mapping = ", ".join(f"{_dot(class_color(i))} class {i}"
+                                + ("" if name == str(i) else f" = {html.escape(name)}")
+                                + f" ({class_color_name(i)})" for i, name in enumerate(data.classes))
             accuracy = f"Accuracy {100 * _accuracy(model.network, model.X, model.y):.0f}% training"
             if n_test:
                 accuracy += f", {100 * _accuracy(model.network, model.X_test, model.y_test):.0f}% test"
