@@ -411,6 +411,7 @@ class ControlsPanel(QWidget):
             if mode == "mini":
                 self.batch_size.setValue(size)
             self.batch_size.setEnabled(mode == "mini")
+            self.batch_size.setVisible(mode == "mini")  # the column is narrow: room for "Full batch"
 
             self.regularization.setCurrentIndex(self.regularization.findData(net.regularization))
             self.regularization_rate.setValue(net.regularization_rate)

@@ -30,9 +30,6 @@ REMOVE_RADIUS_PX = 10       # a right-click removes the nearest point within thi
 EXTENT_MARGIN = 0.12        # room around the data, as a fraction of its span
 REGRESSION_2D_DEFAULT = 0.5  # a clicked 2-D regression point's target when no neighbour exists
 
-TASK_WORDS = {"regression": "regression", "classification": "two classes", "multiclass": "several classes"}
-
-
 def _dot(color: str) -> str:
     return f'<span style="color:{color}">●</span>'
 
@@ -159,8 +156,8 @@ class DataView(PlotPanel):
         for extra in (self.train_points, self.test_points, self.chosen):
             item.addItem(extra)
         self.points = self.train_points
-        self.plot.setToolTip("Click: add a point (Shift: class 1, Ctrl: class 2). "
-                             "Right-click or Alt+click: remove the nearest point.")
+        self.plot.setToolTip("Click: add a point of class 0 (Shift: class 1, Ctrl: class 2, Ctrl+Shift: "
+                             "class 3). Right-click or Alt+click: remove the nearest point.")
 
         self._worker = LatestOnlyWorker(self)
         self._worker.finished.connect(self._show_field)
@@ -302,7 +299,9 @@ class DataView(PlotPanel):
         counts = f"{n_train} training points (filled)"
         if n_test:
             counts += f", {n_test} test points (hollow)"
-        lines = [f"<b>{html.escape(data.title)}</b>: {TASK_WORDS[data.task]}, {counts}."]
+        task = "regression (predict a number)" if data.task == "regression" else \
+            f"classification, {data.n_classes} classes"
+        lines = [f"<b>{html.escape(data.title)}</b>: {task}; {counts}."]
         if data.task != "regression":
             mapping = ", ".join(f"{_dot(class_color(i))} class {i}"
                                 + ("" if name == str(i) else f" = {html.escape(name)}")
@@ -325,9 +324,15 @@ class DataView(PlotPanel):
         if data.name == "csv":
             lines.append("Features are standardized (mean 0, standard deviation 1).")
         lines.append(f"Ring: sample {model.sample + 1}, the one the chain-rule panel uses. "
-                     + ("Click adds class 0, Shift+click class 1" if data.task != "regression"
-                        else "Click adds a point") + "; right-click removes.")
+                     + self._gesture_text(data) + "; right-click (or Alt+click) removes.")
         self.caption.setText("<br>".join(lines))
+
+    def _gesture_text(self, data) -> str:
+        if data.task == "regression":
+            return ("Click adds a point there" if not self.two_d
+                    else "Click adds a point (with its nearest neighbour's value)")
+        keys = ["Click adds class 0", "Shift+click class 1", "Ctrl+click class 2", "Ctrl+Shift+click class 3"]
+        return ", ".join(keys[:min(data.n_classes, len(keys))])
 
     # ------------------------------------------------------------------ decision field (2 inputs)
     def _schedule_field(self) -> None:
