@@ -5,7 +5,8 @@ from PySide6.QtCore import Qt
 
 import core
 from app.model import SessionModel
-from app.views.boundary import class_colors, grid_axes, nearest_class_of_color
+from app.views.boundary import (REGRESSION_STRENGTH, class_colors, grid_axes, nearest_class_of_color,
+                                value_colors)
 from app.views.curves import CostCurveView, DataView
 from app.workers import LatestOnlyWorker
 
@@ -165,7 +166,15 @@ def test_2d_regression_click_takes_the_nearest_neighbours_value(qtbot):
     click_at(qtbot, view, 1.0, -1.0)
     assert model.dataset.y[-1, 0] == pytest.approx(data.y[near, 0])
     qtbot.waitUntil(view.is_settled)
-    assert view.field_result.classes is None and view.field.image.shape[2] == 4
+    result = view.field_result
+    assert result.classes is None and view.field.image.shape[2] == 4
+    # each pixel is the prediction at its cell centre through the value colormap
+    xs, ys = grid_axes(result.request.xlim, result.request.ylim, result.request.resolution)
+    cells = np.random.default_rng(2).integers(0, result.request.resolution, size=(40, 2))
+    predicted = model.network.predict(np.column_stack([xs[cells[:, 0]], ys[cells[:, 1]]]))[:, 0]
+    expected = value_colors(predicted, result.request.levels, REGRESSION_STRENGTH)
+    assert np.array_equal(view.field.image[cells[:, 0], cells[:, 1]], expected)
+    assert result.request.levels == (pytest.approx(model.dataset.y.min()), pytest.approx(model.dataset.y.max()))
 
 
 def test_multiclass_1d_draws_one_curve_per_class(qtbot):
@@ -228,3 +237,20 @@ def test_cost_curve_has_a_test_curve_exactly_when_there_is_a_test_set(qtbot):
     assert tx is None or len(tx) == 0
     view.log_scale.setChecked(True)
     assert view.plot.getPlotItem().ctrl.logYCheck.isChecked()
+
+
+def test_the_field_is_computed_off_the_gui_thread_coarse_first(qtbot, monkeypatch):
+    monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", False)
+    model = SessionModel()
+    model.set_dataset("gaussians")
+    view = data_view(qtbot, model)
+    assert view.field_result is not None            # a coarse picture at once ...
+    qtbot.waitUntil(view.is_settled, timeout=10000)  # ... the fine one from the worker
+    from app.views.curves import FIELD_FINE
+    assert view.field_result.request.resolution == FIELD_FINE
+    for _ in range(5):                               # a burst of changes: only the newest is shown
+        model.step(5)
+    qtbot.waitUntil(view.is_settled, timeout=10000)
+    request = view.field_result.request
+    assert np.array_equal(request.network.parameter_vector(), model.network.parameter_vector())
+    view._worker.shutdown()

@@ -11,6 +11,7 @@ turns them into pixels, so it is pure numpy and runs inside a worker thread:
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,14 +64,21 @@ def nearest_class_of_color(rgb) -> int:
     return int(np.argmax(cos))
 
 
+@functools.cache
+def regression_lut() -> np.ndarray:
+    """(256, 3) RGB of the regression colormap; first called on the GUI thread (the points' colours),
+    so a worker only ever reads the cached table."""
+    import pyqtgraph as pg  # the colormap table only; no widget is made
+
+    lut = pg.colormap.get(REGRESSION_COLORMAP).getLookupTable(0.0, 1.0, 256, alpha=False)
+    return np.asarray(lut, dtype=np.float64)[:, :3]
+
+
 def value_colors(values, levels: tuple[float, float], strength: float = 1.0) -> np.ndarray:
     """RGBA (N, 4) uint8 for regression values through the colormap, blended over white by ``strength``."""
     lo, hi = levels
     t = np.clip((np.asarray(values, dtype=np.float64) - lo) / ((hi - lo) or 1.0), 0.0, 1.0)
-    import pyqtgraph as pg  # the colormap table only; no widget is made
-
-    lut = pg.colormap.get(REGRESSION_COLORMAP).getLookupTable(0.0, 1.0, 256, alpha=False).astype(np.float64)
-    rgb = lut[np.rint(t * 255).astype(int)]
+    rgb = regression_lut()[np.rint(t * 255).astype(int)]
     rgb = 255.0 + (rgb - 255.0) * strength
     rgba = np.empty((len(t), 4), dtype=np.uint8)
     rgba[:, :3] = np.clip(np.rint(rgb), 0, 255)

@@ -18,7 +18,8 @@ import core
 from ..format import fmt
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
-from .boundary import (PALETTE, FieldRequest, FieldResult, class_color, class_color_name, value_colors)
+from .boundary import (PALETTE, FieldRequest, FieldResult, class_color, class_color_name, regression_lut,
+                       value_colors)
 from .plot_style import CURVE_COLOR, POINT_COLOR, PlotPanel
 
 PREDICTION_SAMPLES = 300
@@ -159,6 +160,7 @@ class DataView(PlotPanel):
         self.plot.setToolTip("Click: add a point of class 0 (Shift: class 1, Ctrl: class 2, Ctrl+Shift: "
                              "class 3). Right-click or Alt+click: remove the nearest point.")
 
+        regression_lut()  # cached here, on the GUI thread, before any worker needs it
         self._worker = LatestOnlyWorker(self)
         self._worker.finished.connect(self._show_field)
         self._worker.failed.connect(lambda text: model.set_message(f"Decision field failed: {text}"))
