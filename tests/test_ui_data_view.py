@@ -180,7 +180,8 @@ def test_2d_regression_click_takes_the_nearest_neighbours_value(qtbot):
 def test_multiclass_1d_draws_one_curve_per_class(qtbot):
     model = SessionModel()
     X = np.linspace(-2, 2, 30)[:, None]
-    labels = np.digitize(X[:, 0], [-0.7, 0.7])
+    X = (X - X.mean()) / X.std()    # as the CSV import standardizes
+    labels = np.digitize(X[:, 0], [-0.6, 0.6])
     model.set_data(core.Dataset("csv", "three bands", X, np.eye(3)[labels], "multiclass", "test data",
                                 classes=("low", "mid", "high")))
     view = data_view(qtbot, model)
@@ -190,6 +191,8 @@ def test_multiclass_1d_draws_one_curve_per_class(qtbot):
         xs, ys = curve.getData()
         assert np.allclose(ys, model.network.predict(xs[:, None])[:, k])
     assert "class 1 = mid" in view.caption.text() and "standardized" in view.caption.text()
+    model.set_data(core.Dataset("csv", "raw", X * 10 + 50, np.eye(3)[labels], "multiclass", "raw units"))
+    assert "standardized" not in view.caption.text()
 
 
 def test_the_field_follows_training_and_is_throttled_while_running(qtbot):
