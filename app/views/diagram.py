@@ -1,48 +1,195 @@
-"""The network diagram: neurons with their z and a, edges with weight and dJ/dw, biases, the cost node,
-and the selected parameter's chain-rule path lit up from the cost back to it.
+"""The network diagram: neurons, edges (weights), biases and the cost node, for any network the
+studio builds (1–2 inputs, up to 6 hidden layers of 16 neurons, 1–3 outputs).
 
-Items are built once per network shape and updated in place when values change.
+* Small networks (the lesson's 1-1-1 and others with at most 12 weights) are drawn in detail: each
+  edge carries its weight and dJ/dw, each bias its value and gradient, each neuron its z and a.
+* Larger ones stay readable by drawing less: edge colour is the weight's sign, width its size; the
+  numbers appear on hover. Each column has a caption ("hidden 2 · tanh · 8 neurons").
+* Every hidden neuron shows what it computes over the input: a small heatmap of its activation over
+  the input plane (2 inputs) or a curve over x (1 input), from core.neuron_fields / neuron_curves,
+  refreshed at most ~10 times a second while training.
+* The selected parameter's every path to the cost is lit (all routes the chain rule sums over).
+
+Gestures: click an edge or a bias to select it; double-click it (or press Enter with the diagram
+focused) to type a new value; right-click a neuron or a column caption to add or remove neurons and
+layers or change the activation (the same as the keys = - H Shift+H V).
+
+Items are built once per network shape (structureChanged) and updated in place when values change.
 """
 from __future__ import annotations
 
 import math
+import time
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPainterPathStroker, QPen
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (QAction, QBrush, QColor, QFont, QImage, QPainter, QPainterPath,
+                           QPainterPathStroker, QPen, QPixmap, QTransform)
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsPathItem, QGraphicsRectItem,
-                               QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView)
+                               QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QMenu, QToolTip)
+
+import core
+from core import fields as core_fields
 
 from ..format import fmt
+from ..model import HIDDEN_ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_NEURONS, SessionModel
 from .scene_text import add_text, place_centered
-from ..model import SessionModel
+from .value_editor import InlineValueEditor
 
 POSITIVE = QColor("#d1495b")   # warm red for positive weights
 NEGATIVE = QColor("#2e6fba")   # blue for negative weights
-HIGHLIGHT = QColor("#f2a900")  # the chain path
+HIGHLIGHT = QColor("#f2a900")  # the chain paths
 NODE_FILL = QColor("#f7f9fc")
 NODE_LINE = QColor("#44506a")
+BIAS_FILL = QColor("#eef1f6")
 TEXT = QColor("#1d2433")
 MUTED = QColor("#5b6478")
 COLUMN_GAP = 230
 ROW_GAP = 150
 RADIUS = 34
+# compact drawing (anything bigger than the detailed limits below)
+PITCH = 84            # centre-to-centre distance of neurons in a column
+COMPACT_RADIUS = 31
+BIAS_TAB = 18
+DETAIL_MAX_WEIGHTS = 12
+DETAIL_MAX_WIDTH = 4
+FIELD_RESOLUTION = 24
+CURVE_SAMPLES = 60
+FIELD_INTERVAL_S = 0.1    # neuron pictures: at most ~10 refreshes a second while training
+REFRESH_INTERVAL_S = 0.05  # numbers and edges: at most ~20 a second while training
 
 
-class _Clickable:
-    """Mixin: remembers which parameter an item stands for, so a click selects it."""
+def _rgb(color: QColor) -> np.ndarray:
+    return np.array([color.red(), color.green(), color.blue()], dtype=np.float32)
+
+
+_LOW, _MID, _HIGH = _rgb(NEGATIVE), np.array([255, 255, 255], np.float32), _rgb(POSITIVE)
+
+
+def diverging_image(values: np.ndarray, low: float, mid: float, high: float) -> QImage:
+    """Blue (low) – white (mid) – red (high), as a QImage; row 0 of `values` is drawn at the bottom."""
+    v = np.asarray(values, dtype=np.float32)
+    t = np.where(v >= mid, (v - mid) / max(high - mid, 1e-12), (v - mid) / max(mid - low, 1e-12))
+    t = np.clip(np.nan_to_num(t), -1.0, 1.0)[..., None]
+    rgb = np.where(t >= 0, _MID + t * (_HIGH - _MID), _MID + (-t) * (_LOW - _MID))
+    rgba = np.empty(v.shape + (4,), np.uint8)
+    rgba[..., :3] = rgb.astype(np.uint8)
+    rgba[..., 3] = 255
+    rgba = np.ascontiguousarray(rgba[::-1])  # image rows run downwards, the x2 axis upwards
+    h, w = v.shape
+    return QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
+
+
+def activation_range(name: str, values: np.ndarray) -> tuple[float, float, float]:
+    """(low, mid, high) for colouring an activation: its natural range when bounded."""
+    if name == "sigmoid" or name == "softmax":
+        return 0.0, 0.5, 1.0
+    if name == "tanh":
+        return -1.0, 0.0, 1.0
+    top = float(np.max(np.abs(values))) if np.size(values) else 1.0
+    top = top if math.isfinite(top) and top > 1e-9 else 1.0
+    return -top, 0.0, top
+
+
+def _faded(color: QColor, alpha: float) -> QColor:
+    """`color` at `alpha` over the white background, as an opaque colour (translucent strokes cost
+    several times more to paint, and the diagram may hold over a thousand of them)."""
+    return QColor(int(255 + (color.red() - 255) * alpha), int(255 + (color.green() - 255) * alpha),
+                  int(255 + (color.blue() - 255) * alpha))
+
+
+class _Describable:
+    """Mixin for items that describe themselves on hover (their text is computed when asked)."""
+
+    diagram: "NetworkDiagram | None" = None
+
+    def describe(self) -> str:
+        return self.diagram.describe(self) if self.diagram is not None else ""
+
+
+class _Clickable(_Describable):
+    """Remembers which parameter an item stands for, so a click selects it."""
 
     parameter: str = ""
 
 
 class EdgeItem(QGraphicsPathItem, _Clickable):
-    def shape(self):  # a generous hit area, so thin edges are easy to click
+    _hit = None
+
+    def set_route(self, path: QPainterPath) -> None:
+        self.setPath(path)
         stroker = QPainterPathStroker()
-        stroker.setWidth(16)
-        return stroker.createStroke(self.path())
+        stroker.setWidth(16)  # a generous hit area, so thin edges are easy to click
+        self._hit = stroker.createStroke(path)
+
+    def shape(self):
+        return self._hit if self._hit is not None else super().shape()
+
+    def toolTip(self) -> str:  # noqa: N802 (Qt's name) — numbers as of now, computed when asked
+        return self.describe()
 
 
 class BiasItem(QGraphicsRectItem, _Clickable):
-    pass
+    def toolTip(self) -> str:  # noqa: N802
+        return self.describe()
+
+
+class NodeItem(QGraphicsEllipseItem, _Describable):
+    """A neuron: `key` = (layer, j) with layer 0 the inputs and the last the outputs."""
+
+    key: tuple = (0, 0)
+
+    def toolTip(self) -> str:  # noqa: N802
+        return self.describe()
+
+
+class CaptionItem(QGraphicsSimpleTextItem, _Describable):
+    """A column's caption; `layer` as in NodeItem.key (right-click: that layer's menu)."""
+
+    layer: int = 0
+
+    def toolTip(self) -> str:  # noqa: N802
+        return self.describe()
+
+
+class _DiagramScene(QGraphicsScene):
+    """Tooltips computed when shown, so a refresh never formats a thousand tooltip strings."""
+
+    def helpEvent(self, event) -> None:  # noqa: N802
+        for item in self.items(event.scenePos()):
+            while item is not None and not isinstance(item, _Describable):
+                item = item.parentItem()
+            if item is not None:
+                text = item.describe()
+                if text:
+                    QToolTip.showText(event.screenPos(), text)
+                    event.accept()
+                    return
+        QToolTip.hideText()
+        event.ignore()
+
+
+class _Throttle:
+    """Runs `func` now if it has not run for `interval` seconds, else once when that time is up."""
+
+    def __init__(self, func, interval: float, parent):
+        self._func, self.interval = func, interval
+        self._last = -1e9
+        self._timer = QTimer(parent)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._run)
+
+    def request(self, immediate: bool = False) -> None:
+        wait = self.interval - (time.monotonic() - self._last)
+        if immediate or wait <= 0:
+            self._timer.stop()
+            self._run()
+        elif not self._timer.isActive():
+            self._timer.start(int(wait * 1000) + 1)
+
+    def _run(self) -> None:
+        self._last = time.monotonic()
+        self._func()
 
 
 class NetworkDiagram(QGraphicsView):
@@ -54,230 +201,694 @@ class NetworkDiagram(QGraphicsView):
         super().__init__(parent)
         self.setObjectName("network-diagram")
         self._model = model
-        self.setScene(QGraphicsScene(self))
-        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
+        self.setScene(_DiagramScene(self))
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
         self.setBackgroundBrush(QBrush(QColor("#ffffff")))
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.StrongFocus)
         self.setAccessibleName("Network diagram")
-        self._shape: tuple[int, ...] = ()
+        self.setToolTip("")
+        self._shape: tuple = ()
+        self.detailed = True
+        self.build_count = 0
+        self.editor: InlineValueEditor | None = None
         self.highlighted: set[str] = set()   # ids of lit items, for tests and the learner
-        for signal in (model.parametersChanged, model.selectionChanged, model.sampleChanged,
-                       model.datasetChanged, model.lossChanged):
+        self.field_images: dict[tuple[int, int], QImage] = {}   # 2 inputs: each hidden neuron's picture
+        self.field_paths: dict[tuple[int, int], QPainterPath] = {}  # 1 input: each hidden neuron's curve
+        self._grads = None
+        self._trace = None
+        self._edges: dict = {}
+        self.field_updates = 0
+        self._refresh_throttle = _Throttle(self._refresh_now, REFRESH_INTERVAL_S, self)
+        self._field_throttle = _Throttle(self._update_fields, FIELD_INTERVAL_S, self)
+        model.structureChanged.connect(self._on_structure)
+        model.parametersChanged.connect(self._on_parameters)
+        for signal in (model.selectionChanged, model.sampleChanged, model.lossChanged,
+                       model.trainingOptionsChanged):
             signal.connect(self.refresh)
+        model.datasetChanged.connect(self._on_dataset)
         self.parameterClicked.connect(model.select)
         self.refresh()
 
+    # ------------------------------------------------------------------ geometry
+    @staticmethod
+    def is_detailed(sizes) -> bool:
+        """Numbers on every edge only while they stay legible: the lesson's chain (one or two inputs,
+        one hidden neuron, one output); anything wider or deeper is drawn compact."""
+        return len(sizes) <= 3 and all(n == 1 for n in sizes[1:]) and sizes[0] <= 2
+
+    def _layout(self, sizes) -> None:
+        tallest = max(sizes)
+        self.detailed = self.is_detailed(sizes)
+        if self.detailed:
+            self._radius, pitch, gap = RADIUS, ROW_GAP, COLUMN_GAP
+            self._text_scale = 1.0
+        else:
+            self._radius, pitch = COMPACT_RADIUS, PITCH
+            height = tallest * pitch
+            gap = min(320.0, max(170.0, 1.45 * (height + 420) / (len(sizes) + 0.8)))
+            # text stays about the same size on screen whatever the zoom fitInView ends up at
+            width = (len(sizes) - 0.2) * gap + 2.5 * COMPACT_RADIUS + 160
+            self._text_scale = max(1.0, width / 620, (height + 260) / 470)
+        self._pitch, self._gap = pitch, gap
+        # short columns beside tall ones spread out and get bigger neurons (the inputs of 2-16-16-3)
+        pitches = [pitch if self.detailed else pitch * min(2.5, max(1.0, tallest / (count + 1)))
+                   for count in sizes]
+        self._radii = [self._radius if self.detailed else
+                       min(1.9 * self._radius, max(self._radius, 0.36 * p)) for p in pitches]
+        self._positions: dict[tuple[int, int], QPointF] = {}
+        for layer, count in enumerate(sizes):
+            for j in range(count):
+                self._positions[(layer, j)] = QPointF(layer * gap, (j - (count - 1) / 2) * pitches[layer])
+        last_x = (len(sizes) - 1) * gap
+        self._cost_radius = self._radius if self.detailed else max(1.25 * self._radius, self._radii[-1])
+        self._cost_pos = QPointF(last_x + (COLUMN_GAP - 40 if self.detailed else
+                                           0.8 * gap + self._radii[-1] - self._radius), 0)
+        self._half_height = tallest * pitch / 2
+
     # ------------------------------------------------------------------ building
+    def _on_structure(self) -> None:
+        self._close_editor()
+        self._build()
+        self.refresh()
+
+    def _on_dataset(self) -> None:
+        self._field_extent = None
+        self.refresh()
+
     def _build(self) -> None:
         scene = self.scene()
         scene.clear()
+        self.build_count += 1
         net = self._model.network
         sizes = list(net.sizes)
         self._shape = tuple(sizes)
-        self._positions: dict[tuple[int, int], QPointF] = {}
-        tallest = max(sizes)
-        for layer, count in enumerate(sizes):
-            for j in range(count):
-                y = (j - (count - 1) / 2) * ROW_GAP * (1 if tallest < 5 else 4 / tallest)
-                self._positions[(layer, j)] = QPointF(layer * COLUMN_GAP, y)
-        cost_pos = QPointF(len(sizes) * COLUMN_GAP - 40, 0)
-        self._cost_pos = cost_pos
+        self._activations = tuple(net.activations)
+        self._layout(sizes)
+        detailed, s = self.detailed, self._text_scale
+        radii = self._radii
+        self._field_extent = None
+        self.field_images, self.field_paths = {}, {}
 
         self._edges: dict[str, EdgeItem] = {}
+        self._edge_ends: dict[str, tuple] = {}
         self._edge_labels: dict[str, tuple] = {}
-        show_edge_labels = sum(a * b for a, b in zip(sizes, sizes[1:])) <= 12
         for layer in range(1, len(sizes)):
             for i in range(sizes[layer - 1]):
                 for j in range(sizes[layer]):
                     name = self._weight_name(layer, i, j)
                     start, end = self._positions[(layer - 1, i)], self._positions[(layer, j)]
-                    path = QPainterPath(QPointF(start.x() + RADIUS, start.y()))
-                    path.lineTo(QPointF(end.x() - RADIUS, end.y()))
-                    edge = EdgeItem(path)
-                    edge.parameter = name
+                    path = QPainterPath(QPointF(start.x() + radii[layer - 1], start.y()))
+                    path.lineTo(QPointF(end.x() - radii[layer], end.y()))
+                    edge = EdgeItem()
+                    edge.set_route(path)
+                    edge.parameter, edge.diagram = name, self
                     edge.setZValue(0)
                     edge.setCursor(Qt.PointingHandCursor)
                     scene.addItem(edge)
                     self._edges[name] = edge
-                    if show_edge_labels:
+                    self._edge_ends[name] = ((layer - 1, i), (layer, j))
+                    if detailed:
                         self._edge_labels[name] = (add_text(scene, 13, True), add_text(scene, 12, color=MUTED),
                                                    (start + end) / 2)
 
-        self._nodes: dict[tuple[int, int], QGraphicsEllipseItem] = {}
-        self._node_names: dict[tuple[int, int], QGraphicsSimpleTextItem] = {}
+        self._nodes: dict[tuple[int, int], NodeItem] = {}
         self._node_values: dict[tuple[int, int], QGraphicsSimpleTextItem] = {}
         self._biases: dict[str, BiasItem] = {}
         self._bias_labels: dict[str, QGraphicsSimpleTextItem] = {}
+        self._curves: dict[tuple[int, int], QGraphicsPathItem] = {}
+        self._pictures: dict[tuple[int, int], object] = {}
+        self._curve_dots: dict[tuple[int, int], QGraphicsEllipseItem] = {}
         last = len(sizes) - 1
+        two_inputs = sizes[0] == 2
         for (layer, j), pos in self._positions.items():
-            node = scene.addEllipse(QRectF(pos.x() - RADIUS, pos.y() - RADIUS, 2 * RADIUS, 2 * RADIUS),
-                                    QPen(NODE_LINE, 2), QBrush(NODE_FILL))
+            r = radii[layer]
+            node = NodeItem(QRectF(pos.x() - r, pos.y() - r, 2 * r, 2 * r))
+            node.key, node.diagram = (layer, j), self
+            node.setPen(QPen(NODE_LINE, 2))
+            node.setBrush(QBrush(NODE_FILL))
             node.setZValue(2)
+            scene.addItem(node)
             self._nodes[(layer, j)] = node
-            title = add_text(scene, 15, True)
-            title.setZValue(3)
-            place_centered(title, self._node_title(layer, j, sizes), pos)
-            self._node_names[(layer, j)] = title
-            values = add_text(scene, 12, color=MUTED)
-            values.setZValue(3)
-            self._node_values[(layer, j)] = values
+            hidden = 0 < layer < last
+            if detailed or not hidden:
+                title = add_text(scene, 15 if detailed else int(15 * min(s, 1.6) * r / self._radius), True)
+                title.setZValue(3)
+                place_centered(title, self._node_title(layer, j, sizes), pos)
+                if not detailed:
+                    title.setAcceptedMouseButtons(Qt.NoButton)
+            if detailed:
+                values = add_text(scene, 12, color=MUTED)
+                values.setZValue(3)
+                self._node_values[(layer, j)] = values
+            if hidden:
+                self._add_picture(scene, layer, j, pos, two_inputs)
             if layer > 0:
-                name = self._bias_name(layer, j)
-                box = BiasItem(QRectF(pos.x() - 16, pos.y() - RADIUS - 62, 32, 24))
-                box.parameter = name
-                box.setBrush(QBrush(QColor("#eef1f6")))
-                box.setZValue(2)
-                box.setCursor(Qt.PointingHandCursor)
-                scene.addItem(box)
-                link = scene.addLine(pos.x(), pos.y() - RADIUS - 38, pos.x(), pos.y() - RADIUS,
-                                     QPen(MUTED, 1.2, Qt.DashLine))
-                link.setZValue(1)
-                label = add_text(scene, 11)
-                label.setZValue(3)
-                self._biases[name] = box
-                self._bias_labels[name] = label
-                tag = add_text(scene, 11, True)
-                tag.setZValue(3)
-                place_centered(tag, "+b", box.rect().center())
+                self._add_bias(scene, layer, j, pos)
 
-        cost = scene.addEllipse(QRectF(cost_pos.x() - RADIUS, cost_pos.y() - RADIUS, 2 * RADIUS, 2 * RADIUS),
+        cost_r = self._cost_radius
+        cost_pos = self._cost_pos
+        cost = scene.addEllipse(QRectF(cost_pos.x() - cost_r, cost_pos.y() - cost_r, 2 * cost_r, 2 * cost_r),
                                 QPen(NODE_LINE, 2), QBrush(QColor("#fff6e0")))
         cost.setZValue(2)
         self._cost_node = cost
-        cost_title = add_text(scene, 16, True)
+        cost_title = add_text(scene, 16 if detailed else int(18 * min(s, 1.8)), True)
         cost_title.setZValue(3)
         place_centered(cost_title, "J", cost_pos)
-        self._cost_value = add_text(scene, 11, color=MUTED)
+        self._cost_value = add_text(scene, 11 if detailed else int(11 * s), color=MUTED)
         self._cost_edges = []
         for j in range(sizes[last]):
             start = self._positions[(last, j)]
-            path = QPainterPath(QPointF(start.x() + RADIUS, start.y()))
-            path.lineTo(QPointF(cost_pos.x() - RADIUS, cost_pos.y()))
+            path = QPainterPath(QPointF(start.x() + radii[last], start.y()))
+            path.lineTo(QPointF(cost_pos.x() - cost_r, cost_pos.y()))
             item = scene.addPath(path, QPen(MUTED, 2))
             item.setZValue(0)
             self._cost_edges.append(item)
         # a gold halo under the selected weight keeps its sign colour readable
-        self._halo = scene.addPath(QPainterPath(), QPen(HIGHLIGHT, 20, Qt.SolidLine, Qt.RoundCap))
+        self._halo = scene.addPath(QPainterPath(), QPen(HIGHLIGHT, 20 if detailed else 14, Qt.SolidLine, Qt.RoundCap))
         self._halo.setOpacity(0.6)
         self._halo.setZValue(-1)
-        self._caption = add_text(scene, 12, color=MUTED)
-        self._legend = add_text(scene, 11, color=MUTED)
+        self._captions: dict[int, CaptionItem] = {}
+        for layer in range(len(sizes)):
+            caption = CaptionItem()
+            font = QFont()
+            font.setPointSize(int(11 * s) if detailed else int(8.5 * s))
+            font.setBold(not detailed)
+            caption.setFont(font)
+            caption.setBrush(QBrush(MUTED))
+            caption.setZValue(3)
+            caption.layer, caption.diagram = layer, self
+            scene.addItem(caption)
+            self._captions[layer] = caption
+        self._caption = add_text(scene, int(12 * s), color=MUTED)
+        self._legend = add_text(scene, int(11 * s), color=MUTED)
+
+    def _add_bias(self, scene, layer: int, j: int, pos: QPointF) -> None:
+        name = self._bias_name(layer, j)
+        r = self._radii[layer]
+        if self.detailed:
+            rect = QRectF(pos.x() - 16, pos.y() - r - 62, 32, 24)
+        else:
+            corner = QPointF(pos.x() + 0.62 * r, pos.y() - 0.62 * r)
+            rect = QRectF(corner.x() - BIAS_TAB / 2, corner.y() - BIAS_TAB / 2, BIAS_TAB, BIAS_TAB)
+        box = BiasItem(rect)
+        box.parameter, box.diagram = name, self
+        box.setBrush(QBrush(BIAS_FILL))
+        box.setZValue(4 if not self.detailed else 2)
+        box.setCursor(Qt.PointingHandCursor)
+        scene.addItem(box)
+        self._biases[name] = box
+        if self.detailed:
+            link = scene.addLine(pos.x(), pos.y() - r - 38, pos.x(), pos.y() - r, QPen(MUTED, 1.2, Qt.DashLine))
+            link.setZValue(1)
+            label = add_text(scene, 11)
+            label.setZValue(3)
+            self._bias_labels[name] = label
+            tag = add_text(scene, 11, True)
+            tag.setZValue(3)
+            place_centered(tag, "+b", rect.center())
+        else:
+            tag = add_text(scene, 9, True)
+            tag.setParentItem(box)
+            tag.setAcceptedMouseButtons(Qt.NoButton)
+            place_centered(tag, "b", rect.center())
+
+    def _add_picture(self, scene, layer: int, j: int, pos: QPointF, two_inputs: bool) -> None:
+        """The neuron's own picture: inside the node (compact) or under its numbers (detailed)."""
+        r = self._radii[layer]
+        if self.detailed:
+            box = QRectF(pos.x() - 36, pos.y() + r + 54, 72, 44) if not two_inputs else \
+                QRectF(pos.x() - 24, pos.y() + r + 52, 48, 48)
+            frame = scene.addRect(box, QPen(QColor("#c5cbd8"), 1), QBrush(QColor("#ffffff")))
+            frame.setZValue(2)
+        else:
+            inner = r * 0.72
+            box = QRectF(pos.x() - inner, pos.y() - inner * 0.8, 2 * inner, 1.6 * inner)
+            frame = None
+        if two_inputs:
+            if frame is None:
+                self._pictures[(layer, j)] = ("brush", QRectF(pos.x() - r, pos.y() - r, 2 * r, 2 * r))
+            else:
+                item = scene.addPixmap(QPixmap())
+                item.setZValue(3)
+                item.setPos(box.topLeft())
+                item.setTransformationMode(Qt.SmoothTransformation)
+                self._pictures[(layer, j)] = ("pixmap", item, box)
+        else:
+            curve = scene.addPath(QPainterPath(), QPen(TEXT, 2 if self.detailed else 2.5))
+            curve.setZValue(3)
+            self._curves[(layer, j)] = curve
+            self._pictures[(layer, j)] = ("curve", curve, box)
+            if self.detailed:
+                dot = scene.addEllipse(QRectF(-3.5, -3.5, 7, 7), QPen(Qt.NoPen), QBrush(QColor("#e4572e")))
+                dot.setZValue(4)
+                self._curve_dots[(layer, j)] = dot
 
     def _weight_name(self, layer: int, i: int, j: int) -> str:
-        net = self._model.network
-        single = net.sizes[layer - 1] * net.sizes[layer] == 1
+        sizes = self._shape
+        single = sizes[layer - 1] * sizes[layer] == 1
         return f"w{layer}" if single else f"w{layer}.{i + 1}.{j + 1}"
 
     def _bias_name(self, layer: int, j: int) -> str:
-        return f"b{layer}" if self._model.network.sizes[layer] == 1 else f"b{layer}.{j + 1}"
+        return f"b{layer}" if self._shape[layer] == 1 else f"b{layer}.{j + 1}"
 
     @staticmethod
     def _node_title(layer: int, j: int, sizes: list[int]) -> str:
         if layer == 0:
             return "x" if sizes[0] == 1 else f"x{j + 1}"
-        if layer == len(sizes) - 1 and sizes[-1] == 1:
-            return "ŷ"
+        if layer == len(sizes) - 1:
+            return "ŷ" if sizes[-1] == 1 else f"ŷ{j + 1}"
         return f"a{layer}" if sizes[layer] == 1 else f"a{layer}.{j + 1}"
 
+    def item_counts(self) -> dict[str, int]:
+        """How many of each kind of item the diagram holds (tests, and a sanity check)."""
+        return {"nodes": len(self._nodes), "edges": len(self._edges), "biases": len(self._biases),
+                "pictures": len(self._pictures), "captions": len(self._captions)}
+
+    # ------------------------------------------------------------------ captions and descriptions
+    def _caption_text(self, layer: int) -> str:
+        net, sizes = self._model.network, self._shape
+        last = len(sizes) - 1
+        n = sizes[layer]
+        if layer == 0:
+            what = "x" if n == 1 else f"x1, x2" if n == 2 else f"{n} features"
+            return f"input · {what}" if self.detailed else f"input\n{what}"
+        activation = net.activations[layer - 1]
+        neurons = f"{n} neuron{'s' if n != 1 else ''}"
+        sep = " · " if self.detailed else "\n"
+        if layer == last:
+            return f"output{sep}{activation}" + ("" if self.detailed else f"\n{neurons}")
+        return f"hidden {layer}{sep}{activation}" + ("" if self.detailed else f"\n{neurons}")
+
+    def cost_title(self) -> str:
+        net = self._model.network
+        loss = core.ALL_LOSSES[net.loss].title if net.loss in core.ALL_LOSSES else str(net.loss)
+        return loss.lower()
+
+    def describe(self, item) -> str:
+        """The hover text of a diagram item, with the current numbers."""
+        net, model = self._model.network, self._model
+        if isinstance(item, _Clickable) and item.parameter:
+            name = item.parameter
+            if name not in net.parameter_names():
+                return ""
+            grad = self._gradient_of(name)
+            ref = net.locate(name)
+            sizes = self._shape
+            if ref.kind == "w":
+                where = (f"from {self._node_title(ref.layer, ref.i, list(sizes))} "
+                         f"to {self._node_title(ref.layer + 1, ref.j, list(sizes))}")
+            else:
+                where = f"bias of {self._node_title(ref.layer + 1, ref.j, list(sizes))}"
+            return (f"{name} = {fmt(net.get(name), 5)}\n∂J/∂{name} = {fmt(grad, 5)}\n{where}\n"
+                    f"Click to select · double-click or Enter to type a value")
+        if isinstance(item, NodeItem):
+            layer, j = item.key
+            sizes = list(self._shape)
+            title = self._node_title(layer, j, sizes)
+            if self._trace is None:
+                return title
+            trace, sample = self._trace, model.sample
+            if layer == 0:
+                return f"{title} = {fmt(trace.activations[0][0, j], 5)} (sample {sample + 1})"
+            activation = net.activations[layer - 1]
+            kind = "output" if layer == len(sizes) - 1 else f"hidden layer {layer}"
+            text = (f"{title}: neuron {j + 1} of {kind} ({activation})\n"
+                    f"z = {fmt(trace.zs[layer - 1][0, j], 5)}, a = {fmt(trace.activations[layer][0, j], 5)}"
+                    f" at sample {sample + 1}")
+            if 0 < layer < len(sizes) - 1:
+                over = "the input plane (x1, x2)" if sizes[0] == 2 else "x"
+                text += (f"\nPicture: a over {over}, blue low · white middle · red high"
+                         f"\nRight-click: add or remove neurons and layers, change the activation")
+            return text
+        if isinstance(item, CaptionItem):
+            layer = item.layer
+            if 0 < layer < len(self._shape) - 1:
+                return "Right-click: add or remove neurons and layers, change the activation"
+            return ""
+        return ""
+
+    def _gradient_of(self, name: str) -> float:
+        if self._grads is None:
+            return float("nan")
+        ref = self._model.network.locate(name)
+        dW, db = self._grads
+        return float(dW[ref.layer][ref.i, ref.j] if ref.kind == "w" else db[ref.layer][ref.j])
+
     # ------------------------------------------------------------------ updating
+    def _on_parameters(self) -> None:
+        # a thousand edges cost ~30 ms a redraw: big networks redraw less often while training
+        self._refresh_throttle.interval = REFRESH_INTERVAL_S if len(self._edges) <= 300 else 2 * REFRESH_INTERVAL_S
+        self._refresh_throttle.request(immediate=not self._model.running)
+
     def refresh(self, *_args) -> None:
+        self._refresh_throttle.request(immediate=True)
+
+    def _refresh_now(self) -> None:
+        """Every number, pen and the highlight, from the model as it is now."""
         model = self._model
         net = model.network
         if tuple(net.sizes) != self._shape:
+            self._close_editor()
             self._build()
+        sizes = list(net.sizes)
         sample = model.sample
         x_row, y_row = model.X[sample:sample + 1], model.y[sample:sample + 1]
-        trace = net.forward(x_row)
-        dW, db = net.gradients(model.X, model.y)
-        sizes = list(net.sizes)
-        for (layer, j), pos in self._positions.items():
-            if layer == 0:
-                text = f"x = {fmt(x_row[0, j])}"
-            else:
-                text = f"z = {fmt(trace.zs[layer - 1][0, j])}\na = {fmt(trace.activations[layer][0, j])}"
-            place_centered(self._node_values[(layer, j)], text, QPointF(pos.x(), pos.y() + RADIUS + 24))
-        magnitudes = [abs(w) for W in net.weights for w in W.ravel()]
-        scale = max(1.0, max(magnitudes) if magnitudes else 1.0)
+        self._trace = trace = net.forward(x_row)
+        self._grads = dW, db = net.gradients(model.X, model.y)
+        detailed = self.detailed
+        if detailed:
+            for (layer, j), pos in self._positions.items():
+                if layer == 0:
+                    text = f"x = {fmt(x_row[0, j])}" if sizes[0] == 1 else f"x{j + 1} = {fmt(x_row[0, j])}"
+                else:
+                    text = f"z = {fmt(trace.zs[layer - 1][0, j])}\na = {fmt(trace.activations[layer][0, j])}"
+                place_centered(self._node_values[(layer, j)], text, QPointF(pos.x(), pos.y() + RADIUS + 24))
+        magnitudes = [float(np.max(np.abs(W))) for W in net.weights if W.size]
+        biggest = max(magnitudes) if magnitudes else 1.0
+        scale = max(1.0, biggest) if detailed else max(biggest, 1e-9)
         for layer in range(1, len(sizes)):
-            W = net.weights[layer - 1]
+            W, G = net.weights[layer - 1], dW[layer - 1]
             for i in range(sizes[layer - 1]):
                 for j in range(sizes[layer]):
                     name = self._weight_name(layer, i, j)
-                    w, g = W[i, j], dW[layer - 1][i, j]
+                    w = W[i, j]
                     edge = self._edges[name]
-                    width = 1.5 + 7.0 * math.sqrt(min(abs(w) / scale, 1.0))
+                    rel = math.sqrt(min(abs(w) / scale, 1.0))
+                    width = 1.5 + 7.0 * rel if detailed else 0.8 + 6.0 * rel
                     edge.setPen(QPen(POSITIVE if w >= 0 else NEGATIVE, width, Qt.SolidLine, Qt.RoundCap))
-                    edge.setToolTip(f"{name} = {fmt(w, 5)}\n∂J/∂{name} = {fmt(g, 5)}\nClick to select")
+                    edge.magnitude = rel
                     if name in self._edge_labels:
                         value_item, grad_item, mid = self._edge_labels[name]
                         place_centered(value_item, f"{name} = {fmt(w)}", QPointF(mid.x(), mid.y() - 22))
-                        place_centered(grad_item, f"∂J/∂{name} = {fmt(g)}", QPointF(mid.x(), mid.y() + 22))
+                        place_centered(grad_item, f"∂J/∂{name} = {fmt(G[i, j])}", QPointF(mid.x(), mid.y() + 22))
             for j in range(sizes[layer]):
                 name = self._bias_name(layer, j)
-                b, g = net.biases[layer - 1][j], db[layer - 1][j]
+                b = net.biases[layer - 1][j]
                 box = self._biases[name]
                 box.setPen(QPen(POSITIVE if b >= 0 else NEGATIVE, 2))
-                box.setToolTip(f"{name} = {fmt(b, 5)}\n∂J/∂{name} = {fmt(g, 5)}\nClick to select")
-                label_pos = box.rect().center() + QPointF(0, -36)
-                place_centered(self._bias_labels[name], f"{name} = {fmt(b)}\n∂J/∂{name} = {fmt(g)}", label_pos)
+                if name in self._bias_labels:
+                    label_pos = box.rect().center() + QPointF(0, -36)
+                    place_centered(self._bias_labels[name],
+                                   f"{name} = {fmt(b)}\n∂J/∂{name} = {fmt(db[layer - 1][j])}", label_pos)
 
         cost = net.loss(model.X, model.y)
-        place_centered(self._cost_value, f"J = {fmt(cost)}\n(batch mean)\ny = {fmt(y_row[0, 0])} (sample)",
-               QPointF(self._cost_pos.x(), self._cost_pos.y() + RADIUS + 34))
-        place_centered(self._caption, f"Node values for sample {sample + 1} of {len(model.X)}"
-                              f"  ·  edge labels: weight and ∂J/∂w over the batch",
-               QPointF((len(sizes) * COLUMN_GAP - 40) / 2, -max(sizes) * ROW_GAP / 2 - 70))
-        place_centered(self._legend, "red edge: positive weight   blue edge: negative   width: |w|   "
-                             "gold: chain path of the selected parameter",
-               QPointF((len(sizes) * COLUMN_GAP - 40) / 2, max(sizes) * ROW_GAP / 2 + 75))
+        s = self._text_scale
+        r = self._radius
+        if detailed:
+            place_centered(self._cost_value,
+                           f"J = {fmt(cost)}\n(batch mean)\ny = {fmt(y_row[0, 0])} (sample)\n{self.cost_title()}",
+                           QPointF(self._cost_pos.x(), self._cost_pos.y() + RADIUS + 34))
+        else:
+            place_centered(self._cost_value, f"J = {fmt(cost)}\n{self.cost_title()}",
+                           QPointF(self._cost_pos.x(), self._cost_pos.y() + self._cost_radius + 22 * s))
+        self._place_captions(sizes, sample)
         self._highlight(model.selected)
+        self._field_throttle.request(immediate=not model.running)
         self.scene().setSceneRect(self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20))
         self._fit()
 
-    def _highlight(self, selected: str) -> None:
-        """Light the path the chain rule walks: cost -> output -> ... -> the selected parameter.
+    def _place_captions(self, sizes, sample: int) -> None:
+        s, detailed = self._text_scale, self.detailed
+        top, bottom = -self._half_height, self._half_height
+        for layer, caption in self._captions.items():
+            x = layer * self._gap
+            caption.setText(self._caption_text(layer))
+            rect = caption.boundingRect()
+            if detailed:  # under the columns, above the legend: the lesson's picture stays as it was
+                y = bottom + 90
+            else:
+                y = top - 30 * s - rect.height() / 2
+            caption.setPos(x - rect.width() / 2, y - rect.height() / 2)
+        mid_x = self._cost_pos.x() / 2
+        if detailed:
+            place_centered(self._caption, f"Node values for sample {sample + 1} of {len(self._model.X)}"
+                                          f"  ·  edge labels: weight and ∂J/∂w over the batch",
+                           QPointF(mid_x, top - 70 - (0 if max(sizes) > 1 else 0)))
+            place_centered(self._legend, "red edge: positive weight   blue edge: negative   width: |w|   "
+                                         "gold: every path from the selected parameter to J",
+                           QPointF(mid_x, bottom + 128))
+        else:
+            place_centered(self._caption, "Hover an edge, a bias (b) or a neuron for its numbers\n"
+                                          "double-click to type a value · right-click a neuron to change the network",
+                           QPointF(mid_x, top - 30 * s - 70 * s))
+            place_centered(self._legend, "edges: red positive, blue negative, width |w|\n"
+                                         "gold: every path from the selected parameter to J"
+                                         "\nin each neuron: its activation over the input, blue low · red high",
+                           QPointF(mid_x, bottom + 50 * s))
 
-        Path edges turn gold (their weights are the dz/da factors of the chain); the selected weight
-        keeps its sign colour over a gold halo; everything off the path fades.
-        """
-        chain = self._model.chain(selected)
-        lit_nodes = set(chain.nodes)
-        lit_edges = {self._weight_name(l_hi, j_lo, j_hi)
-                     for (l_hi, j_hi), (_l_lo, j_lo) in zip(chain.nodes, chain.nodes[1:])}
-        glow = QPen(HIGHLIGHT, 5)
+    # ------------------------------------------------------------------ neuron pictures
+    def _extent(self):
+        if getattr(self, "_field_extent", None) is None:
+            X = self._model.dataset.X
+            lo, hi = X.min(axis=0), X.max(axis=0)
+            span = np.where(hi - lo > 0, hi - lo, 1.0)
+            self._field_extent = (lo - 0.1 * span, hi + 0.1 * span)
+        return self._field_extent
+
+    def _update_fields(self) -> None:
+        self.field_updates += 1
+        if not self._pictures:
+            return
+        net = self._model.network
+        if tuple(net.sizes) != self._shape:
+            return
+        lo, hi = self._extent()
+        if net.sizes[0] == 2:
+            fields = core_fields.neuron_fields(net, (lo[0], hi[0]), (lo[1], hi[1]), FIELD_RESOLUTION)
+            for layer in range(1, len(net.sizes) - 1):
+                values = fields.layers[layer - 1]
+                low, mid, high = activation_range(net.activations[layer - 1], values)
+                for j in range(net.sizes[layer]):
+                    image = diverging_image(values[:, :, j], low, mid, high)
+                    self.field_images[(layer, j)] = image
+                    self._show_image((layer, j), image)
+        else:
+            xs = np.linspace(lo[0], hi[0], CURVE_SAMPLES)
+            curves = core_fields.neuron_curves(net, xs)
+            x_sample = float(self._model.X[self._model.sample, 0])
+            for layer in range(1, len(net.sizes) - 1):
+                values = curves.layers[layer - 1]
+                low, _mid, high = activation_range(net.activations[layer - 1], values)
+                for j in range(net.sizes[layer]):
+                    self._show_curve((layer, j), xs, values[:, j], low, high, x_sample)
+
+    def _show_image(self, key, image: QImage) -> None:
+        picture = self._pictures[key]
+        pixmap = QPixmap.fromImage(image)
+        if picture[0] == "brush":
+            rect = picture[1]
+            brush = QBrush(pixmap)
+            brush.setTransform(QTransform.fromTranslate(rect.x(), rect.y())
+                               .scale(rect.width() / pixmap.width(), rect.height() / pixmap.height()))
+            self._nodes[key].setBrush(brush)
+        else:
+            item, box = picture[1], picture[2]
+            item.setPixmap(pixmap)
+            item.setScale(box.width() / pixmap.width())
+
+    def _show_curve(self, key, xs, values, low: float, high: float, x_sample: float) -> None:
+        _kind, item, box = self._pictures[key]
+        span_x = xs[-1] - xs[0] or 1.0
+        span_y = (high - low) or 1.0
+        px = box.left() + (xs - xs[0]) / span_x * box.width()
+        py = box.bottom() - (np.clip(values, low, high) - low) / span_y * box.height()
+        path = QPainterPath(QPointF(px[0], py[0]))
+        for a, b in zip(px[1:], py[1:]):
+            path.lineTo(QPointF(float(a), float(b)))
+        item.setPath(path)
+        self.field_paths[key] = path
+        dot = self._curve_dots.get(key)
+        if dot is not None:
+            k = int(np.argmin(np.abs(xs - x_sample)))
+            dot.setPos(float(px[k]), float(py[k]))
+
+    # ------------------------------------------------------------------ paths to the cost
+    def paths_to_cost(self, name: str) -> tuple[set, set]:
+        """(node keys, weight names) on every path from parameter `name` to the cost."""
+        ref = self._model.network.locate(name)
+        sizes = self._shape
+        start = ref.layer + 1  # the neuron the parameter feeds
+        nodes = {(start, ref.j)} | {(layer, k) for layer in range(start + 1, len(sizes))
+                                    for k in range(sizes[layer])}
+        edges = set()
+        for layer in range(start + 1, len(sizes)):
+            sources = [ref.j] if layer == start + 1 else range(sizes[layer - 1])
+            edges |= {self._weight_name(layer, i, k) for i in sources for k in range(sizes[layer])}
+        return nodes, edges
+
+    def _highlight(self, selected: str) -> None:
+        """Light every path the chain rule sums over: from the selected parameter's neuron through
+        every later neuron to the cost. Path edges turn gold; the selected weight keeps its sign
+        colour over a gold halo; everything off the paths fades."""
+        lit_nodes, lit_edges = self.paths_to_cost(selected)
+        detailed = self.detailed
         for name, edge in self._edges.items():
+            # alpha in the pen, not item opacity: opacity makes a thousand edges paint 10x slower
             on_path = name in lit_edges or name == selected
-            if name in lit_edges:
-                pen = edge.pen()
-                pen.setColor(HIGHLIGHT)
-                edge.setPen(pen)
+            pen = edge.pen()
+            color = HIGHLIGHT if name in lit_edges else pen.color()
+            if detailed:
+                alpha = 1.0 if on_path else 0.55
+            else:
+                alpha = 0.9 if on_path else 0.15 + 0.5 * getattr(edge, "magnitude", 1.0)
+            pen.setColor(_faded(color, alpha))
+            edge.setPen(pen)
             edge.setZValue(1 if on_path else 0)
-            edge.setOpacity(1.0 if on_path else 0.55)
         self._halo.setPath(self._edges[selected].path() if selected in self._edges else QPainterPath())
+        glow = QPen(HIGHLIGHT, 5 if detailed else 6)
         for key, node in self._nodes.items():
             node.setPen(glow if key in lit_nodes else QPen(NODE_LINE, 2))
         for name, box in self._biases.items():
-            box.setBrush(QBrush(HIGHLIGHT.lighter(150) if name == selected else QColor("#eef1f6")))
+            box.setBrush(QBrush(HIGHLIGHT.lighter(150) if name == selected else BIAS_FILL))
             if name == selected:
-                box.setPen(glow)
+                box.setPen(glow if detailed else QPen(HIGHLIGHT.darker(130), 3))
         self._cost_node.setPen(glow)
-        last = len(self._model.network.sizes) - 1
+        last = len(self._shape) - 1
         for j, item in enumerate(self._cost_edges):
             item.setPen(QPen(HIGHLIGHT if (last, j) in lit_nodes else MUTED, 3))
         self.highlighted = ({f"edge:{n}" for n in lit_edges | ({selected} & self._edges.keys())}
                             | {f"node:{l}.{j}" for l, j in lit_nodes} | {"node:J"}
                             | ({f"bias:{selected}"} if selected in self._biases else set()))
 
+    # ------------------------------------------------------------------ editing a value
+    def edit_parameter(self, name: str | None = None) -> InlineValueEditor | None:
+        """Open the inline editor on `name` (default: the selected parameter), prefilled."""
+        name = name or self._model.selected
+        if name not in self._model.parameter_names():
+            return None
+        self._close_editor()
+        if name != self._model.selected:
+            self._model.select(name)
+        editor = self.editor = InlineValueEditor(self._model, name, self.viewport())
+        editor.closed.connect(self._on_editor_closed)
+        anchor = self._anchor(name)
+        point = self.mapFromScene(anchor)
+        editor.adjustSize()
+        width, height = max(editor.width(), 120), editor.sizeHint().height()
+        x = min(max(point.x() - width // 2, 2), max(self.viewport().width() - width - 2, 2))
+        y = min(max(point.y() - height // 2, 2), max(self.viewport().height() - height - 2, 2))
+        editor.setGeometry(x, y, width, height)
+        editor.show()
+        editor.setFocus(Qt.OtherFocusReason)
+        return editor
+
+    def _anchor(self, name: str) -> QPointF:
+        if name in self._edges:
+            return self._edges[name].path().pointAtPercent(0.5)
+        return self._biases[name].sceneBoundingRect().center()
+
+    def _on_editor_closed(self, _committed: bool) -> None:
+        self.editor = None
+        self.setFocus(Qt.OtherFocusReason)
+
+    def _close_editor(self) -> None:
+        if self.editor is not None:
+            editor, self.editor = self.editor, None
+            editor.closed.disconnect(self._on_editor_closed)
+            editor._finish(False)
+
+    # ------------------------------------------------------------------ structure menu
+    def context_menu(self, layer: int, j: int | None = None) -> QMenu:
+        """The menu of neuron `j` of `layer` (or of the whole layer when j is None), built but not shown."""
+        model, sizes = self._model, self._shape
+        menu = QMenu(self)
+        menu.setObjectName("diagram-menu")
+        last = len(sizes) - 1
+        hidden_count = len(sizes) - 2
+        can_add_layer = hidden_count < MAX_HIDDEN_LAYERS
+
+        def add(text, handler, enabled=True, object_name=""):
+            action = QAction(text, menu)
+            action.setObjectName(object_name)
+            action.setEnabled(enabled)
+            action.triggered.connect(handler)
+            menu.addAction(action)
+            return action
+
+        if layer == 0:
+            add("Add a hidden layer after the inputs", lambda: model.add_layer(0), can_add_layer, "add_layer_after")
+            return menu
+        if layer == last:
+            add("Add a hidden layer before the output", lambda: model.add_layer(hidden_count), can_add_layer,
+                "add_layer_before")
+            return menu
+        k = layer - 1  # the model counts hidden layers from 0
+        n = sizes[layer]
+        add(f"Add a neuron to hidden layer {layer}\t=", lambda: model.add_neuron(k), n < MAX_NEURONS, "add_neuron")
+        if j is not None:
+            add(f"Remove this neuron ({self._node_title(layer, j, list(sizes))})",
+                lambda: model.remove_neuron(k, j), n > 1, "remove_neuron")
+        else:
+            add(f"Remove the last neuron\t-", lambda: model.remove_neuron(k), n > 1, "remove_neuron")
+        menu.addSeparator()
+        add(f"Add a hidden layer after hidden layer {layer}\tH", lambda: model.add_layer(k + 1), can_add_layer,
+            "add_layer_after")
+        add(f"Add a hidden layer before hidden layer {layer}", lambda: model.add_layer(k), can_add_layer,
+            "add_layer_before")
+        add(f"Remove hidden layer {layer}\tShift+H", lambda: model.remove_layer(k), True, "remove_layer")
+        menu.addSeparator()
+        sub = menu.addMenu(f"Activation of hidden layer {layer}\tV")
+        sub.setObjectName("activation_menu")
+        current = self._model.network.activations[k]
+        for name in HIDDEN_ACTIVATIONS:
+            action = QAction(name, sub)
+            action.setObjectName(f"activation_{name}")
+            action.setCheckable(True)
+            action.setChecked(name == current)
+            action.triggered.connect(lambda _checked=False, name=name: model.set_activation(k, name))
+            sub.addAction(action)
+        return menu
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802
+        item = self.itemAt(event.pos())
+        while item is not None and not isinstance(item, (NodeItem, CaptionItem, BiasItem)):
+            item = item.parentItem()
+        if isinstance(item, NodeItem):
+            layer, j = item.key
+        elif isinstance(item, CaptionItem):
+            layer, j = item.layer, None
+        elif isinstance(item, BiasItem):
+            ref = self._model.network.locate(item.parameter)
+            layer, j = ref.layer + 1, ref.j
+        else:
+            super().contextMenuEvent(event)
+            return
+        if 0 < layer < len(self._shape) - 1:
+            # the keys = - H Shift+H V act on the selected parameter's layer: make that this one
+            bias = self._bias_name(layer, j if j is not None else 0)
+            self._model.select(bias)
+        menu = self.context_menu(layer, j)
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
     # ------------------------------------------------------------------ interaction and layout
-    def mousePressEvent(self, event) -> None:
-        item = self.itemAt(event.position().toPoint())
+    def _clickable_at(self, pos):
+        item = self.itemAt(pos)
         while item is not None and not isinstance(item, _Clickable):
             item = item.parentItem()
-        if isinstance(item, _Clickable) and item.parameter:
-            self.parameterClicked.emit(item.parameter)
+        return item if isinstance(item, _Clickable) and item.parameter else None
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.LeftButton:
+            item = self._clickable_at(event.position().toPoint())
+            if item is not None:
+                self.parameterClicked.emit(item.parameter)
         super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
+        item = self._clickable_at(event.position().toPoint())
+        if event.button() == Qt.LeftButton and item is not None:
+            self.edit_parameter(item.parameter)
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.editor is None:
+            self.edit_parameter()
+            return
+        super().keyPressEvent(event)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
