@@ -132,7 +132,10 @@ class StepWorkspace:
 
     Floating point: the operations are those of ``Network.backward``, so a step that overflows there
     overflows here (raising under ``np.errstate(over="raise")``, or giving non-finite values);
-    callers check the result exactly as they check a Backward's.
+    callers check the result exactly as they check a Backward's. After a raise the buffers hold
+    garbage until the next ``gradient()``, which recomputes everything from the parameters.
+
+    Not thread-safe: one workspace belongs to one thread at a time (its buffers are shared state).
     """
 
     def __init__(self, net: Network, X, y, *, blas_threads: int | None = 1):

@@ -208,3 +208,27 @@ def test_gradient_descent_with_the_workspace_follows_network_descent():
         net.set_parameter_vector(ws.parameters - 0.5 * grad)
         twin.set_parameter_vector(twin.parameter_vector() - 0.5 * twin.gradient_vector(X, y))
     np.testing.assert_allclose(net.parameter_vector(), twin.parameter_vector(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("activations, loss", [(["linear", "softmax"], "cross_entropy"),
+                                               (["tanh", "linear"], "squared_error"),
+                                               (["relu", "sigmoid"], "binary_cross_entropy")])
+def test_overflow_raises_where_network_backward_raises(activations, loss):
+    """GradientDescent runs the gradient under np.errstate(over="raise"): a blown-up step must be
+    reported the same way, and the BLAS thread count restored even then."""
+    rng = np.random.default_rng(8)
+    net = Network([2, 4, 3], activations, loss, seed=0)
+    X, y = rng.normal(size=(20, 2)), np.eye(3)[rng.integers(0, 3, 20)]
+    ws = StepWorkspace(net, X, y)
+    before = blas_threads()
+    for W in net.weights:
+        W *= 1e160
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        with pytest.raises(FloatingPointError):
+            net.backward(X, y)
+        with pytest.raises(FloatingPointError):
+            ws.gradient()
+    assert blas_threads() == before
+    for W in net.weights:
+        W /= 1e160
+    assert_matches(net, X, y, ws)               # usable again at sane parameters
