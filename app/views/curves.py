@@ -323,7 +323,7 @@ class DataView(PlotPanel):
                 accuracy += f", {100 * _accuracy(model.network, model.X_test, model.y_test):.0f}% test"
             lines.append(f"{mapping}. {accuracy}.")
             if self.two_d:
-                lines.append("Background: the class the network predicts, pale where it is unsure"
+                lines.append("Background: the predicted class, pale where the network is unsure"
                              + ("; dashed: ŷ = 0.5." if data.task == "classification" else "."))
             elif data.task == "classification":
                 lines.append("Curve: ŷ, the probability of class 1 (≥ 0.5 predicts class 1).")
@@ -335,16 +335,15 @@ class DataView(PlotPanel):
                          "Curve: the prediction ŷ, which should follow the points.")
         if data.name == "csv" and _standardized(data):
             lines.append("Features are standardized: 0 is a column's mean, ±1 one standard deviation.")
-        lines.append(f"Ring: sample {model.sample + 1}, the one the chain-rule panel uses. "
-                     + self._gesture_text(data) + "; right-click (or Alt+click) removes.")
+        lines.append(f"Ring: sample {model.sample + 1} (chain-rule panel). "
+                     + self._gesture_text(data) + "; right-click removes.")
         self.caption.setText("<br>".join(lines))
 
     def _gesture_text(self, data) -> str:
         if data.task == "regression":
-            return ("Click adds a point there" if not self.two_d
-                    else "Click adds a point (with its nearest neighbour's value)")
-        keys = ["Click adds class 0", "Shift+click class 1", "Ctrl+click class 2", "Ctrl+Shift+click class 3"]
-        return ", ".join(keys[:min(data.n_classes, len(keys))])
+            return "Click adds a point" + (" (its nearest neighbour's value)" if self.two_d else "")
+        keys = ["Shift: 1", "Ctrl: 2", "Ctrl+Shift: 3"][:min(data.n_classes, 4) - 1]
+        return f"Click adds class 0 ({', '.join(keys)})"
 
     # ------------------------------------------------------------------ decision field (2 inputs)
     def _schedule_field(self) -> None:
