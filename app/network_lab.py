@@ -12,6 +12,7 @@ from .views.controls import ControlsPanel
 from .views.curves import CostCurveView, DataView
 from .views.diagram import NetworkDiagram
 from .views.expression import ExpressionPanel
+from .views.parameter_table import ParameterTablePanel  # parameter table panel
 from .views.slice_view import CostSliceView
 from .views.surface import CostSurfaceView
 
@@ -107,6 +108,10 @@ def _arrange(lab: DockLab) -> None:
     lab.splitDockWidget(d["surface"], d["slice"], Qt.Horizontal)
     lab.splitDockWidget(d["slice"], d["cost"], Qt.Horizontal)
     lab.splitDockWidget(d["cost"], d["data"], Qt.Horizontal)
+    # --- parameter table: a tab beside the chain rule (Ctrl+8 brings it forward) ---
+    lab.tabifyDockWidget(d["expression"], d["params"])
+    d["expression"].raise_()
+    # --- end parameter table ---
 
 
 def _size(lab: DockLab) -> None:
@@ -126,5 +131,6 @@ def build(model: SessionModel, registry: ActionRegistry) -> DockLab:
         Panel("cost", "Cost curve", "Ctrl+5", CostCurveView(model)),
         Panel("data", "Data and prediction", "Ctrl+6", DataView(model)),
         Panel("controls", "Controls", "Ctrl+7", ControlsPanel(model, registry)),
+        Panel("params", "Parameters", "Ctrl+8", ParameterTablePanel(model)),  # parameter table panel
     ]
     return DockLab(NAME, TITLE, panels, _arrange, _size)

@@ -1,0 +1,413 @@
+"""The parameter table: every parameter with its value and dJ/dθ two ways — by backpropagation and by
+central finite differences — their relative error and whether they agree (a gradient check).
+
+* Backprop values follow the model at once (one backward pass); the finite differences, a pass per
+  parameter, run off the GUI thread in a LatestOnlyWorker (stale results dropped) and, while
+  training, at most every FD_INTERVAL_S. A check made at older parameters says so in the summary.
+* Sortable: click a header, or choose the column in "Sort by" (Tab reaches it) and flip the order.
+* Selecting a row selects that parameter everywhere, and selecting one elsewhere selects its row.
+* Enter (or double-click) on a row edits the value, through the same parser as the diagram.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import (QAbstractTableModel, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt,
+                            QTimer)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
+
+import core
+
+from ..format import fmt
+from ..model import SessionModel
+from ..workers import LatestOnlyWorker
+from .value_editor import commit_value, editable_text
+
+NAME, VALUE, BACKPROP, FINITE, RELATIVE, AGREES = range(6)
+HEADERS = ("Parameter", "Value", "∂J/∂θ backprop", "∂J/∂θ finite diff.", "Relative error", "Agrees")
+HEADER_TIPS = (
+    "The parameter's name: w<layer>.<from>.<to> for a weight, b<layer>.<neuron> for a bias",
+    "Its current value (Enter or double-click to type a new one)",
+    "The gradient by backpropagation, over the whole training batch (updates at once)",
+    "The gradient by central finite differences, (J(θ+ε) − J(θ−ε)) / 2ε, computed in the background",
+    "|backprop − finite difference| / max(|backprop|, |finite difference|)",
+    "✓ when the two agree within the check's tolerance, ✗ when they do not",
+)
+SORT_ROLE = Qt.UserRole
+FD_INTERVAL_S = 0.5   # while training, a new finite-difference check at most this often
+GOOD = QColor("#2f7d32")
+BAD = QColor("#c62828")
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """What a gradient check depends on, captured on the GUI thread (the network is a copy)."""
+
+    network: core.Network
+    X: np.ndarray
+    y: np.ndarray
+    names: tuple
+    step: int
+
+    def compute(self):
+        return self, core.gradient_check(self.network, self.X, self.y)
+
+
+class ParameterTableModel(QAbstractTableModel):
+    """Rows: the network's parameters in canonical order. Reads numbers from the session model."""
+
+    def __init__(self, model: SessionModel, parent=None):
+        super().__init__(parent)
+        self._model = model
+        self.names: list[str] = []
+        self.values = np.zeros(0)
+        self.backprop = np.zeros(0)
+        self.check = None          # the newest core.GradientCheck for these names
+        self.check_vector = None   # the parameters it was made at
+        self.check_step = 0
+        self.reload()
+
+    # ------------------------------------------------------------------ data
+    def reload(self) -> None:
+        """New parameter names (a structural change): rows replaced, the old check dropped."""
+        self.beginResetModel()
+        self.names = self._model.parameter_names()
+        self.check = None
+        self.check_vector = None
+        self._read_values()
+        self.endResetModel()
+
+    def _read_values(self) -> None:
+        net, model = self._model.network, self._model
+        self.values = net.parameter_vector()
+        self.backprop = net.gradient_vector(model.X, model.y)
+
+    def update_values(self) -> None:
+        """Values and backprop gradients as of now (cheap: one backward pass)."""
+        if self._model.parameter_names() != self.names:
+            self.reload()
+            return
+        self._read_values()
+        if self.names:
+            self.dataChanged.emit(self.index(0, VALUE), self.index(len(self.names) - 1, BACKPROP))
+
+    def set_check(self, check, vector, step: int) -> None:
+        if [row.name for row in check.rows] != self.names:
+            return  # made for another shape: stale
+        self.check, self.check_vector, self.check_step = check, vector, step
+        if self.names:
+            self.dataChanged.emit(self.index(0, FINITE), self.index(len(self.names) - 1, AGREES))
+
+    @property
+    def check_is_current(self) -> bool:
+        return self.check_vector is not None and np.array_equal(self.check_vector, self.values)
+
+    # ------------------------------------------------------------------ Qt model
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.names)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
+        if orientation != Qt.Horizontal:
+            return None
+        if role == Qt.DisplayRole:
+            return HEADERS[section]
+        if role == Qt.ToolTipRole:
+            return HEADER_TIPS[section]
+        return None
+
+    def flags(self, index):
+        base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
+        return base | Qt.ItemIsEditable if index.column() == VALUE else base
+
+    def number(self, row: int, column: int) -> float:
+        """The number a cell shows (NaN while the finite differences are not in yet)."""
+        if column == NAME:
+            return float(row)
+        if column == VALUE:
+            return float(self.values[row])
+        if column == BACKPROP:
+            return float(self.backprop[row])
+        if self.check is None:
+            return math.nan
+        check_row = self.check.rows[row]
+        if column == FINITE:
+            return check_row.finite_difference
+        if column == RELATIVE:
+            return check_row.relative_error
+        return 1.0 if check_row.agrees else 0.0
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        row, column = index.row(), index.column()
+        if role == Qt.DisplayRole:
+            if column == NAME:
+                return self.names[row]
+            value = self.number(row, column)
+            if math.isnan(value):
+                return "…"
+            if column == AGREES:
+                return "✓" if value else "✗"
+            if column == RELATIVE:
+                return f"{value:.1e}" if value else "0"
+            return fmt(value, 5)
+        if role == Qt.EditRole and column == VALUE:
+            return editable_text(float(self.values[row]))
+        if role == SORT_ROLE:
+            value = self.number(row, column)
+            return math.inf if math.isnan(value) else value
+        if role == Qt.TextAlignmentRole:
+            if column == AGREES:
+                return int(Qt.AlignCenter)
+            return int(Qt.AlignRight | Qt.AlignVCenter) if column != NAME else int(Qt.AlignLeft | Qt.AlignVCenter)
+        if role == Qt.ForegroundRole and column == AGREES and self.check is not None:
+            return QBrush(GOOD if self.check.rows[row].agrees else BAD)
+        if role == Qt.ToolTipRole:
+            return self._tooltip(row)
+        return None
+
+    def _tooltip(self, row: int) -> str:
+        name = self.names[row]
+        text = (f"{name} = {fmt(self.values[row], 6)}\n"
+                f"∂J/∂{name} by backprop: {fmt(self.backprop[row], 6)}")
+        if self.check is not None:
+            r = self.check.rows[row]
+            text += (f"\nby finite differences (ε = {self.check.eps:g}): {fmt(r.finite_difference, 6)}"
+                     f"\nrelative error {r.relative_error:.2e}: {'agree' if r.agrees else 'DISAGREE'}")
+            if r.at_kink:
+                text += "\n(the L1 penalty's kink lies within ±ε of this weight: the difference straddles it)"
+        return text + "\nEnter or double-click: type a new value"
+
+    def setData(self, index, value, role=Qt.EditRole) -> bool:  # noqa: N802
+        if role != Qt.EditRole or index.column() != VALUE:
+            return False
+        return commit_value(self._model, self.names[index.row()], str(value))
+
+
+class _ValueDelegate(QStyledItemDelegate):
+    """A plain line edit for the value; what it commits goes through commit_value (model.setData)."""
+
+    def createEditor(self, parent, option, index):  # noqa: N802
+        editor = QLineEdit(parent)
+        editor.setObjectName("parameter-table-editor")
+        return editor
+
+    def setEditorData(self, editor, index):  # noqa: N802
+        editor.setText(index.data(Qt.EditRole))
+        editor.selectAll()
+
+    def setModelData(self, editor, model, index):  # noqa: N802
+        model.setData(index, editor.text(), Qt.EditRole)
+
+
+class ParameterTableView(QTableView):
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.state() != QAbstractItemView.EditingState:
+            current = self.currentIndex()
+            if current.isValid():
+                self.edit(current.siblingAtColumn(VALUE))
+                return
+        super().keyPressEvent(event)
+
+
+class ParameterTablePanel(QWidget):
+    """The gradient-check table, observing the session model."""
+
+    def __init__(self, model: SessionModel, parent=None):
+        super().__init__(parent)
+        self.setObjectName("parameter-table")
+        self.setAccessibleName("Parameters")
+        self._model = model
+        self.table_model = ParameterTableModel(model, self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.table_model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.proxy.setDynamicSortFilter(True)
+
+        self.summary = QLabel()
+        self.summary.setObjectName("parameter-table-summary")
+        self.summary.setWordWrap(True)
+        self.sort_column = QComboBox()
+        self.sort_column.setObjectName("parameter-table-sort")
+        self.sort_column.setAccessibleName("Sort the parameters by")
+        for title in HEADERS:
+            self.sort_column.addItem(title)
+        self.sort_descending = QCheckBox("largest first")
+        self.sort_descending.setObjectName("parameter-table-order")
+        sort_label = QLabel("Sort &by")
+        sort_label.setBuddy(self.sort_column)
+
+        self.view = ParameterTableView()
+        self.view.setObjectName("parameter-table-view")
+        self.view.setModel(self.proxy)
+        self.view.setItemDelegateForColumn(VALUE, _ValueDelegate(self.view))
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
+        self.view.setSortingEnabled(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.view.sortByColumn(NAME, Qt.AscendingOrder)
+        self.setFocusProxy(self.view)
+
+        row = QHBoxLayout()
+        row.addWidget(sort_label)
+        row.addWidget(self.sort_column, 1)
+        row.addWidget(self.sort_descending)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.summary)
+        layout.addLayout(row)
+        layout.addWidget(self.view, 1)
+
+        self._worker = LatestOnlyWorker(self)
+        self._worker.finished.connect(self._on_check)
+        self._worker.failed.connect(lambda text: self._model.set_message(f"Gradient check failed: {text}"))
+        self._worker.busyChanged.connect(lambda _busy: self._update_summary())
+        self._fd_timer = QTimer(self)
+        self._fd_timer.setSingleShot(True)
+        self._fd_timer.timeout.connect(self._submit_check)
+        self._last_submit = -1e9
+        self._started = False
+
+        header.sortIndicatorChanged.connect(self._on_header_sort)
+        self.sort_column.currentIndexChanged.connect(self._on_sort_controls)
+        self.sort_descending.toggled.connect(self._on_sort_controls)
+        self.view.selectionModel().currentRowChanged.connect(self._on_row)
+        model.parametersChanged.connect(self._on_parameters)
+        model.structureChanged.connect(self._on_structure)
+        model.datasetChanged.connect(self._on_parameters)
+        model.selectionChanged.connect(self._show_selected)
+        self._show_selected(model.selected)
+        self._update_summary()
+        if LatestOnlyWorker.synchronous_default:
+            self.start()  # tests: everything at once
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        """The first check waits for the window's first paint, so start-up stays light."""
+        if not self._started:
+            self._started = True
+            self._submit_check()
+
+    def is_settled(self) -> bool:
+        return not self._started or (not self._worker.busy and not self._fd_timer.isActive())
+
+    # ------------------------------------------------------------------ updates
+    def _on_structure(self) -> None:
+        self.table_model.reload()
+        self._show_selected(self._model.selected)
+        self._request_check()
+
+    def _on_parameters(self) -> None:
+        self.table_model.update_values()
+        self._request_check()
+        self._update_summary()
+
+    def _request_check(self) -> None:
+        if not self._started:
+            return
+        if not self._model.running:
+            self._fd_timer.stop()
+            self._submit_check()
+            return
+        wait = FD_INTERVAL_S - (time.monotonic() - self._last_submit)
+        if wait <= 0:
+            self._submit_check()
+        elif not self._fd_timer.isActive():
+            self._fd_timer.start(int(wait * 1000) + 1)
+
+    def _submit_check(self) -> None:
+        self._last_submit = time.monotonic()
+        model = self._model
+        request = CheckRequest(model.network.copy(), model.X, model.y, tuple(model.parameter_names()),
+                               model.step_count)
+        self._worker.submit(request.compute)
+
+    def _on_check(self, result) -> None:
+        request, check = result
+        self.table_model.set_check(check, request.network.parameter_vector(), request.step)
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        table = self.table_model
+        count = len(table.names)
+        text = f"{count} parameter{'s' if count != 1 else ''}. "
+        check = table.check
+        if check is None:
+            text += "Finite differences: computing…" if self._started else "Finite differences: waiting…"
+        else:
+            bad = len(check.disagreeing)
+            verdict = ("backprop and finite differences agree on every parameter ✓" if not bad else
+                       f"{bad} parameter{'s' if bad != 1 else ''} disagree ✗ (sort by Agrees)")
+            text += f"{verdict}; largest relative error {check.max_relative_error:.1e}"
+            if not table.check_is_current:
+                text += f" (finite differences from step {table.check_step}, refreshing)"
+            text += "."
+        self.summary.setText(text)
+
+    # ------------------------------------------------------------------ selection both ways
+    def _row_of(self, name: str) -> int:
+        try:
+            source_row = self.table_model.names.index(name)
+        except ValueError:
+            return -1
+        return self.proxy.mapFromSource(self.table_model.index(source_row, NAME)).row()
+
+    def _show_selected(self, name: str) -> None:
+        row = self._row_of(name)
+        if row < 0:
+            return
+        index = self.proxy.index(row, NAME)
+        selection = self.view.selectionModel()
+        if selection.currentIndex().row() == row and selection.isRowSelected(row):
+            return
+        selection.blockSignals(True)
+        selection.setCurrentIndex(index, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+        selection.blockSignals(False)
+        self.view.viewport().update()
+        self.view.scrollTo(index)
+
+    def _on_row(self, current, _previous) -> None:
+        if not current.isValid():
+            return
+        source = self.proxy.mapToSource(current)
+        name = self.table_model.names[source.row()]
+        if name != self._model.selected:
+            self._model.select(name)
+
+    # ------------------------------------------------------------------ sorting
+    def sort_by(self, column: int, descending: bool = False) -> None:
+        self.view.sortByColumn(column, Qt.DescendingOrder if descending else Qt.AscendingOrder)
+
+    def _on_header_sort(self, column: int, order) -> None:
+        for widget in (self.sort_column, self.sort_descending):
+            widget.blockSignals(True)
+        self.sort_column.setCurrentIndex(column)
+        self.sort_descending.setChecked(order == Qt.DescendingOrder)
+        for widget in (self.sort_column, self.sort_descending):
+            widget.blockSignals(False)
+        self._show_selected(self._model.selected)
+
+    def _on_sort_controls(self, *_args) -> None:
+        self.sort_by(self.sort_column.currentIndex(), self.sort_descending.isChecked())
+
+    # ------------------------------------------------------------------ for tests and tools
+    def column_values(self, column: int) -> list[float]:
+        """The numbers of a column in the order shown."""
+        return [self.proxy.index(row, column).data(SORT_ROLE) for row in range(self.proxy.rowCount())]
+
+    def shown_names(self) -> list[str]:
+        return [self.proxy.index(row, NAME).data() for row in range(self.proxy.rowCount())]

@@ -1,0 +1,170 @@
+"""The parameter table: a row per parameter, backprop against finite differences, sorting by mouse
+and keyboard, selection both ways, and typing a value."""
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QLineEdit
+
+from app.format import fmt
+from app.model import SessionModel
+from app.views.parameter_table import (AGREES, BACKPROP, FINITE, NAME, RELATIVE, VALUE, ParameterTablePanel)
+from app.workers import LatestOnlyWorker
+from tests.numerics import numeric_gradient
+
+
+@pytest.fixture(autouse=True)
+def synchronous(monkeypatch):
+    monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
+
+
+def grown_model() -> SessionModel:
+    model = SessionModel()
+    model.set_dataset("blobs")          # 2-4-4-3, softmax + cross-entropy
+    model.add_layer()
+    model.add_neuron(0)
+    return model
+
+
+def shown_table(qtbot, model) -> ParameterTablePanel:
+    panel = ParameterTablePanel(model)
+    qtbot.addWidget(panel)
+    panel.resize(700, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    return panel
+
+
+def fd_gradient(model):
+    return numeric_gradient(model.network.copy(), model.X, model.y)
+
+
+def test_one_row_per_parameter_and_backprop_equals_the_network(qtbot):
+    model = grown_model()
+    panel = shown_table(qtbot, model)
+    names = model.parameter_names()
+    assert panel.proxy.rowCount() == len(names) == model.network.parameter_count
+    assert panel.shown_names() == names  # canonical order to begin with
+    backprop = np.array(panel.column_values(BACKPROP))
+    assert np.array_equal(backprop, model.network.gradient_vector(model.X, model.y))
+    values = np.array(panel.column_values(VALUE))
+    assert np.array_equal(values, model.network.parameter_vector())
+
+
+def test_finite_differences_agree_with_backprop(qtbot):
+    model = grown_model()
+    panel = shown_table(qtbot, model)
+    fd = np.array(panel.column_values(FINITE))
+    assert np.allclose(fd, fd_gradient(model), rtol=1e-5, atol=1e-8)
+    assert np.allclose(fd, panel.column_values(BACKPROP), rtol=1e-4, atol=1e-6)
+    assert all(v == 1.0 for v in panel.column_values(AGREES))
+    assert all(panel.proxy.index(r, AGREES).data() == "✓" for r in range(panel.proxy.rowCount()))
+    assert "agree on every parameter" in panel.summary.text()
+
+
+def test_values_and_checks_follow_training_and_structure(qtbot):
+    model = grown_model()
+    panel = shown_table(qtbot, model)
+    model.step(3)
+    assert np.array_equal(panel.column_values(BACKPROP), model.network.gradient_vector(model.X, model.y))
+    assert panel.table_model.check_is_current
+    model.add_neuron(1)
+    assert panel.proxy.rowCount() == model.network.parameter_count
+    assert panel.shown_names() == model.parameter_names()
+    assert np.allclose(panel.column_values(FINITE), fd_gradient(model), rtol=1e-5, atol=1e-8)
+
+
+def test_sorting_by_relative_error_by_header_and_by_keyboard(qtbot):
+    model = grown_model()
+    panel = shown_table(qtbot, model)
+    # header click
+    header = panel.view.horizontalHeader()
+    x = header.sectionViewportPosition(RELATIVE) + header.sectionSize(RELATIVE) // 2
+    qtbot.mouseClick(header.viewport(), Qt.LeftButton, pos=QPoint(x, 5))
+    errors = panel.column_values(RELATIVE)
+    assert errors == sorted(errors)
+    assert panel.sort_column.currentIndex() == RELATIVE  # the keyboard controls follow the header
+    # keyboard: the sort box and the order box
+    panel.sort_column.setFocus()
+    qtbot.waitUntil(panel.sort_column.hasFocus)
+    qtbot.keyClick(panel.sort_column, Qt.Key_Up)
+    qtbot.keyClick(panel.sort_column, Qt.Key_Up)  # relative error -> finite diff. -> backprop
+    assert panel.view.horizontalHeader().sortIndicatorSection() == BACKPROP
+    grads = panel.column_values(BACKPROP)
+    assert grads == sorted(grads)
+    qtbot.keyClick(panel.sort_column, Qt.Key_Down)
+    qtbot.keyClick(panel.sort_column, Qt.Key_Down)
+    panel.sort_descending.setFocus()
+    qtbot.keyClick(panel.sort_descending, Qt.Key_Space)
+    errors = panel.column_values(RELATIVE)
+    assert errors == sorted(errors, reverse=True)
+    worst = max(panel.table_model.check.rows, key=lambda row: row.relative_error)
+    assert panel.shown_names()[0] == worst.name
+    # back to the network's order
+    panel.sort_by(NAME)
+    assert panel.shown_names() == model.parameter_names()
+
+
+def test_selection_goes_both_ways(qtbot):
+    model = grown_model()
+    panel = shown_table(qtbot, model)
+    panel.sort_by(BACKPROP, descending=True)
+    model.select("w2.3.1")
+    current = panel.view.currentIndex()
+    assert panel.proxy.index(current.row(), NAME).data() == "w2.3.1"
+    assert panel.view.selectionModel().isRowSelected(current.row())
+    # clicking a row selects the parameter
+    row = panel.shown_names().index("b1.2")
+    rect = panel.view.visualRect(panel.proxy.index(row, NAME))
+    panel.view.scrollTo(panel.proxy.index(row, NAME))
+    rect = panel.view.visualRect(panel.proxy.index(row, NAME))
+    qtbot.mouseClick(panel.view.viewport(), Qt.LeftButton, pos=rect.center())
+    assert model.selected == "b1.2"
+    # and the keyboard: Down selects the next row shown
+    panel.view.setFocus()
+    qtbot.keyClick(panel.view, Qt.Key_Down)
+    assert model.selected == panel.shown_names()[row + 1]
+
+
+def test_enter_edits_the_value_through_the_model(qtbot):
+    model = grown_model()
+    panel = shown_table(qtbot, model)
+    model.select("w1.2.3")
+    panel.view.setFocus()
+    qtbot.waitUntil(panel.view.hasFocus)
+    qtbot.keyClick(panel.view, Qt.Key_Return)
+    editor = panel.view.findChild(QLineEdit, "parameter-table-editor")
+    assert editor is not None and editor.isVisible()
+    assert float(editor.text()) == pytest.approx(model.network.get("w1.2.3"))
+    editor.selectAll()
+    qtbot.keyClicks(editor, "0.125")
+    qtbot.keyClick(editor, Qt.Key_Return)  # the item delegate commits on the next event loop turn
+    qtbot.waitUntil(lambda: model.network.get("w1.2.3") == 0.125)
+    qtbot.waitUntil(lambda: panel.view.state() != panel.view.State.EditingState)
+    row = panel.shown_names().index("w1.2.3")
+    assert panel.proxy.index(row, VALUE).data() == fmt(0.125, 5)
+    assert np.array_equal(panel.column_values(BACKPROP), model.network.gradient_vector(model.X, model.y))
+    # bad text: a message, the value kept
+    qtbot.keyClick(panel.view, Qt.Key_Return)
+    qtbot.waitUntil(lambda: panel.view.findChild(QLineEdit, "parameter-table-editor") is not None)
+    editor = panel.view.findChild(QLineEdit, "parameter-table-editor")
+    editor.selectAll()
+    qtbot.keyClicks(editor, "twelve")
+    qtbot.keyClick(editor, Qt.Key_Return)
+    qtbot.waitUntil(lambda: panel.view.state() != panel.view.State.EditingState)
+    assert model.network.get("w1.2.3") == 0.125
+    assert "not a number" in model.message
+
+
+def test_checks_while_training_are_throttled(qtbot):
+    model = grown_model()
+    panel = shown_table(qtbot, model)
+    calls = []
+    original = panel._submit_check
+    panel._submit_check = lambda: (calls.append(1), original())
+    model.set_running(True)
+    for _ in range(10):
+        model.step(1)
+    assert len(calls) <= 1
+    assert np.array_equal(panel.column_values(BACKPROP), model.network.gradient_vector(model.X, model.y))
+    model.set_running(False)
+    qtbot.waitUntil(lambda: len(calls) >= 1 and not panel._fd_timer.isActive(), timeout=3000)
