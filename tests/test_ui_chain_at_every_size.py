@@ -126,3 +126,13 @@ def test_two_inputs_three_classes(window, qtbot):
     panel = window.panels()["expression"]
     panel.refresh_now()
     assert panel.path_bars.total.value == pytest.approx(sample_gradient(model, name), rel=1e-5, abs=1e-9)
+
+
+def test_delete_removes_the_ringed_sample(window, qtbot):
+    model = window.model
+    model.set_sample(3)
+    doomed = model.X[3].copy()
+    count = len(model.dataset)
+    press(window, qtbot, Qt.Key_Delete)
+    assert len(model.dataset) == count - 1
+    assert not any(np.array_equal(row, doomed) for row in model.dataset.X)
