@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from .fast_step import StepWorkspace
 from .history import History
 from .network import Backward, Network, prepare_data
 
@@ -80,15 +81,16 @@ def _flat(current: Backward) -> np.ndarray:
     return np.concatenate([p for W, b in zip(current.dW, current.db) for p in (W.ravel(), b)])
 
 
-def _move(net: Network, rate: float, mask, current: Backward) -> np.ndarray:
-    """Apply θ <- θ - η g with g from ``current`` after checking it; return the old parameters.
+def _move(net: Network, rate: float, mask, current) -> np.ndarray:
+    """Apply θ <- θ - η g with g from ``current`` (a Backward, or the flat gradient) after checking
+    it; return the old parameters.
 
     Raises TrainingDiverged (parameters untouched) for a non-finite gradient or a new parameter that
     is not finite or beyond PARAMETER_LIMIT.
     """
     names = net.parameter_names()
     old = net.parameter_vector()
-    gradient = _flat(current)
+    gradient = _flat(current) if isinstance(current, Backward) else current
     if not np.all(np.isfinite(gradient)):
         raise TrainingDiverged(_diverged(rate, "met a gradient that is not a finite number"), rate)
     if mask is not None:
@@ -131,6 +133,22 @@ def _step(net: Network, X, Y, rate: float, mask, current: Backward) -> Backward:
     if not finite:
         _overflowed(net, old, rate, cost)
     return after
+
+
+def _fast_step(net: Network, workspace: StepWorkspace, rate: float, mask, gradient) -> tuple:
+    """``_step`` on the preallocated workspace: the same checks, about 7x faster on a full batch
+    (no fresh temporaries, so no page faults; see core.fast_step). Returns (cost, gradient) at the
+    new point; the gradient is the workspace's buffer, valid until its next call."""
+    old = _move(net, rate, mask, gradient)
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            cost, gradient = workspace.gradient()
+        finite = math.isfinite(cost) and bool(np.all(np.isfinite(gradient)))
+    except FloatingPointError:
+        finite, cost = False, math.inf
+    if not finite:
+        _overflowed(net, old, rate, cost)
+    return cost, gradient
 
 
 def _batch_step(net: Network, X, Y, batch, rate: float, mask) -> float:
@@ -205,6 +223,7 @@ class GradientDescent:
         self._pass = 0          # which shuffled order the mini-batches are drawn from
         self._position = 0      # how far into that order
         self._order = None      # the order itself, drawn when first needed
+        self._workspace: StepWorkspace | None = None
         self.step_count = 0
         self.history = History(history_capacity)
         self.history.append(0, self.cost, net.parameter_vector(), self._test_cost_or_nan())
@@ -276,6 +295,13 @@ class GradientDescent:
                 self._position = 0
                 self._order = None
 
+    def _full_batch_workspace(self) -> StepWorkspace:
+        """The buffers for full-batch steps, made on first use (and again if the network's input or
+        output size no longer fits the data; other edits the workspace follows by itself)."""
+        if self._workspace is None or self._workspace.is_stale:
+            self._workspace = StepWorkspace(self.net, self.X, self.y)
+        return self._workspace
+
     @property
     def cost(self) -> float:
         """The cost on the full training set at the network's current parameters."""
@@ -304,15 +330,15 @@ class GradientDescent:
         if count < 0:
             raise ValueError(f"count must be >= 0, got {count}")
         if self.full_batch:
-            # The Backward after each step is the next step's start: one backward pass per step.
-            current = _current(self.net, self.X, self.y)  # parameters may have been edited since the last call
-            cost = current.cost
+            # The gradient after each step is the next step's start: one gradient pass per step.
+            workspace = self._full_batch_workspace()
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                cost, gradient = workspace.gradient()  # parameters may have been edited since the last call
         else:
             cost = self.cost if count == 0 else math.nan
         for _ in range(count):
             if self.full_batch:
-                current = _step(self.net, self.X, self.y, self._rate, self._mask, current)
-                cost = current.cost
+                cost, gradient = _fast_step(self.net, workspace, self._rate, self._mask, gradient)
                 self._advance(len(self.X))
             else:
                 batch = self.next_batch

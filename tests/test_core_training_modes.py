@@ -125,25 +125,27 @@ def test_epochs_are_counted_in_samples_used():
         core.GradientDescent(network_for(data), data.X, data.y, 0.1, shuffle_seed=-1)
 
 
-def test_full_batch_pays_one_backward_pass_per_step(monkeypatch):
+def test_full_batch_pays_one_gradient_pass_per_step(monkeypatch):
+    from core.fast_step import StepWorkspace
+
     data = core.load_dataset("circle")
     net = network_for(data)
     descent = core.GradientDescent(net, data.X, data.y, 0.3)
-    calls = {"backward": 0, "cost": 0}
-    backward, cost = net.backward, net.cost
+    calls = {"backward": 0, "cost": 0, "workspace": 0}
+    backward, cost, gradient = net.backward, net.cost, StepWorkspace.gradient
 
-    def counting_backward(*args):
-        calls["backward"] += 1
-        return backward(*args)
+    def counting(kind, function):
+        def wrapper(*args):
+            calls[kind] += 1
+            return function(*args)
+        return wrapper
 
-    def counting_cost(*args):
-        calls["cost"] += 1
-        return cost(*args)
-
-    monkeypatch.setattr(net, "backward", counting_backward)
-    monkeypatch.setattr(net, "cost", counting_cost)
+    monkeypatch.setattr(net, "backward", counting("backward", backward))
+    monkeypatch.setattr(net, "cost", counting("cost", cost))
+    monkeypatch.setattr(StepWorkspace, "gradient", counting("workspace", gradient))
     descent.step(10)
-    assert calls == {"backward": 11, "cost": 0}  # the step's own pass gives the recorded cost
+    # the step's own pass gives the recorded cost; the preallocated workspace does the passes
+    assert calls == {"backward": 0, "cost": 0, "workspace": 11}
 
 
 def test_test_cost_is_recorded_with_every_step():
