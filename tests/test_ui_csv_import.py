@@ -453,3 +453,39 @@ def test_realistic_csv_trains_a_three_class_network_better_than_chance(window, q
             break
     assert model.cost() < start
     assert accuracy() > 1 / 3 + 0.2   # three classes: chance is about 1/3
+
+
+def test_from_file_to_a_running_classifier_and_its_boundary(window, qtbot, monkeypatch):
+    """The learner's path: Ctrl+O, pick columns by keys, Enter, Space to run, and the data view's
+    boundary shows the classes the trained network predicts at the data points."""
+    from app.views.boundary import grid_axes, nearest_class_of_color
+
+    dialog = open_dialog(window, qtbot, monkeypatch)
+    choose_penguins(dialog, qtbot)
+    dialog.test_fraction.setValue(0)
+    with qtbot.waitSignal(importer_for(window).imported, timeout=5000):
+        qtbot.keyClick(dialog.table_view, Qt.Key_Return)
+    model = window.model
+    model.set_learning_rate(0.5)
+    start = model.cost()
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    window.activateWindow()
+    diagram = window.panels()["diagram"]
+    diagram.setFocus()
+    qtbot.waitUntil(diagram.hasFocus)
+    qtbot.keyClick(diagram, Qt.Key_Space)
+    qtbot.waitUntil(lambda: model.step_count >= 300, timeout=30000)
+    qtbot.keyClick(diagram, Qt.Key_Space)
+    assert not model.running and model.cost() < 0.5 * start
+    view = window.panels()["data"]
+    qtbot.waitUntil(view.is_settled, timeout=10000)
+    request = view.field_result.request
+    assert request.xlim[0] <= model.X[:, 0].min() and model.X[:, 0].max() <= request.xlim[1]
+    xs, ys = grid_axes(request.xlim, request.ylim, request.resolution)
+    predicted = model.network.predict(model.X).argmax(axis=1)
+    agree = 0
+    for (x, y), cls in zip(model.X, predicted):
+        i, j = int(np.argmin(np.abs(xs - x))), int(np.argmin(np.abs(ys - y)))
+        agree += nearest_class_of_color(view.field.image[i, j]) == cls
+    assert agree >= len(model.X) - 1   # a point right on a boundary may fall in the next cell
+    assert len(set(predicted)) >= 2
