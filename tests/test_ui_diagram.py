@@ -258,3 +258,19 @@ def test_a_deep_weight_lights_every_path_to_the_cost(qtbot, model):
     assert "edge:w1.1.4" not in diagram.highlighted and "edge:w2.3.2" not in diagram.highlighted
     model.select("b4.3")  # an output bias: its own neuron and the cost only
     assert diagram.highlighted == {"node:4.2", "node:J", "bias:b4.3"}
+
+
+def test_a_real_hover_shows_the_numbers(qtbot, model):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+    model.set_dataset("xor")
+    diagram = shown_diagram(qtbot, model)
+    edge = diagram._edges["w3.4.1"]
+    pos = diagram.mapFromScene(edge.path().pointAtPercent(0.5))
+    event = QHelpEvent(QEvent.ToolTip, pos, diagram.viewport().mapToGlobal(pos))
+    QApplication.sendEvent(diagram.viewport(), event)
+    qtbot.waitUntil(QToolTip.isVisible)
+    assert QToolTip.text() == edge.toolTip()
+    assert f"w3.4.1 = {fmt(model.network.get('w3.4.1'), 5)}" in QToolTip.text()
+    QToolTip.hideText()

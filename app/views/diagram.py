@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsPathItem, QGraphic
                                QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QMenu, QToolTip)
 
 import core
-from core import fields as core_fields
 
 from ..format import fmt
 from ..model import HIDDEN_ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_NEURONS, SessionModel
@@ -353,7 +352,7 @@ class NetworkDiagram(QGraphicsView):
                                 QPen(NODE_LINE, 2), QBrush(QColor("#fff6e0")))
         cost.setZValue(2)
         self._cost_node = cost
-        cost_title = add_text(scene, 16 if detailed else int(18 * min(s, 1.8)), True)
+        cost_title = add_text(scene, 16 if detailed else int(18 * min(s, 1.8) * cost_r / (1.25 * self._radius)), True)
         cost_title.setZValue(3)
         place_centered(cost_title, "J", cost_pos)
         self._cost_value = add_text(scene, 11 if detailed else int(11 * s), color=MUTED)
@@ -601,8 +600,11 @@ class NetworkDiagram(QGraphicsView):
                            f"J = {fmt(cost)}\n(batch mean)\ny = {fmt(y_row[0, 0])} (sample)\n{self.cost_title()}",
                            QPointF(self._cost_pos.x(), self._cost_pos.y() + RADIUS + 34))
         else:
-            place_centered(self._cost_value, f"J = {fmt(cost)}\n{self.cost_title()}",
-                           QPointF(self._cost_pos.x(), self._cost_pos.y() + self._cost_radius + 22 * s))
+            # to the right of J: below it, the edges from the lower outputs would cross the text
+            self._cost_value.setText(f"J = {fmt(cost)}\n{self.cost_title()}")
+            rect = self._cost_value.boundingRect()
+            self._cost_value.setPos(self._cost_pos.x() + self._cost_radius + 8 * s,
+                                    self._cost_pos.y() - rect.height() / 2)
         self._place_captions(sizes, sample)
         self._highlight(model.selected)
         self._field_throttle.request(immediate=not model.running)
@@ -621,6 +623,8 @@ class NetworkDiagram(QGraphicsView):
             else:
                 y = top - 30 * s - rect.height() / 2
             caption.setPos(x - rect.width() / 2, y - rect.height() / 2)
+        if not detailed:
+            self._fit_caption_fonts()
         mid_x = self._cost_pos.x() / 2
         if detailed:
             place_centered(self._caption, f"Node values for sample {sample + 1} of {len(self._model.X)}"
@@ -637,6 +641,20 @@ class NetworkDiagram(QGraphicsView):
                                          "gold: every path from the selected parameter to J"
                                          "\nin each neuron: its activation over the input, blue low · red high",
                            QPointF(mid_x, bottom + 50 * s))
+
+    def _fit_caption_fonts(self) -> None:
+        """Shrink the column captions together until the widest fits its column (once per shape)."""
+        widest = max(caption.boundingRect().width() for caption in self._captions.values())
+        room = 0.92 * self._gap
+        if widest <= room:
+            return
+        for caption in self._captions.values():
+            center = caption.sceneBoundingRect().center()
+            font = caption.font()
+            font.setPointSizeF(font.pointSizeF() * 0.97 * room / widest)
+            caption.setFont(font)
+            rect = caption.boundingRect()
+            caption.setPos(center.x() - rect.width() / 2, center.y() - rect.height() / 2)
 
     # ------------------------------------------------------------------ neuron pictures
     def _extent(self):
@@ -656,7 +674,7 @@ class NetworkDiagram(QGraphicsView):
             return
         lo, hi = self._extent()
         if net.sizes[0] == 2:
-            fields = core_fields.neuron_fields(net, (lo[0], hi[0]), (lo[1], hi[1]), FIELD_RESOLUTION)
+            fields = core.neuron_fields(net, (lo[0], hi[0]), (lo[1], hi[1]), FIELD_RESOLUTION)
             for layer in range(1, len(net.sizes) - 1):
                 values = fields.layers[layer - 1]
                 low, mid, high = activation_range(net.activations[layer - 1], values)
@@ -666,7 +684,7 @@ class NetworkDiagram(QGraphicsView):
                     self._show_image((layer, j), image)
         else:
             xs = np.linspace(lo[0], hi[0], CURVE_SAMPLES)
-            curves = core_fields.neuron_curves(net, xs)
+            curves = core.neuron_curves(net, xs)
             x_sample = float(self._model.X[self._model.sample, 0])
             for layer in range(1, len(net.sizes) - 1):
                 values = curves.layers[layer - 1]

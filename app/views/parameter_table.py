@@ -29,7 +29,10 @@ from ..workers import LatestOnlyWorker
 from .value_editor import commit_value, editable_text
 
 NAME, VALUE, BACKPROP, FINITE, RELATIVE, AGREES = range(6)
-HEADERS = ("Parameter", "Value", "∂J/∂θ backprop", "∂J/∂θ finite diff.", "Relative error", "Agrees")
+HEADERS = ("Parameter", "Value", "∂J/∂θ\nbackprop", "∂J/∂θ\nfinite diff.", "Relative\nerror", "Agree")
+SORT_TITLES = ("parameter (network order)", "value", "∂J/∂θ by backprop", "∂J/∂θ by finite differences",
+               "relative error", "agrees (✗ first)")
+DIGITS = 4
 HEADER_TIPS = (
     "The parameter's name: w<layer>.<from>.<to> for a weight, b<layer>.<neuron> for a bias",
     "Its current value (Enter or double-click to type a new one)",
@@ -40,6 +43,7 @@ HEADER_TIPS = (
 )
 SORT_ROLE = Qt.UserRole
 FD_INTERVAL_S = 0.5   # while training, a new finite-difference check at most this often
+VALUES_INTERVAL_S = 0.1  # while training, values and backprop at most ~10 times a second (~4 past 200 rows)
 GOOD = QColor("#2f7d32")
 BAD = QColor("#c62828")
 
@@ -158,7 +162,7 @@ class ParameterTableModel(QAbstractTableModel):
                 return "✓" if value else "✗"
             if column == RELATIVE:
                 return f"{value:.1e}" if value else "0"
-            return fmt(value, 5)
+            return fmt(value, DIGITS)
         if role == Qt.EditRole and column == VALUE:
             return editable_text(float(self.values[row]))
         if role == SORT_ROLE:
@@ -238,7 +242,7 @@ class ParameterTablePanel(QWidget):
         self.sort_column = QComboBox()
         self.sort_column.setObjectName("parameter-table-sort")
         self.sort_column.setAccessibleName("Sort the parameters by")
-        for title in HEADERS:
+        for title in SORT_TITLES:
             self.sort_column.addItem(title)
         self.sort_descending = QCheckBox("largest first")
         self.sort_descending.setObjectName("parameter-table-order")
@@ -257,8 +261,12 @@ class ParameterTablePanel(QWidget):
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(22)
         header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(36)
+        for column in range(len(HEADERS)):  # numbers share the room; names and ticks take what they need
+            # (sized once per shape: ResizeToContents would measure every row on every update)
+            mode = QHeaderView.Interactive if column in (NAME, AGREES) else QHeaderView.Stretch
+            header.setSectionResizeMode(column, mode)
+        self._size_columns()
         self.view.sortByColumn(NAME, Qt.AscendingOrder)
         self.setFocusProxy(self.view)
 
@@ -280,6 +288,11 @@ class ParameterTablePanel(QWidget):
         self._fd_timer.setSingleShot(True)
         self._fd_timer.timeout.connect(self._submit_check)
         self._last_submit = -1e9
+        self._values_timer = QTimer(self)
+        self._values_timer.setSingleShot(True)
+        self._values_timer.timeout.connect(self._update_values)
+        self._last_values = -1e9
+        self._stale = False   # parameters changed while the panel was hidden (a background tab)
         self._started = False
 
         header.sortIndicatorChanged.connect(self._on_header_sort)
@@ -303,21 +316,52 @@ class ParameterTablePanel(QWidget):
             self._submit_check()
 
     def is_settled(self) -> bool:
-        return not self._started or (not self._worker.busy and not self._fd_timer.isActive())
+        return not self._started or (not self._worker.busy and not self._fd_timer.isActive()
+                                     and not self._values_timer.isActive())
 
     # ------------------------------------------------------------------ updates
+    def _size_columns(self) -> None:
+        self.view.resizeColumnToContents(NAME)
+        self.view.horizontalHeader().resizeSection(AGREES, self.view.horizontalHeader().sectionSizeHint(AGREES))
+
     def _on_structure(self) -> None:
         self.table_model.reload()
+        self._size_columns()
         self._show_selected(self._model.selected)
         self._request_check()
+        self._update_summary()
 
     def _on_parameters(self) -> None:
+        if not self.isVisible():
+            self._stale = True  # a hidden tab costs nothing; it catches up when shown
+            return
+        if not self._model.running:
+            self._values_timer.stop()
+            self._update_values()
+            return
+        # re-sorting a thousand rows 30 times a second would slow training down: throttle
+        interval = VALUES_INTERVAL_S if len(self.table_model.names) <= 200 else 2.5 * VALUES_INTERVAL_S
+        wait = interval - (time.monotonic() - self._last_values)
+        if wait <= 0:
+            self._update_values()
+        elif not self._values_timer.isActive():
+            self._values_timer.start(int(wait * 1000) + 1)
+
+    def _update_values(self) -> None:
+        self._last_values = time.monotonic()
+        self._stale = False
         self.table_model.update_values()
         self._request_check()
         self._update_summary()
 
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self._update_values()
+
     def _request_check(self) -> None:
-        if not self._started:
+        if not self._started or not self.isVisible():
+            self._stale = self._stale or self._started
             return
         if not self._model.running:
             self._fd_timer.stop()
