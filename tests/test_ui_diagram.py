@@ -274,3 +274,33 @@ def test_a_real_hover_shows_the_numbers(qtbot, model):
     assert QToolTip.text() == edge.toolTip()
     assert f"w3.4.1 = {fmt(model.network.get('w3.4.1'), 5)}" in QToolTip.text()
     QToolTip.hideText()
+
+
+def test_the_menu_key_opens_the_selected_neurons_menu(qtbot, model, monkeypatch):
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    model.set_dataset("xor")
+    diagram = shown_diagram(qtbot, model)
+    shown = []
+    monkeypatch.setattr(NetworkDiagram, "_show_menu", lambda self, layer, j, where: shown.append((layer, j)))
+    model.select("w2.3.4")
+    QApplication.sendEvent(diagram, QContextMenuEvent(QContextMenuEvent.Keyboard, QPoint(5, 5), QPoint(5, 5)))
+    assert shown == [(2, 3)]
+    model.select("b3")  # the output's bias: the last hidden layer's menu
+    QApplication.sendEvent(diagram, QContextMenuEvent(QContextMenuEvent.Keyboard, QPoint(5, 5), QPoint(5, 5)))
+    assert shown[-1] == (2, None)
+    # a right-click on a neuron selects its bias, so the keys act on its layer, then shows its menu
+    pos = diagram.mapFromScene(diagram._nodes[(1, 2)].sceneBoundingRect().center())
+    QApplication.sendEvent(diagram.viewport(), QContextMenuEvent(QContextMenuEvent.Mouse, pos, pos))
+    assert shown[-1] == (1, 2) and model.selected == "b1.3"
+
+
+def test_a_network_without_hidden_layers(qtbot, model):
+    diagram = shown_diagram(qtbot, model)
+    model.remove_layer(0)
+    assert model.network.sizes == (1, 1)
+    assert diagram.item_counts() == expected_counts((1, 1))
+    assert diagram.highlighted >= {"node:1.0", "node:J"}
+    menu = diagram.context_menu(0, 0)
+    _action(menu, "add_layer_after").trigger()
+    assert model.network.sizes == (1, 4, 1)  # the model's default width for a first hidden layer

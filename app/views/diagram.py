@@ -11,7 +11,8 @@ studio builds (1–2 inputs, up to 6 hidden layers of 16 neurons, 1–3 outputs)
 * The selected parameter's every path to the cost is lit (all routes the chain rule sums over).
 
 Gestures: click an edge or a bias to select it; double-click it (or press Enter with the diagram
-focused) to type a new value; right-click a neuron or a column caption to add or remove neurons and
+focused, or F2) to type a new value; right-click a neuron or a column caption (or press the Menu key
+for the selected parameter's neuron) to add or remove neurons and
 layers or change the activation (the same as the keys = - H Shift+H V).
 
 Items are built once per network shape (structureChanged) and updated in place when values change.
@@ -23,7 +24,7 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import (QAction, QBrush, QColor, QFont, QImage, QPainter, QPainterPath,
+from PySide6.QtGui import (QAction, QBrush, QColor, QContextMenuEvent, QFont, QImage, QPainter, QPainterPath,
                            QPainterPathStroker, QPen, QPixmap, QTransform)
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsPathItem, QGraphicsRectItem,
                                QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QMenu, QToolTip)
@@ -114,6 +115,7 @@ class _Clickable(_Describable):
 
 class EdgeItem(QGraphicsPathItem, _Clickable):
     _hit = None
+    look = None   # (positive, lit, width, alpha) as last drawn
 
     def set_route(self, path: QPainterPath) -> None:
         self.setPath(path)
@@ -201,6 +203,8 @@ class NetworkDiagram(QGraphicsView):
         self.setObjectName("network-diagram")
         self._model = model
         self.setScene(_DiagramScene(self))
+        # pens change every frame while training: a BSP index would be rebuilt over and over
+        self.scene().setItemIndexMethod(QGraphicsScene.NoIndex)
         self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
         self.setBackgroundBrush(QBrush(QColor("#ffffff")))
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
@@ -288,9 +292,14 @@ class NetworkDiagram(QGraphicsView):
         detailed, s = self.detailed, self._text_scale
         radii = self._radii
         self._field_extent = None
+        self._fields_key, self._fields_vector = None, None
         self.field_images, self.field_paths = {}, {}
 
         self._edges: dict[str, EdgeItem] = {}
+        self._edge_grid = [[[None] * sizes[layer] for _ in range(sizes[layer - 1])]
+                           for layer in range(1, len(sizes))]
+        self._pens: dict[tuple, QPen] = {}
+        self._lit_cache = None
         self._edge_ends: dict[str, tuple] = {}
         self._edge_labels: dict[str, tuple] = {}
         for layer in range(1, len(sizes)):
@@ -307,6 +316,7 @@ class NetworkDiagram(QGraphicsView):
                     edge.setCursor(Qt.PointingHandCursor)
                     scene.addItem(edge)
                     self._edges[name] = edge
+                    self._edge_grid[layer - 1][i][j] = edge
                     self._edge_ends[name] = ((layer - 1, i), (layer, j))
                     if detailed:
                         self._edge_labels[name] = (add_text(scene, 13, True), add_text(scene, 12, color=MUTED),
@@ -372,7 +382,7 @@ class NetworkDiagram(QGraphicsView):
         for layer in range(len(sizes)):
             caption = CaptionItem()
             font = QFont()
-            font.setPointSize(int(11 * s) if detailed else int(8.5 * s))
+            font.setPointSize(int(11 * s) if detailed else int(10 * s))
             font.setBold(not detailed)
             caption.setFont(font)
             caption.setBrush(QBrush(MUTED))
@@ -564,29 +574,14 @@ class NetworkDiagram(QGraphicsView):
                 else:
                     text = f"z = {fmt(trace.zs[layer - 1][0, j])}\na = {fmt(trace.activations[layer][0, j])}"
                 place_centered(self._node_values[(layer, j)], text, QPointF(pos.x(), pos.y() + RADIUS + 24))
-        magnitudes = [float(np.max(np.abs(W))) for W in net.weights if W.size]
-        biggest = max(magnitudes) if magnitudes else 1.0
-        scale = max(1.0, biggest) if detailed else max(biggest, 1e-9)
+        self._update_edges(net, dW, model.selected)
         for layer in range(1, len(sizes)):
-            W, G = net.weights[layer - 1], dW[layer - 1]
-            for i in range(sizes[layer - 1]):
-                for j in range(sizes[layer]):
-                    name = self._weight_name(layer, i, j)
-                    w = W[i, j]
-                    edge = self._edges[name]
-                    rel = math.sqrt(min(abs(w) / scale, 1.0))
-                    width = 1.5 + 7.0 * rel if detailed else 0.8 + 6.0 * rel
-                    edge.setPen(QPen(POSITIVE if w >= 0 else NEGATIVE, width, Qt.SolidLine, Qt.RoundCap))
-                    edge.magnitude = rel
-                    if name in self._edge_labels:
-                        value_item, grad_item, mid = self._edge_labels[name]
-                        place_centered(value_item, f"{name} = {fmt(w)}", QPointF(mid.x(), mid.y() - 22))
-                        place_centered(grad_item, f"∂J/∂{name} = {fmt(G[i, j])}", QPointF(mid.x(), mid.y() + 22))
             for j in range(sizes[layer]):
                 name = self._bias_name(layer, j)
                 b = net.biases[layer - 1][j]
                 box = self._biases[name]
-                box.setPen(QPen(POSITIVE if b >= 0 else NEGATIVE, 2))
+                if name != model.selected:
+                    box.setPen(self._pen(POSITIVE if b >= 0 else NEGATIVE, 2.0))
                 if name in self._bias_labels:
                     label_pos = box.rect().center() + QPointF(0, -36)
                     place_centered(self._bias_labels[name],
@@ -657,6 +652,10 @@ class NetworkDiagram(QGraphicsView):
             caption.setPos(center.x() - rect.width() / 2, center.y() - rect.height() / 2)
 
     # ------------------------------------------------------------------ neuron pictures
+    def _extent_key(self):
+        lo, hi = self._extent()
+        return tuple(lo), tuple(hi)
+
     def _extent(self):
         if getattr(self, "_field_extent", None) is None:
             X = self._model.dataset.X
@@ -672,6 +671,12 @@ class NetworkDiagram(QGraphicsView):
         net = self._model.network
         if tuple(net.sizes) != self._shape:
             return
+        # a selection or a sample change alone leaves every picture as it is
+        vector = net.parameter_vector()
+        key = (net.activations, self._model.sample, self._extent_key())
+        if key == self._fields_key and np.array_equal(vector, self._fields_vector):
+            return
+        self._fields_key, self._fields_vector = key, vector
         lo, hi = self._extent()
         if net.sizes[0] == 2:
             fields = core.neuron_fields(net, (lo[0], hi[0]), (lo[1], hi[1]), FIELD_RESOLUTION)
@@ -736,28 +741,78 @@ class NetworkDiagram(QGraphicsView):
             edges |= {self._weight_name(layer, i, k) for i in sources for k in range(sizes[layer])}
         return nodes, edges
 
+    def _lit(self, selected: str):
+        """(lit nodes, lit weight names, per weight layer: which edges are lit or None/True),
+        cached per selection and shape."""
+        key = (selected, self._shape)
+        if self._lit_cache is None or self._lit_cache[0] != key:
+            nodes, edges = self.paths_to_cost(selected)
+            ref = self._model.network.locate(selected)
+            start = ref.layer + 1   # weight layer `start` leaves the parameter's neuron
+            masks = [True if m > start else (ref.j if m == start else None)
+                     for m in range(len(self._shape) - 1)]
+            self._lit_cache = (key, nodes, edges, masks)
+        return self._lit_cache[1:]
+
+    def _pen(self, color: QColor, width: float) -> QPen:
+        """Pens are shared: a refresh of a thousand edges then allocates almost nothing."""
+        key = (color.rgb(), width)
+        pen = self._pens.get(key)
+        if pen is None:
+            pen = self._pens[key] = QPen(color, width, Qt.SolidLine, Qt.RoundCap)
+        return pen
+
+    def _update_edges(self, net, dW, selected: str) -> None:
+        """Every edge's pen in one pass: sign colour (gold on the paths), width |w|, faded off the
+        paths (alpha mixed into the colour: item opacity makes a thousand edges paint 10x slower).
+        Widths and fades are quantised so an edge whose look did not change is not touched."""
+        detailed = self.detailed
+        _nodes, _edges, masks = self._lit(selected)
+        magnitudes = [float(np.max(np.abs(W))) for W in net.weights if W.size]
+        biggest = max(magnitudes) if magnitudes else 1.0
+        scale = max(1.0, biggest) if detailed else max(biggest, 1e-9)
+        selected_ref = net.locate(selected)
+        for m, (W, grid) in enumerate(zip(net.weights, self._edge_grid)):
+            rel = np.sqrt(np.minimum(np.abs(W) / scale, 1.0))
+            width = np.round((1.5 + 7.0 * rel if detailed else 0.8 + 6.0 * rel) * 4) / 4
+            fade = np.round((0.15 + 0.5 * rel) * 16) / 16
+            mask = masks[m]
+            for i, row in enumerate(grid):
+                for j, edge in enumerate(row):
+                    lit = mask is True or (mask is not None and mask is not True and i == mask)
+                    chosen = selected_ref.kind == "w" and selected_ref.layer == m and \
+                        selected_ref.i == i and selected_ref.j == j
+                    positive = W[i, j] >= 0
+                    if detailed:
+                        alpha = 1.0 if (lit or chosen) else 0.55
+                    else:
+                        alpha = 0.9 if (lit or chosen) else float(fade[i, j])
+                    look = (positive, lit, float(width[i, j]), alpha)
+                    if edge.look != look:
+                        edge.look = look
+                        base = HIGHLIGHT if lit else (POSITIVE if positive else NEGATIVE)
+                        edge.setPen(self._pen(_faded(base, alpha), look[2]))
+                    z = 1 if (lit or chosen) else 0
+                    if edge.zValue() != z:
+                        edge.setZValue(z)
+                    if edge.parameter in self._edge_labels:
+                        value_item, grad_item, mid = self._edge_labels[edge.parameter]
+                        name = edge.parameter
+                        place_centered(value_item, f"{name} = {fmt(W[i, j])}", QPointF(mid.x(), mid.y() - 22))
+                        place_centered(grad_item, f"∂J/∂{name} = {fmt(dW[m][i, j])}",
+                                       QPointF(mid.x(), mid.y() + 22))
+
     def _highlight(self, selected: str) -> None:
         """Light every path the chain rule sums over: from the selected parameter's neuron through
-        every later neuron to the cost. Path edges turn gold; the selected weight keeps its sign
-        colour over a gold halo; everything off the paths fades."""
-        lit_nodes, lit_edges = self.paths_to_cost(selected)
+        every later neuron to the cost (the edges are lit in _update_edges). The selected weight
+        keeps its sign colour over a gold halo; everything off the paths fades."""
+        lit_nodes, lit_edges, _masks = self._lit(selected)
         detailed = self.detailed
-        for name, edge in self._edges.items():
-            # alpha in the pen, not item opacity: opacity makes a thousand edges paint 10x slower
-            on_path = name in lit_edges or name == selected
-            pen = edge.pen()
-            color = HIGHLIGHT if name in lit_edges else pen.color()
-            if detailed:
-                alpha = 1.0 if on_path else 0.55
-            else:
-                alpha = 0.9 if on_path else 0.15 + 0.5 * getattr(edge, "magnitude", 1.0)
-            pen.setColor(_faded(color, alpha))
-            edge.setPen(pen)
-            edge.setZValue(1 if on_path else 0)
         self._halo.setPath(self._edges[selected].path() if selected in self._edges else QPainterPath())
         glow = QPen(HIGHLIGHT, 5 if detailed else 6)
+        plain = QPen(NODE_LINE, 2)
         for key, node in self._nodes.items():
-            node.setPen(glow if key in lit_nodes else QPen(NODE_LINE, 2))
+            node.setPen(glow if key in lit_nodes else plain)
         for name, box in self._biases.items():
             box.setBrush(QBrush(HIGHLIGHT.lighter(150) if name == selected else BIAS_FILL))
             if name == selected:
@@ -860,6 +915,15 @@ class NetworkDiagram(QGraphicsView):
         return menu
 
     def contextMenuEvent(self, event) -> None:  # noqa: N802
+        if event.reason() == QContextMenuEvent.Keyboard:
+            # the Menu key or Shift+F10: the menu of the selected parameter's neuron
+            ref = self._model.network.locate(self._model.selected)
+            layer, j = ref.layer + 1, ref.j
+            if layer == len(self._shape) - 1 and len(self._shape) > 2:
+                layer, j = layer - 1, None  # an output parameter: the last hidden layer's menu
+            where = self.viewport().mapToGlobal(self.mapFromScene(self._positions[(layer, j or 0)]))
+            self._show_menu(layer, j, where)
+            return
         item = self.itemAt(event.pos())
         while item is not None and not isinstance(item, (NodeItem, CaptionItem, BiasItem)):
             item = item.parentItem()
@@ -875,10 +939,12 @@ class NetworkDiagram(QGraphicsView):
             return
         if 0 < layer < len(self._shape) - 1:
             # the keys = - H Shift+H V act on the selected parameter's layer: make that this one
-            bias = self._bias_name(layer, j if j is not None else 0)
-            self._model.select(bias)
+            self._model.select(self._bias_name(layer, j if j is not None else 0))
+        self._show_menu(layer, j, event.globalPos())
+
+    def _show_menu(self, layer: int, j, where) -> None:
         menu = self.context_menu(layer, j)
-        menu.exec(event.globalPos())
+        menu.exec(where)
         menu.deleteLater()
 
     # ------------------------------------------------------------------ interaction and layout
@@ -903,7 +969,7 @@ class NetworkDiagram(QGraphicsView):
         super().mouseDoubleClickEvent(event)
 
     def keyPressEvent(self, event) -> None:
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.editor is None:
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_F2) and self.editor is None:
             self.edit_parameter()
             return
         super().keyPressEvent(event)
