@@ -138,6 +138,7 @@ def test_double_click_on_an_edge_opens_its_editor(qtbot, model):
     edge = diagram._edges["w3.2.1"]
     pos = diagram.mapFromScene(edge.path().pointAtPercent(0.5))
     qtbot.mouseDClick(diagram.viewport(), Qt.LeftButton, pos=pos)
+    qtbot.mouseRelease(diagram.viewport(), Qt.LeftButton, pos=pos)  # QTest's double click leaves it down
     assert model.selected == "w3.2.1"
     editor = diagram.editor
     assert editor is not None and editor.parameter == "w3.2.1"
@@ -304,3 +305,44 @@ def test_a_network_without_hidden_layers(qtbot, model):
     menu = diagram.context_menu(0, 0)
     _action(menu, "add_layer_after").trigger()
     assert model.network.sizes == (1, 4, 1)  # the model's default width for a first hidden layer
+
+
+def test_hovering_an_edge_outlines_it(qtbot, model):
+    grow(model, [3])
+    diagram = shown_diagram(qtbot, model)
+    diagram.activateWindow()  # a scene sends hover events only while its window is active
+    qtbot.waitUntil(diagram.isActiveWindow)
+    edge = diagram._edges["w2.3.1"]
+    pos = diagram.mapFromScene(edge.path().pointAtPercent(0.5))
+    away = type(pos)(pos.x(), pos.y() + 60)  # off the edge, below the lowest neuron
+    assert not any(isinstance(item, type(edge)) for item in diagram.items(away))
+    qtbot.mouseMove(diagram.viewport(), away)  # (a move to where the cursor already is is dropped)
+    qtbot.mouseMove(diagram.viewport(), pos)
+    qtbot.waitUntil(lambda: diagram.hovered == "w2.3.1")
+    qtbot.mouseMove(diagram.viewport(), away)
+    qtbot.waitUntil(lambda: diagram.hovered == "")
+
+
+def test_typing_in_the_editor_inside_the_window_does_not_fire_single_key_shortcuts(qtbot, monkeypatch):
+    from app.main_window import MainWindow
+    from app.workers import LatestOnlyWorker
+    monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
+    window = MainWindow(persist_layout=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    diagram = window.panels()["diagram"]
+    diagram.setFocus()
+    qtbot.waitUntil(diagram.hasFocus)
+    model = window.model
+    model.select("b2")
+    qtbot.keyClick(diagram, Qt.Key_Return)
+    editor = diagram.editor
+    qtbot.waitUntil(editor.hasFocus)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "-1.5e-1")   # '-' removes a neuron and 'e'... only outside the editor
+    qtbot.keyClick(editor, Qt.Key_Return)
+    assert model.network.get("b2") == -0.15
+    assert model.network.sizes == (1, 1, 1) and model.step_count == 0
+    window.close()

@@ -129,6 +129,16 @@ class EdgeItem(QGraphicsPathItem, _Clickable):
     def toolTip(self) -> str:  # noqa: N802 (Qt's name) — numbers as of now, computed when asked
         return self.describe()
 
+    def hoverEnterEvent(self, event) -> None:  # noqa: N802
+        if self.diagram is not None:
+            self.diagram.hover_edge(self)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:  # noqa: N802
+        if self.diagram is not None:
+            self.diagram.hover_edge(None)
+        super().hoverLeaveEvent(event)
+
 
 class BiasItem(QGraphicsRectItem, _Clickable):
     def toolTip(self) -> str:  # noqa: N802
@@ -313,6 +323,7 @@ class NetworkDiagram(QGraphicsView):
                     edge.set_route(path)
                     edge.parameter, edge.diagram = name, self
                     edge.setZValue(0)
+                    edge.setAcceptHoverEvents(True)
                     edge.setCursor(Qt.PointingHandCursor)
                     scene.addItem(edge)
                     self._edges[name] = edge
@@ -378,6 +389,11 @@ class NetworkDiagram(QGraphicsView):
         self._halo = scene.addPath(QPainterPath(), QPen(HIGHLIGHT, 20 if detailed else 14, Qt.SolidLine, Qt.RoundCap))
         self._halo.setOpacity(0.6)
         self._halo.setZValue(-1)
+        # the edge under the mouse, outlined so it stands out of a dense layer
+        self._hover = scene.addPath(QPainterPath(), QPen(QColor(29, 36, 51, 110), 10 if detailed else 8,
+                                                          Qt.SolidLine, Qt.RoundCap))
+        self._hover.setZValue(-0.5)
+        self.hovered = ""
         self._captions: dict[int, CaptionItem] = {}
         for layer in range(len(sizes)):
             caption = CaptionItem()
@@ -824,6 +840,11 @@ class NetworkDiagram(QGraphicsView):
         self.highlighted = ({f"edge:{n}" for n in lit_edges | ({selected} & self._edges.keys())}
                             | {f"node:{l}.{j}" for l, j in lit_nodes} | {"node:J"}
                             | ({f"bias:{selected}"} if selected in self._biases else set()))
+
+    def hover_edge(self, edge) -> None:
+        """Outline the edge under the mouse (None: none)."""
+        self.hovered = edge.parameter if edge is not None else ""
+        self._hover.setPath(edge.path() if edge is not None else QPainterPath())
 
     # ------------------------------------------------------------------ editing a value
     def edit_parameter(self, name: str | None = None) -> InlineValueEditor | None:

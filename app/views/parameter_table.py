@@ -244,9 +244,9 @@ class ParameterTablePanel(QWidget):
         self.sort_column.setAccessibleName("Sort the parameters by")
         for title in SORT_TITLES:
             self.sort_column.addItem(title)
-        self.sort_descending = QCheckBox("largest first")
+        self.sort_descending = QCheckBox("l&argest first")
         self.sort_descending.setObjectName("parameter-table-order")
-        sort_label = QLabel("Sort &by")
+        sort_label = QLabel("So&rt by")  # Alt+R: Alt+B is the Batch box of the controls
         sort_label.setBuddy(self.sort_column)
 
         self.view = ParameterTableView()
