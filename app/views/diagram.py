@@ -168,10 +168,10 @@ class _DiagramScene(QGraphicsScene):
 
     def helpEvent(self, event) -> None:  # noqa: N802
         for item in self.items(event.scenePos()):
-            while item is not None and not isinstance(item, _Describable):
+            while item is not None and not isinstance(item, _Describable) and not item.toolTip():
                 item = item.parentItem()
             if item is not None:
-                text = item.describe()
+                text = item.describe() if isinstance(item, _Describable) else item.toolTip()
                 if text:
                     QToolTip.showText(event.screenPos(), text)
                     event.accept()
@@ -447,6 +447,10 @@ class NetworkDiagram(QGraphicsView):
                 QRectF(pos.x() - 24, pos.y() + r + 52, 48, 48)
             frame = scene.addRect(box, QPen(QColor("#c5cbd8"), 1), QBrush(QColor("#ffffff")))
             frame.setZValue(2)
+            title = self._node_title(layer, j, list(self._shape))
+            frame.setToolTip(f"{title} over the input plane (x1 across, x2 up): blue low, white middle, red high"
+                             if two_inputs else
+                             f"{title} as a function of x over the data's range; the dot: the chain rule's sample")
         else:
             inner = r * 0.72
             box = QRectF(pos.x() - inner, pos.y() - inner * 0.8, 2 * inner, 1.6 * inner)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLineEdit
 from ..model import SessionModel
 
 MAX_TEXT = 40
+NOT_CHANGED = " was not changed: "
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -40,12 +41,13 @@ def commit_value(model: SessionModel, name: str, text: str) -> bool:
     try:
         value = parse_value(text)
     except ValueError as exc:
-        model.set_message(f"{name} was not changed: {exc}")
+        model.set_message(f"{name}{NOT_CHANGED}{exc}")
         return False
     if name not in model.parameter_names():
         model.set_message(f"{name} no longer exists in this network.")
         return False
-    model.set_message("")
+    if NOT_CHANGED in model.message:
+        model.set_message("")  # our own complaint about earlier text, now answered; others stay
     model.set_parameter(name, value)
     return True
 
