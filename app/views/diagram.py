@@ -247,9 +247,9 @@ class NetworkDiagram(QGraphicsView):
     # ------------------------------------------------------------------ geometry
     @staticmethod
     def is_detailed(sizes) -> bool:
-        """Numbers on every edge only while they stay legible: the lesson's chain (one or two inputs,
-        one hidden neuron, one output); anything wider or deeper is drawn compact."""
-        return len(sizes) <= 3 and all(n == 1 for n in sizes[1:]) and sizes[0] <= 2
+        """Numbers on every edge only while they stay legible: a chain like the lesson's (one neuron
+        per layer, at most one hidden layer); anything wider or deeper is drawn compact."""
+        return len(sizes) <= 3 and all(n == 1 for n in sizes)
 
     def _layout(self, sizes) -> None:
         tallest = max(sizes)
