@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QLineEdit
 
 from app.format import fmt
 from app.model import SessionModel
-from app.views.parameter_table import (AGREES, BACKPROP, FINITE, NAME, RELATIVE, VALUE, ParameterTablePanel)
+from app.views.parameter_table import (AGREES, BACKPROP, BY_MAGNITUDE, FINITE, NAME, RELATIVE, VALUE,
+                                      ParameterTablePanel)
 from app.workers import LatestOnlyWorker
 from tests.numerics import numeric_gradient
 
@@ -99,6 +100,18 @@ def test_sorting_by_relative_error_by_header_and_by_keyboard(qtbot):
     assert errors == sorted(errors, reverse=True)
     worst = max(panel.table_model.check.rows, key=lambda row: row.relative_error)
     assert panel.shown_names()[0] == worst.name
+    # by the size of the gradient, largest first: the parameters the cost is most sensitive to
+    panel.sort_column.setCurrentIndex(BY_MAGNITUDE)
+    sizes = [abs(g) for g in panel.column_values(BACKPROP)]
+    assert sizes == sorted(sizes, reverse=True) and panel.sort_descending.isChecked()
+    grads = model.network.gradient_vector(model.X, model.y)
+    assert panel.shown_names()[0] == model.parameter_names()[int(np.argmax(np.abs(grads)))]
+    # a header click goes back to signed numbers
+    x = header.sectionViewportPosition(BACKPROP) + header.sectionSize(BACKPROP) // 2
+    qtbot.mouseClick(header.viewport(), Qt.LeftButton, pos=QPoint(x, 5))
+    grads = panel.column_values(BACKPROP)
+    assert grads in (sorted(grads), sorted(grads, reverse=True))
+    assert panel.sort_column.currentIndex() == BACKPROP
     # back to the network's order
     panel.sort_by(NAME)
     assert panel.shown_names() == model.parameter_names()
@@ -184,3 +197,30 @@ def test_a_hidden_table_waits_and_catches_up_when_shown(qtbot):
     assert np.array_equal(panel.column_values(VALUE), model.network.parameter_vector())
     assert np.allclose(panel.column_values(FINITE), fd_gradient(model), rtol=1e-5, atol=1e-8)
     assert panel.table_model.check_is_current
+
+
+def test_ctrl_8_brings_the_table_forward_and_enter_edits_there(qtbot):
+    from app.main_window import MainWindow
+    window = MainWindow(persist_layout=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    diagram = window.panels()["diagram"]
+    diagram.setFocus()
+    qtbot.waitUntil(diagram.hasFocus)
+    qtbot.keyClick(diagram, Qt.Key_8, Qt.ControlModifier)
+    panel = window.panels()["params"]
+    qtbot.waitUntil(lambda: panel.view.hasFocus() and panel.isVisible())
+    model = window.model
+    assert panel.proxy.rowCount() == 4
+    model.select("b1")
+    qtbot.keyClick(panel.view, Qt.Key_Return)
+    qtbot.waitUntil(lambda: panel.view.findChild(QLineEdit, "parameter-table-editor") is not None)
+    editor = panel.view.findChild(QLineEdit, "parameter-table-editor")
+    editor.selectAll()
+    qtbot.keyClicks(editor, "-0.25")
+    qtbot.keyClick(editor, Qt.Key_Return)
+    qtbot.waitUntil(lambda: model.network.get("b1") == -0.25)
+    assert model.network.sizes == (1, 1, 1)  # the '-' went to the editor, not to "remove neuron"
+    window.close()

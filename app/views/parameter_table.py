@@ -31,7 +31,8 @@ from .value_editor import commit_value, editable_text
 NAME, VALUE, BACKPROP, FINITE, RELATIVE, AGREES = range(6)
 HEADERS = ("Parameter", "Value", "∂J/∂θ\nbackprop", "∂J/∂θ\nfinite diff.", "Relative\nerror", "Agree")
 SORT_TITLES = ("parameter (network order)", "value", "∂J/∂θ by backprop", "∂J/∂θ by finite differences",
-               "relative error", "agrees (✗ first)")
+               "relative error", "agrees (✗ first)", "|∂J/∂θ|: the cost's sensitivity")
+BY_MAGNITUDE = len(SORT_TITLES) - 1   # the Sort-by entry that orders the backprop column by size
 DIGITS = 4
 HEADER_TIPS = (
     "The parameter's name: w<layer>.<from>.<to> for a weight, b<layer>.<neuron> for a bias",
@@ -42,6 +43,7 @@ HEADER_TIPS = (
     "✓ when the two agree within the check's tolerance, ✗ when they do not",
 )
 SORT_ROLE = Qt.UserRole
+ABS_ROLE = Qt.UserRole + 1
 FD_INTERVAL_S = 0.5   # while training, a new finite-difference check at most this often
 VALUES_INTERVAL_S = 0.1  # while training, values and backprop at most ~10 times a second (~4 past 200 rows)
 GOOD = QColor("#2f7d32")
@@ -165,8 +167,10 @@ class ParameterTableModel(QAbstractTableModel):
             return fmt(value, DIGITS)
         if role == Qt.EditRole and column == VALUE:
             return editable_text(float(self.values[row]))
-        if role == SORT_ROLE:
+        if role in (SORT_ROLE, ABS_ROLE):
             value = self.number(row, column)
+            if role == ABS_ROLE and column != NAME:
+                value = abs(value)
             return math.inf if math.isnan(value) else value
         if role == Qt.TextAlignmentRole:
             if column == AGREES:
@@ -288,6 +292,7 @@ class ParameterTablePanel(QWidget):
         self._fd_timer.setSingleShot(True)
         self._fd_timer.timeout.connect(self._submit_check)
         self._last_submit = -1e9
+        self._sorting = False
         self._values_timer = QTimer(self)
         self._values_timer.setSingleShot(True)
         self._values_timer.timeout.connect(self._update_values)
@@ -433,20 +438,40 @@ class ParameterTablePanel(QWidget):
             self._model.select(name)
 
     # ------------------------------------------------------------------ sorting
-    def sort_by(self, column: int, descending: bool = False) -> None:
-        self.view.sortByColumn(column, Qt.DescendingOrder if descending else Qt.AscendingOrder)
+    def sort_by(self, column: int, descending: bool = False, magnitude: bool = False) -> None:
+        """Sort the rows by `column` (by |value| when `magnitude`); the header and the box follow."""
+        self._sorting = True
+        try:
+            self.proxy.setSortRole(ABS_ROLE if magnitude else SORT_ROLE)
+            self.view.sortByColumn(column, Qt.DescendingOrder if descending else Qt.AscendingOrder)
+            self.proxy.invalidate()
+        finally:
+            self._sorting = False
+        self._sync_sort_controls(BY_MAGNITUDE if magnitude else column, descending)
 
     def _on_header_sort(self, column: int, order) -> None:
+        if self._sorting:
+            return
+        if self.proxy.sortRole() != SORT_ROLE:  # a header click sorts by the signed numbers
+            self.proxy.setSortRole(SORT_ROLE)
+            self.proxy.invalidate()
+        self._sync_sort_controls(column, order == Qt.DescendingOrder)
+
+    def _sync_sort_controls(self, entry: int, descending: bool) -> None:
         for widget in (self.sort_column, self.sort_descending):
             widget.blockSignals(True)
-        self.sort_column.setCurrentIndex(column)
-        self.sort_descending.setChecked(order == Qt.DescendingOrder)
+        self.sort_column.setCurrentIndex(entry)
+        self.sort_descending.setChecked(descending)
         for widget in (self.sort_column, self.sort_descending):
             widget.blockSignals(False)
         self._show_selected(self._model.selected)
 
     def _on_sort_controls(self, *_args) -> None:
-        self.sort_by(self.sort_column.currentIndex(), self.sort_descending.isChecked())
+        entry = self.sort_column.currentIndex()
+        if entry == BY_MAGNITUDE:
+            self.sort_by(BACKPROP, self.sort_descending.isChecked(), magnitude=True)
+        else:
+            self.sort_by(entry, self.sort_descending.isChecked())
 
     # ------------------------------------------------------------------ for tests and tools
     def column_values(self, column: int) -> list[float]:
