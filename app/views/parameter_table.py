@@ -283,6 +283,13 @@ class ParameterTablePanel(QWidget):
         layout.addWidget(self.summary)
         layout.addLayout(row)
         layout.addWidget(self.view, 1)
+        self.hint = QLabel("Gradient check: each parameter θ is nudged by ±ε and the cost recomputed, "
+                           "(J(θ+ε) − J(θ−ε)) / 2ε. When that agrees with backpropagation's ∂J/∂θ, "
+                           "backpropagation is right. Enter or double-click a row to type a value.")
+        self.hint.setObjectName("parameter-table-hint")
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #5b6478;")
+        layout.addWidget(self.hint)
 
         self._worker = LatestOnlyWorker(self)
         self._worker.finished.connect(self._on_check)
