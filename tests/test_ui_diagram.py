@@ -346,3 +346,15 @@ def test_typing_in_the_editor_inside_the_window_does_not_fire_single_key_shortcu
     assert model.network.get("b2") == -0.15
     assert model.network.sizes == (1, 1, 1) and model.step_count == 0
     window.close()
+
+
+def test_right_click_reaches_a_neuron_under_its_picture_or_title(qtbot, model, monkeypatch):
+    from PySide6.QtGui import QContextMenuEvent
+    grow(model, [3])   # 1-3-1: curves drawn over the hidden neurons, a title over the output
+    diagram = shown_diagram(qtbot, model)
+    shown = []
+    monkeypatch.setattr(NetworkDiagram, "_show_menu", lambda self, layer, j, where: shown.append((layer, j)))
+    for key in ((1, 1), (2, 0), (0, 0)):
+        pos = diagram.mapFromScene(diagram._nodes[key].sceneBoundingRect().center())
+        QApplication.sendEvent(diagram.viewport(), QContextMenuEvent(QContextMenuEvent.Mouse, pos, pos))
+        assert shown[-1] == key

@@ -949,9 +949,7 @@ class NetworkDiagram(QGraphicsView):
             where = self.viewport().mapToGlobal(self.mapFromScene(self._positions[(layer, j or 0)]))
             self._show_menu(layer, j, where)
             return
-        item = self.itemAt(event.pos())
-        while item is not None and not isinstance(item, (NodeItem, CaptionItem, BiasItem)):
-            item = item.parentItem()
+        item = self._item_at(event.pos(), (NodeItem, CaptionItem, BiasItem))
         if isinstance(item, NodeItem):
             layer, j = item.key
         elif isinstance(item, CaptionItem):
@@ -973,11 +971,19 @@ class NetworkDiagram(QGraphicsView):
         menu.deleteLater()
 
     # ------------------------------------------------------------------ interaction and layout
+    def _item_at(self, pos, kinds):
+        """The topmost item of one of `kinds` under `pos` (viewport coordinates), looking through
+        labels and pictures drawn over it and up to parents (a bias tab's letter)."""
+        for item in self.items(pos):
+            while item is not None and not isinstance(item, kinds):
+                item = item.parentItem()
+            if item is not None:
+                return item
+        return None
+
     def _clickable_at(self, pos):
-        item = self.itemAt(pos)
-        while item is not None and not isinstance(item, _Clickable):
-            item = item.parentItem()
-        return item if isinstance(item, _Clickable) and item.parameter else None
+        item = self._item_at(pos, (_Clickable,))
+        return item if item is not None and item.parameter else None
 
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.LeftButton:
