@@ -358,3 +358,14 @@ def test_right_click_reaches_a_neuron_under_its_picture_or_title(qtbot, model, m
         pos = diagram.mapFromScene(diagram._nodes[key].sceneBoundingRect().center())
         QApplication.sendEvent(diagram.viewport(), QContextMenuEvent(QContextMenuEvent.Mouse, pos, pos))
         assert shown[-1] == key
+
+
+def test_clicking_a_neuron_selects_its_bias(qtbot, model):
+    model.set_dataset("xor")
+    diagram = shown_diagram(qtbot, model)
+    pos = diagram.mapFromScene(diagram._nodes[(2, 3)].sceneBoundingRect().center())
+    qtbot.mouseClick(diagram.viewport(), Qt.LeftButton, pos=pos)
+    assert model.selected == "b2.4" and model.focused_layer == 1
+    pos = diagram.mapFromScene(diagram._nodes[(0, 1)].sceneBoundingRect().center())
+    qtbot.mouseClick(diagram.viewport(), Qt.LeftButton, pos=pos)
+    assert model.selected == "b2.4"  # an input has no parameter of its own

@@ -10,7 +10,7 @@ studio builds (1–2 inputs, up to 6 hidden layers of 16 neurons, 1–3 outputs)
   refreshed at most ~10 times a second while training.
 * The selected parameter's every path to the cost is lit (all routes the chain rule sums over).
 
-Gestures: click an edge or a bias to select it; double-click it (or press Enter with the diagram
+Gestures: click an edge or a bias to select it (a neuron: its bias); double-click it (or press Enter with the diagram
 focused, or F2) to type a new value; right-click a neuron or a column caption (or press the Menu key
 for the selected parameter's neuron) to add or remove neurons and
 layers or change the activation (the same as the keys = - H Shift+H V).
@@ -549,7 +549,8 @@ class NetworkDiagram(QGraphicsView):
             if 0 < layer < len(sizes) - 1:
                 over = "the input plane (x1, x2)" if sizes[0] == 2 else "x"
                 text += (f"\nPicture: a over {over}, blue low · white middle · red high"
-                         f"\nRight-click: add or remove neurons and layers, change the activation")
+                         f"\nClick: select its bias · right-click: add or remove neurons and layers, "
+                         f"change the activation")
             return text
         if isinstance(item, CaptionItem):
             layer = item.layer
@@ -987,9 +988,14 @@ class NetworkDiagram(QGraphicsView):
 
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.LeftButton:
-            item = self._clickable_at(event.position().toPoint())
+            pos = event.position().toPoint()
+            item = self._clickable_at(pos)
             if item is not None:
                 self.parameterClicked.emit(item.parameter)
+            else:  # a neuron: its bias (then = - H Shift+H V act on its layer)
+                node = self._item_at(pos, (NodeItem,))
+                if node is not None and node.key[0] > 0:
+                    self.parameterClicked.emit(self._bias_name(*node.key))
         super().mousePressEvent(event)
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
