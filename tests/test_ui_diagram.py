@@ -369,3 +369,23 @@ def test_clicking_a_neuron_selects_its_bias(qtbot, model):
     pos = diagram.mapFromScene(diagram._nodes[(0, 1)].sceneBoundingRect().center())
     qtbot.mouseClick(diagram.viewport(), Qt.LeftButton, pos=pos)
     assert model.selected == "b2.4"  # an input has no parameter of its own
+
+
+def test_looking_under_the_mouse_leaves_the_scene_owning_its_items(qtbot, model):
+    """Regression: walking parentItem() from an item made by scene.addPath() handed it to Python,
+    and the garbage collector later freed it a second time (a segfault in an unrelated test)."""
+    import gc
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from app.views.diagram import NodeItem
+    grow(model, [3])
+    diagram = NetworkDiagram(model)
+    diagram.resize(700, 500)
+    diagram.show()
+    qtbot.waitExposed(diagram)
+    pos = diagram.mapFromScene(diagram._nodes[(1, 1)].sceneBoundingRect().center())
+    assert diagram._item_at(pos, (NodeItem,)) is diagram._nodes[(1, 1)]  # found under its curve
+    diagram.close()
+    diagram.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    del diagram
+    gc.collect()  # used to crash here

@@ -167,15 +167,12 @@ class _DiagramScene(QGraphicsScene):
     """Tooltips computed when shown, so a refresh never formats a thousand tooltip strings."""
 
     def helpEvent(self, event) -> None:  # noqa: N802
-        for item in self.items(event.scenePos()):
-            while item is not None and not isinstance(item, _Describable) and not item.toolTip():
-                item = item.parentItem()
-            if item is not None:
-                text = item.describe() if isinstance(item, _Describable) else item.toolTip()
-                if text:
-                    QToolTip.showText(event.screenPos(), text)
-                    event.accept()
-                    return
+        for item in self.items(event.scenePos()):  # (no parentItem(): see NetworkDiagram._item_at)
+            text = item.describe() if isinstance(item, _Describable) else item.toolTip()
+            if text:
+                QToolTip.showText(event.screenPos(), text)
+                event.accept()
+                return
         QToolTip.hideText()
         event.ignore()
 
@@ -974,11 +971,12 @@ class NetworkDiagram(QGraphicsView):
     # ------------------------------------------------------------------ interaction and layout
     def _item_at(self, pos, kinds):
         """The topmost item of one of `kinds` under `pos` (viewport coordinates), looking through
-        labels and pictures drawn over it and up to parents (a bias tab's letter)."""
+        labels and pictures drawn over it (a bias tab's letter lies inside the tab, so the tab is
+        under `pos` too)."""
+        # (never parentItem(): on an item made by scene.addPath() and friends PySide then takes
+        # ownership of it, and the garbage collector later frees what the scene already freed)
         for item in self.items(pos):
-            while item is not None and not isinstance(item, kinds):
-                item = item.parentItem()
-            if item is not None:
+            if isinstance(item, kinds):
                 return item
         return None
 
