@@ -15,10 +15,14 @@ LAYOUT_VERSION = 1
 
 @dataclass(frozen=True)
 class Panel:
+    """A panel of a lab. ``widget`` is the panel itself, or a function that builds it: such a panel
+    is built just after the window's first paint (the learner sees the studio sooner; a plot costs
+    ~10 ms to build and as much again to paint), or at once when anything asks for it."""
+
     id: str
     title: str
     focus_key: str
-    widget: QWidget
+    widget: QWidget | Callable[[], QWidget]
 
 
 class DockLab(QMainWindow):
@@ -31,12 +35,19 @@ class DockLab(QMainWindow):
         self.setObjectName(f"lab-{name}")
         self.setWindowFlags(Qt.Widget)  # a page inside the main window, not a window of its own
         self._size = size
-        self.panels: dict[str, QWidget] = {p.id: p.widget for p in panels}
+        self._panels: dict[str, QWidget | None] = {}
+        self._deferred: dict[str, Callable[[], QWidget]] = {}
         self.docks: dict[str, QDockWidget] = {}
         for panel in panels:
             dock = QDockWidget(f"{panel.title}  ({panel.focus_key})", self)
             dock.setObjectName(f"dock-{panel.id}")
-            dock.setWidget(panel.widget)
+            if isinstance(panel.widget, QWidget):
+                self._panels[panel.id] = panel.widget
+                dock.setWidget(panel.widget)
+            else:
+                self._panels[panel.id] = None
+                self._deferred[panel.id] = panel.widget
+                dock.setWidget(QWidget())  # blank until built, right after the first paint
             dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
                              | QDockWidget.DockWidgetClosable)
             self.docks[panel.id] = dock
@@ -47,6 +58,24 @@ class DockLab(QMainWindow):
         arrange(self)
         self._default_state = self.saveState(LAYOUT_VERSION)
         self._sized = False
+
+    @property
+    def panels(self) -> dict[str, QWidget]:
+        """Every panel by id, in the order given; asking builds any panel still deferred."""
+        self.build_deferred()
+        return self._panels
+
+    def build_deferred(self) -> None:
+        """Build the panels that waited for the first paint, in their docks."""
+        while self._deferred:
+            panel_id, build = next(iter(self._deferred.items()))
+            widget = build()
+            del self._deferred[panel_id]
+            self._panels[panel_id] = widget
+            old = self.docks[panel_id].widget()
+            self.docks[panel_id].setWidget(widget)
+            if old is not None:
+                old.deleteLater()
 
     def apply_default_sizes(self) -> None:
         self._size(self)
@@ -80,4 +109,6 @@ class DockLab(QMainWindow):
         return self.saveState(LAYOUT_VERSION)
 
     def is_settled(self) -> bool:
+        if self._deferred:
+            return False  # built right after the first paint
         return all(getattr(panel, "is_settled", lambda: True)() for panel in self.panels.values())

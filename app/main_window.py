@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         return super().eventFilter(watched, event)
 
     def _start_panels(self) -> None:
+        self.network_lab.build_deferred()
         for panel in self._all_panels().values():
             if hasattr(panel, "start"):
                 panel.start()
@@ -152,7 +153,7 @@ class MainWindow(QMainWindow):
             self.registry.action(f"lab_{i}").setText(title)
         for n in range(1, MAX_PANELS_PER_LAB + 1):
             action = self.registry.action(f"focus_{n}")
-            ids = list(lab.panels)
+            ids = list(lab.docks)
             action.setEnabled(n <= len(ids))
             action.setText(f"Go to {lab.docks[ids[n - 1]].windowTitle().split('  (')[0]}" if n <= len(ids)
                            else f"Go to panel {n}")
@@ -189,7 +190,7 @@ class MainWindow(QMainWindow):
 
     def focus_panel_number(self, n: int) -> None:
         lab = self.current_lab()
-        ids = list(lab.panels)
+        ids = list(lab.docks)
         if n <= len(ids):
             lab.focus_panel(ids[n - 1])
 

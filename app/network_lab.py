@@ -126,14 +126,15 @@ def _size(lab: DockLab) -> None:
 
 
 def build(model: SessionModel, registry: ActionRegistry) -> DockLab:
+    # The lower row of plots and the hidden parameter tab are built right after the first paint.
     panels = [
         Panel("diagram", "Network diagram", "Ctrl+1", NetworkDiagram(model)),
         Panel("expression", "Chain rule", "Ctrl+2", ExpressionPanel(model)),
-        Panel("surface", "Cost surface", "Ctrl+3", CostSurfaceView(model)),
-        Panel("slice", "Slice J(θ) and tangent", "Ctrl+4", CostSliceView(model)),
-        Panel("cost", "Cost curve", "Ctrl+5", CostCurveView(model)),
-        Panel("data", "Data and prediction", "Ctrl+6", DataView(model)),
+        Panel("surface", "Cost surface", "Ctrl+3", lambda: CostSurfaceView(model)),
+        Panel("slice", "Slice J(θ) and tangent", "Ctrl+4", lambda: CostSliceView(model)),
+        Panel("cost", "Cost curve", "Ctrl+5", lambda: CostCurveView(model)),
+        Panel("data", "Data and prediction", "Ctrl+6", lambda: DataView(model)),
         Panel("controls", "Controls", "Ctrl+7", ControlsPanel(model, registry)),
-        Panel("params", "Parameters", "Ctrl+8", ParameterTablePanel(model)),  # parameter table panel
+        Panel("params", "Parameters", "Ctrl+8", lambda: ParameterTablePanel(model)),
     ]
     return DockLab(NAME, TITLE, panels, _arrange, _size)
