@@ -136,3 +136,18 @@ def test_delete_removes_the_ringed_sample(window, qtbot):
     press(window, qtbot, Qt.Key_Delete)
     assert len(model.dataset) == count - 1
     assert not any(np.array_equal(row, doomed) for row in model.dataset.X)
+
+
+def test_an_aggregated_factor_is_written_as_the_sum_the_recursion_computes(window, qtbot):
+    model = window.model
+    model.add_layer(size=3, activation="tanh")          # 1 -> 1 -> 3 -> 1: a1 feeds three neurons
+    model.select("w1")
+    panel = window.panels()["expression"]
+    panel.refresh_now()
+    assert r"= \sum_k \delta^{(2)}_k\, w^{(2)}_{1,k}" in panel.latex_lines
+    rec = __import__("core").backward_recursion(model.network, "w1", model.X, model.y, sample=model.sample)
+    delta2 = next(step.delta for step in rec.steps if step.layer == 2)
+    expected = float(model.network.weights[1][0] @ delta2)
+    chain = model.chain("w1")
+    assert chain.factors[0].kind == "aggregate"
+    assert chain.factors[0].value == pytest.approx(expected, rel=1e-9)
