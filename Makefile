@@ -2,7 +2,7 @@
 #   make run         set up .venv if needed, then start the app (ARGS='...' passes options)
 #   make test        set up .venv if needed, then run the whole test suite headless
 #   make bench       run every tests/benchmarks/bench_*.py
-#   make screenshot  regenerate resources/screenshot.png
+#   make screenshot  regenerate the screenshots in resources/
 #   make clean       remove .venv and caches
 #
 # Set-up happens once: system libraries are checked before .venv is created, and pip only runs
@@ -35,6 +35,8 @@ bench: $(STAMP)
 screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(VPY) main.py --lab network --steps 60 --screenshot resources/screenshot.png
 	QT_QPA_PLATFORM=offscreen $(VPY) main.py --lab function --screenshot resources/screenshot-function-lab.png
+	QT_QPA_PLATFORM=offscreen $(VPY) main.py --lab network --dataset circle --hidden 6,6 --steps 300 \
+	    --screenshot resources/screenshot-circle.png
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info

@@ -45,6 +45,11 @@ def parse_args(argv):
                         help="open on this lab (default: the one used last)")
     parser.add_argument("--steps", type=int, default=0, metavar="N",
                         help="start with N gradient-descent steps already taken (e.g. for a screenshot)")
+    parser.add_argument("--dataset", metavar="NAME",
+                        help="start on this built-in dataset (lesson, regression, circle, xor, gaussians, "
+                             "spiral, moons, blobs, regression2d)")
+    parser.add_argument("--hidden", metavar="SIZES",
+                        help="start with these hidden layer sizes, e.g. 5,5 (tanh units)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--self-test", action="store_true",
                       help="build the main window, render every panel once, check none is blank, exit")

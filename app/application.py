@@ -140,6 +140,28 @@ def _report_first_paint_and_quit():
     QCoreApplication.quit()
 
 
+def configure_session(model, dataset: str | None, hidden: str | None) -> str:
+    """Apply --dataset and --hidden; return what is wrong with them ("" when nothing is)."""
+    import core
+
+    if dataset:
+        if dataset not in core.DATASETS:
+            return f"unknown dataset {dataset!r}; choose from {', '.join(core.DATASETS)}"
+        model.set_dataset(dataset)
+    if hidden:
+        try:
+            sizes = [int(part) for part in hidden.split(",")]
+        except ValueError:
+            return f"--hidden takes layer sizes separated by commas, like 5,5 (not {hidden!r})"
+        from app.model import MAX_HIDDEN_LAYERS, MAX_NEURONS
+
+        if not 1 <= len(sizes) <= MAX_HIDDEN_LAYERS or not all(1 <= n <= MAX_NEURONS for n in sizes):
+            return (f"--hidden takes 1 to {MAX_HIDDEN_LAYERS} layer sizes of 1 to {MAX_NEURONS} "
+                    f"neurons, not {hidden!r}")
+        model.set_hidden_layers(sizes)
+    return ""
+
+
 def run(args, qt_args=(), version=""):
     """Run the studio in the mode the command line asked for; return the exit code."""
     if args.self_test or args.screenshot:
@@ -151,6 +173,10 @@ def run(args, qt_args=(), version=""):
     from app.main_window import MainWindow
 
     window = MainWindow(persist_layout=not (args.self_test or args.screenshot))
+    problem = configure_session(window.model, getattr(args, "dataset", None), getattr(args, "hidden", None))
+    if problem:
+        print(f"chainrule-studio: {problem}", file=sys.stderr)
+        return 2
     if getattr(args, "steps", 0) > 0:
         window.model.step(args.steps)
     if getattr(args, "lab", None):

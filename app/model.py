@@ -22,9 +22,11 @@ HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus"
 DEFAULT_HIDDEN = (4, 4)
 DEFAULT_HIDDEN_ACTIVATION = "tanh"
 BATCH_MODES = (None, 32, 1)
-# A linear output is unbounded (no sigmoid to flatten large steps): the lesson's rate of 2 makes
-# regression on it diverge within a few steps, 0.5 trains every built-in dataset.
-LINEAR_OUTPUT_MAX_RATE = 0.5   # full batch, mini-batch of 32, one sample at a time
+# The lesson's rate of 2 suits its 1-1-1 sigmoid network only: a linear output (unbounded, nothing
+# flattens large steps) diverges within a few steps on regression, and the wider tanh networks the
+# 2-D datasets get oscillate wildly. 0.5 trains every built-in dataset smoothly, so a network newly
+# shaped for the data starts from at most that.
+NEW_SHAPE_MAX_RATE = 0.5   # full batch, mini-batch of 32, one sample at a time
 MIN_LEARNING_RATE = 1e-4
 MAX_LEARNING_RATE = 1e7
 NUDGE_STEP = 0.1
@@ -367,8 +369,8 @@ class SessionModel(QObject):
             self._split_seed = int(split_seed)
         self._split()
         reshaped = self._fit_network_to_data()
-        if self._network.activations[-1] == "linear" and self._learning_rate > LINEAR_OUTPUT_MAX_RATE:
-            self._learning_rate = LINEAR_OUTPUT_MAX_RATE
+        if (reshaped or self._network.activations[-1] == "linear") and self._learning_rate > NEW_SHAPE_MAX_RATE:
+            self._learning_rate = NEW_SHAPE_MAX_RATE
             self.learningRateChanged.emit(self._learning_rate)
         self._repair_selection()
         self._restart_history()
@@ -533,6 +535,21 @@ class SessionModel(QObject):
             return
         j = size - 1 if j is None else j
         self._edit(lambda net: net.remove_neuron(layer, j), select_layer=layer)
+
+    def set_hidden_layers(self, sizes, activation: str = DEFAULT_HIDDEN_ACTIVATION) -> None:
+        """Replace the hidden layers by fresh ones of these sizes (a starting network, e.g. from the
+        command line); the input and output layers stay as the data needs them."""
+        net = self._network
+        sizes = [min(max(int(n), 1), MAX_NEURONS) for n in list(sizes)[:MAX_HIDDEN_LAYERS]]
+
+        def rebuild(net):
+            for _ in range(net.depth - 1):
+                net.remove_layer(0)
+            for index, size in enumerate(sizes):
+                net.add_layer(index, size, activation)
+            net.reinitialize()
+
+        self._edit(rebuild, select_layer=0 if sizes else None)
 
     def set_activation(self, layer: int, name: str) -> None:
         if self._network.activations[layer] != name:

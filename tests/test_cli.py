@@ -88,6 +88,25 @@ def test_screenshot(env, tmp_path, qapp):
     assert selftest.blank_reason(QImage(str(target))) is None
 
 
+def test_dataset_and_hidden_layers_from_the_command_line(qapp):
+    from app.application import configure_session
+    from app.model import SessionModel
+
+    model = SessionModel()
+    assert configure_session(model, "blobs", "6,3") == ""
+    assert model.network.sizes == (2, 6, 3, 3) and model.dataset.name == "blobs"
+    assert model.network.activations == ("tanh", "tanh", "softmax")
+    assert "unknown dataset 'blob'" in configure_session(model, "blob", None)
+    assert "like 5,5" in configure_session(model, None, "5;5")
+    assert "1 to 6 layer sizes of 1 to 16" in configure_session(model, None, "5,17")
+    assert model.network.sizes == (2, 6, 3, 3)   # nothing changed by the refusals
+
+
+def test_a_wrong_dataset_option_exits_with_a_message(env):
+    result = run_main("--dataset", "circl", "--self-test", env=env)
+    assert result.returncode == 2 and "unknown dataset 'circl'" in result.stderr
+
+
 def test_start_up_crash_is_logged_and_fails(env):
     env["CHAINRULE_STUDIO_CRASH_TEST"] = "startup"
     result = run_main(env=env)  # would block on a modal dialog if it opened one

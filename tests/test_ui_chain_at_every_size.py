@@ -151,3 +151,13 @@ def test_an_aggregated_factor_is_written_as_the_sum_the_recursion_computes(windo
     chain = model.chain("w1")
     assert chain.factors[0].kind == "aggregate"
     assert chain.factors[0].value == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_network_reshaped_for_new_data_starts_from_a_gentler_rate(window, qtbot):
+    model = window.model
+    assert model.learning_rate == 2.0
+    model.set_dataset("regression")              # same 1-1-1 sigmoid network: the lesson's rate stays
+    assert model.learning_rate == 2.0
+    model.set_dataset("circle")                   # 2 inputs: a new shape
+    assert model.network.sizes == (2, 4, 4, 1) and model.learning_rate == 0.5
+    assert "0.5" in window.status_labels["rate"].text()
