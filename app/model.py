@@ -22,6 +22,7 @@ HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus"
 DEFAULT_HIDDEN = (4, 4)
 DEFAULT_HIDDEN_ACTIVATION = "tanh"
 BATCH_MODES = (None, 32, 1)
+MAX_STEPPED_PATHS = 32        # the chain panel lists (and P steps through) at most this many paths
 # The lesson's rate of 2 suits its 1-1-1 sigmoid network only: a linear output (unbounded, nothing
 # flattens large steps) diverges within a few steps on regression, and the wider tanh networks the
 # 2-D datasets get oscillate wildly. 0.5 trains every built-in dataset smoothly, so a network newly
@@ -50,6 +51,7 @@ class SessionModel(QObject):
     historyReset = Signal()
     structureChanged = Signal()           # layers, neurons, activations or output changed: new parameter names
     trainingOptionsChanged = Signal()     # batch size, regularization, initialization, test split
+    focusedPathChanged = Signal(object)   # one chain-rule path singled out (its nodes), or None: all
     messageChanged = Signal(str)          # "" clears; a non-empty text is shown in the window banner
 
     def __init__(self, dataset: str = "lesson", loss: str = "squared_error", parent=None):
@@ -69,6 +71,7 @@ class SessionModel(QObject):
         self._running = False
         self._steps_per_tick = 5
         self._message = ""
+        self._focused_path: tuple | None = None
         self._descent = self._new_descent()
 
     # ----------------------------------------------------------------- read access
@@ -594,6 +597,7 @@ class SessionModel(QObject):
         self._sample = min(self._sample, len(self.X) - 1)
 
     def _announce_structure(self) -> None:
+        self.focus_path(None)
         self.structureChanged.emit()
         self.selectionChanged.emit(self._selected)
         self.axesChanged.emit(*self._axes)
@@ -604,7 +608,33 @@ class SessionModel(QObject):
             raise ValueError(f"unknown parameter {name!r}")
         if name != self._selected:
             self._selected = name
+            self.focus_path(None)
             self.selectionChanged.emit(name)
+
+    @property
+    def focused_path(self) -> tuple | None:
+        """One path from the selected parameter to the cost, as core.path_nodes gives it, that the
+        diagram and the chain panel single out; None: every path is shown alike."""
+        return self._focused_path
+
+    def focus_path(self, nodes) -> None:
+        nodes = None if nodes is None else tuple(nodes)
+        if nodes is not None and nodes not in core.path_nodes(self._network, self._selected):
+            raise ValueError(f"{nodes!r} is not a path from {self._selected} to the cost")
+        if nodes != self._focused_path:
+            self._focused_path = nodes
+            self.focusedPathChanged.emit(nodes)
+
+    def cycle_path(self, offset: int = 1) -> None:
+        """Step through the selected parameter's paths one at a time, then back to all of them."""
+        count = core.path_count(self._network, self._selected)
+        if count > MAX_STEPPED_PATHS:
+            self.set_message(f"{count:,} paths lead from {self._selected} to the cost: too many to step "
+                             f"through one by one (at most {MAX_STEPPED_PATHS}).")
+            return
+        choices = [None, *core.path_nodes(self._network, self._selected)]
+        index = choices.index(self._focused_path) if self._focused_path in choices else 0
+        self.focus_path(choices[(index + offset) % len(choices)])
 
     def select_relative(self, offset: int) -> None:
         names = self.parameter_names()

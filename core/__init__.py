@@ -9,7 +9,8 @@ and fast cost surfaces.
 asked for (``Activation.symbolic``, ``Factor.formula``, ``core.symbolic``).
 """
 from .activations import ACTIVATIONS, Activation, sigmoid
-from .backprop_view import ChainPath, ChainPaths, Recursion, backward_recursion, chain_paths, path_count
+from .backprop_view import (ChainPath, ChainPaths, Recursion, backward_recursion, chain_paths, path_count,
+                            path_nodes)
 from .chain import Chain, Factor
 from .datasets import (DATASET_INFO, DATASET_NOISE, DATASET_TASKS, DATASET_TITLES, DATASETS, Dataset,
                        DatasetInfo, add_point, dataset_from_tabular, load_dataset, nearest_point,
@@ -30,7 +31,7 @@ __all__ = [
     "LOSSES", "ALL_LOSSES", "Loss", "accuracy",
     "Network", "Trace", "Backward", "ParameterRef", "lesson_network",
     "Chain", "Factor",
-    "backward_recursion", "Recursion", "chain_paths", "ChainPaths", "ChainPath", "path_count",
+    "backward_recursion", "Recursion", "chain_paths", "ChainPaths", "ChainPath", "path_count", "path_nodes",
     "gradient_check", "GradientCheck", "GradientCheckRow", "finite_difference_gradient",
     "decision_field", "DecisionField", "neuron_fields", "NeuronFields", "neuron_curves", "NeuronCurves",
     "prediction_curve", "PredictionCurve", "confidence_and_class",

@@ -36,7 +36,7 @@ from .chain import Factor
 from .naming import ParameterRef, input_name, node_name, target_name, to_latex
 
 __all__ = ["backward_recursion", "Recursion", "DeltaStep", "FinalStep",
-           "chain_paths", "ChainPaths", "ChainPath", "path_count"]
+           "chain_paths", "ChainPaths", "ChainPath", "path_count", "path_nodes"]
 
 
 # ---------------------------------------------------------------------------------------- helpers
@@ -301,6 +301,17 @@ def path_count(net, name: str) -> int:
     layers above the parameter's, up to and including the top layer (see ``chain_paths``)."""
     ref = net.locate(name)
     return math.prod(net.sizes[layer + 1] for layer in range(ref.layer + 1, _top_layer(net, ref) + 1))
+
+
+def path_nodes(net, name: str) -> list[tuple]:
+    """Every path's nodes, in ``chain_paths``' order and form ((1-based layer, neuron), top first),
+    without computing any values: for stepping through the paths one at a time."""
+    ref = net.locate(name)
+    top = _top_layer(net, ref)
+    layers = list(range(ref.layer, top + 1))
+    above = [range(net.sizes[layer + 1]) for layer in layers[1:]]
+    return [tuple((layer + 1, j) for layer, j in zip(reversed(layers), reversed((ref.j, *choice))))
+            for choice in itertools.product(*above)]
 
 
 @dataclass(frozen=True)

@@ -191,3 +191,16 @@ def test_bad_arguments():
         backward_recursion(net, "w1.1.1", X, y, sample=-1)
     with pytest.raises(ValueError, match="unknown parameter"):
         backward_recursion(net, "w7", X, y)
+
+
+@pytest.mark.parametrize("sizes", [(1, 1, 1), (2, 3, 2, 1), (2, 2, 3, 3), (1, 4, 1)])
+def test_path_nodes_list_the_paths_in_chain_paths_order(sizes):
+    import core
+
+    net = core.Network(sizes, ["tanh"] * (len(sizes) - 2) + ["sigmoid"], "squared_error", seed=1)
+    X = np.random.default_rng(0).normal(size=(5, sizes[0]))
+    y = np.repeat((X[:, :1] > 0).astype(float), sizes[-1], axis=1)
+    for name in net.parameter_names():
+        listed = core.chain_paths(net, name, X, y, limit=10_000)
+        assert core.path_nodes(net, name) == [p.nodes for p in listed.paths]
+        assert len(core.path_nodes(net, name)) == core.path_count(net, name)

@@ -3,7 +3,7 @@ add up to the gradient (checked against central finite differences on the chosen
 network is grown by keys while training goes on."""
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from app.main_window import MainWindow
 from app.workers import LatestOnlyWorker
@@ -161,3 +161,38 @@ def test_a_network_reshaped_for_new_data_starts_from_a_gentler_rate(window, qtbo
     model.set_dataset("circle")                   # 2 inputs: a new shape
     assert model.network.sizes == (2, 4, 4, 1) and model.learning_rate == 0.5
     assert "0.5" in window.status_labels["rate"].text()
+
+
+def test_p_singles_out_one_path_on_the_diagram_and_in_the_bars(window, qtbot):
+    import core
+
+    model = window.model
+    model.add_layer(size=3, activation="tanh")          # 1 -> 1 -> 3 -> 1: three paths from w1
+    model.select("w1")
+    diagram, panel = window.panels()["diagram"], window.panels()["expression"]
+    every = {e for e in diagram.highlighted if e.startswith("edge:")}
+    assert every == {"edge:w1", "edge:w2.1.1", "edge:w2.1.2", "edge:w2.1.3", "edge:w3.1.1", "edge:w3.2.1",
+                     "edge:w3.3.1"}
+    press(window, qtbot, Qt.Key_P)
+    press(window, qtbot, Qt.Key_P)                       # the second path: through neuron 2 of layer 2
+    second = core.path_nodes(model.network, "w1")[1]
+    assert model.focused_path == second == ((3, 0), (2, 1), (1, 0))
+    assert {e for e in diagram.highlighted if e.startswith("edge:")} == {"edge:w1", "edge:w2.1.2", "edge:w3.2.1"}
+    panel.refresh_now()
+    assert [r.focused for r in panel.path_bars.rows] == [False, True, False]
+    press(window, qtbot, Qt.Key_P, Qt.ShiftModifier)   # back to the first
+    assert model.focused_path == core.path_nodes(model.network, "w1")[0]
+    # a click on a bar singles that path out; another selection shows every path again
+    qtbot.mouseClick(panel.path_bars, Qt.LeftButton, pos=panel.path_bars.rect().topLeft() + QPoint(20, 3 + 36 * 2 + 10))
+    assert model.focused_path == core.path_nodes(model.network, "w1")[2]
+    model.select("b1")
+    assert model.focused_path is None
+
+
+def test_too_many_paths_to_step_through_says_so(window, qtbot):
+    model = window.model
+    for _ in range(3):
+        model.add_layer(size=4, activation="relu")
+    model.select("w1")
+    press(window, qtbot, Qt.Key_P)
+    assert model.focused_path is None and "64 paths" in window.banner.text()

@@ -235,7 +235,7 @@ class NetworkDiagram(QGraphicsView):
         model.structureChanged.connect(self._on_structure)
         model.parametersChanged.connect(self._on_parameters)
         for signal in (model.selectionChanged, model.sampleChanged, model.lossChanged,
-                       model.trainingOptionsChanged):
+                       model.trainingOptionsChanged, model.focusedPathChanged):
             signal.connect(self.refresh)
         model.datasetChanged.connect(self._on_dataset)
         self.parameterClicked.connect(model.select)
@@ -762,15 +762,30 @@ class NetworkDiagram(QGraphicsView):
     def _lit(self, selected: str):
         """(lit nodes, lit weight names, per weight layer: which edges are lit or None/True),
         cached per selection and shape."""
-        key = (selected, self._shape)
+        path = self._model.focused_path
+        key = (selected, self._shape, path)
         if self._lit_cache is None or self._lit_cache[0] != key:
-            nodes, edges = self.paths_to_cost(selected)
-            ref = self._model.network.locate(selected)
-            start = ref.layer + 1   # weight layer `start` leaves the parameter's neuron
-            masks = [True if m > start else (ref.j if m == start else None)
-                     for m in range(len(self._shape) - 1)]
+            if path is not None:
+                nodes, edges, masks = self._single_path(path)
+            else:
+                nodes, edges = self.paths_to_cost(selected)
+                ref = self._model.network.locate(selected)
+                start = ref.layer + 1   # weight layer `start` leaves the parameter's neuron
+                masks = [True if m > start else (ref.j if m == start else None)
+                         for m in range(len(self._shape) - 1)]
             self._lit_cache = (key, nodes, edges, masks)
         return self._lit_cache[1:]
+
+    def _single_path(self, path):
+        """(nodes, weight names, masks) of one path singled out (core.path_nodes form: top first);
+        a mask (i, j) lights the one edge of that weight layer on the path."""
+        upward = list(reversed(path))
+        masks: list = [None] * (len(self._shape) - 1)
+        edges = set()
+        for (layer, i), (_next_layer, j) in zip(upward, upward[1:]):
+            masks[layer] = (i, j)
+            edges.add(self._weight_name(layer + 1, i, j))
+        return set(path), edges, masks
 
     def _pen(self, color: QColor, width: float) -> QPen:
         """Pens are shared: a refresh of a thousand edges then allocates almost nothing."""
@@ -797,7 +812,8 @@ class NetworkDiagram(QGraphicsView):
             mask = masks[m]
             for i, row in enumerate(grid):
                 for j, edge in enumerate(row):
-                    lit = mask is True or (mask is not None and mask is not True and i == mask)
+                    lit = mask is True or (mask == (i, j) if isinstance(mask, tuple) else
+                                           (mask is not None and i == mask))
                     chosen = selected_ref.kind == "w" and selected_ref.layer == m and \
                         selected_ref.i == i and selected_ref.j == j
                     positive = W[i, j] >= 0

@@ -13,11 +13,10 @@ import core
 
 from ..format import fmt
 from ..math_render import render_latex
-from ..model import SessionModel
+from ..model import MAX_STEPPED_PATHS as MAX_LISTED_PATHS, SessionModel
 from ..workers import LatestOnlyWorker
 from .path_bars import BarRow, PathBars
 
-MAX_LISTED_PATHS = 32
 MAX_VECTOR_ENTRIES = 6
 REFRESH_MS_IDLE = 0
 REFRESH_MS_RUNNING = 300
@@ -106,7 +105,7 @@ def path_label(net: core.Network, name: str, path) -> str:
     return " → ".join([name, *nodes, "J"])
 
 
-def path_lines(net: core.Network, name: str, X, y, sample: int) -> list[tuple[str, object]]:
+def path_lines(net: core.Network, name: str, X, y, sample: int, focused=None) -> list[tuple[str, object]]:
     """Every path from the parameter to the cost as a bar, and their sum, which is dJ/dθ."""
     paths = core.chain_paths(net, name, X, y, sample=sample, limit=MAX_LISTED_PATHS)
     if paths.count == 1:
@@ -114,13 +113,15 @@ def path_lines(net: core.Network, name: str, X, y, sample: int) -> list[tuple[st
     if not paths.listed:
         return [("caption", f"<b>Paths</b>: {paths.count:,} paths lead from {name} to the cost — too many to "
                             "list; the recursion above adds them up layer by layer.")]
-    rows = [BarRow(path_label(net, name, p), " · ".join(bracket_text(f.value) for f in p.factors), p.value)
+    rows = [BarRow(path_label(net, name, p), " · ".join(bracket_text(f.value) for f in p.factors), p.value,
+                   focused == p.nodes)
             for p in paths.paths]
     total_label = f"Σ {paths.count} paths" + (f" + penalty {fmt(paths.penalty_term)}" if paths.penalty_term else "")
     total = BarRow(f"{total_label} = ∂J/∂{name}", "", paths.data_term + paths.penalty_term)
     return [
         ("caption", f"<b>Every path</b> from {name} to the cost ({paths.count}): each is a product of local "
-                    "derivatives; their sum is the gradient at this sample"),
+                    "derivatives; their sum is the gradient at this sample. P / Shift+P (or a click) "
+                    "single one out on the diagram"),
         ("bars", (rows, total)),
     ]
 
@@ -144,6 +145,7 @@ class ExpressionPanel(QScrollArea):
         self.setWidget(body)
         self._cells: dict[tuple[int, int], QLabel] = {}
         self.path_bars = PathBars(body)
+        self.path_bars.rowClicked.connect(self._on_path_clicked)
         self.latex_lines: list[str] = []      # what is shown, for tests and exports
         self.caption_lines: list[str] = []
         self._formulas: dict[tuple, list[str]] = {}
@@ -155,7 +157,7 @@ class ExpressionPanel(QScrollArea):
         self._timer.timeout.connect(self.refresh_now)
         self._started = False
         for signal in (model.parametersChanged, model.selectionChanged, model.sampleChanged,
-                       model.lossChanged, model.datasetChanged):
+                       model.lossChanged, model.datasetChanged, model.focusedPathChanged):
             signal.connect(self.schedule_refresh)
 
     def start(self) -> None:
@@ -234,8 +236,14 @@ class ExpressionPanel(QScrollArea):
                         f"{fmt(net.get(name) - model.learning_rate * chain.gradient)}"),
         ]
         lines += recursion_lines(net, name, model.X, model.y, sample)
-        lines += path_lines(net, name, model.X, model.y, sample)
+        lines += path_lines(net, name, model.X, model.y, sample, model.focused_path)
         self._show(lines)
+
+    def _on_path_clicked(self, index: int) -> None:
+        paths = core.path_nodes(self._model.network, self._model.selected)
+        if 0 <= index < len(paths):
+            chosen = paths[index]
+            self._model.focus_path(None if chosen == self._model.focused_path else chosen)
 
     def _label(self, row: int, column: int, kind: str) -> QLabel:
         """The pooled label at (row, column), configured for maths or for a wrapped caption."""

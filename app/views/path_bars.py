@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from .diagram import NEGATIVE, POSITIVE
+from .diagram import HIGHLIGHT, NEGATIVE, POSITIVE
 
 ROW_HEIGHT = 36  # two lines: the route, then its factors' numbers
 BAR_WIDTH = 110
@@ -27,10 +27,14 @@ class BarRow:
     label: str        # the route, e.g. "w2.1.1 → a2.1 → a3.2 → J"
     detail: str       # the factors' numbers, e.g. "0.31 · (−1.2) · 0.5"
     value: float      # the path's product (or the sum, for the total row)
+    focused: bool = False   # the path singled out on the diagram
 
 
 class PathBars(QWidget):
-    """Rows of (route, numbers, signed bar, value); the last row, the sum, is drawn in bold."""
+    """Rows of (route, numbers, signed bar, value); the last row, the sum, is drawn in bold; the
+    focused path's row has a gold background. Clicking a path's row emits its index."""
+
+    rowClicked = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -47,6 +51,11 @@ class PathBars(QWidget):
 
     def sizeHint(self) -> QSize:
         return QSize(520, ROW_HEIGHT * (len(self.rows) + 1) + 6)
+
+    def mousePressEvent(self, event) -> None:
+        index = int((event.position().y() - 3) // ROW_HEIGHT)
+        if 0 <= index < len(self.rows):
+            self.rowClicked.emit(index)
 
     def paintEvent(self, _event) -> None:
         from ..format import fmt
@@ -65,6 +74,8 @@ class PathBars(QWidget):
         for k, row in enumerate(rows):
             top = 3 + k * ROW_HEIGHT
             is_total = row is self.total
+            if row.focused:
+                painter.fillRect(QRectF(0, top, width, ROW_HEIGHT), HIGHLIGHT.lighter(170))
             font.setBold(is_total)
             painter.setFont(font)
             painter.setPen(TEXT)
