@@ -639,21 +639,31 @@ class NetworkDiagram(QGraphicsView):
         if not detailed:
             self._fit_caption_fonts()
         mid_x = self._cost_pos.x() / 2
+        gold = self.gold_legend()
         if detailed:
             place_centered(self._caption, f"Node values for sample {sample + 1} of {len(self._model.X)}"
                                           f"  ·  edge labels: weight and ∂J/∂w over the batch",
                            QPointF(mid_x, top - 70 - (0 if max(sizes) > 1 else 0)))
             place_centered(self._legend, "red edge: positive weight   blue edge: negative   width: |w|   "
-                                         "gold: every path from the selected parameter to J",
+                                         f"gold: {gold}",
                            QPointF(mid_x, bottom + 128))
         else:
             place_centered(self._caption, "Hover an edge, a bias (b) or a neuron for its numbers\n"
                                           "double-click to type a value · right-click a neuron to change the network",
                            QPointF(mid_x, top - 30 * s - 70 * s))
             place_centered(self._legend, "edges: red positive, blue negative, width |w|\n"
-                                         "gold: every path from the selected parameter to J"
+                                         f"gold: {gold}"
                                          "\nin each neuron: its activation over the input, blue low · red high",
                            QPointF(mid_x, bottom + 50 * s))
+
+    def gold_legend(self) -> str:
+        """What the gold lines are: every path, or the one singled out with P."""
+        model = self._model
+        path = model.focused_path
+        if path is None:
+            return "every path from the selected parameter to J (P: one at a time)"
+        paths = core.path_nodes(model.network, model.selected)
+        return f"path {paths.index(path) + 1} of {len(paths)} from {model.selected} to J (P: next)"
 
     def _fit_caption_fonts(self) -> None:
         """Shrink the column captions together until the widest fits its column (once per shape)."""

@@ -239,6 +239,14 @@ class ExpressionPanel(QScrollArea):
         lines += path_lines(net, name, model.X, model.y, sample, model.focused_path)
         self._show(lines)
 
+    def _fit_bars(self) -> None:
+        """The bars stay inside the visible width, even when a wide formula makes the page scroll."""
+        self.path_bars.setMaximumWidth(max(320, self.viewport().width() - 2 * 14))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_bars()
+
     def _on_path_clicked(self, index: int) -> None:
         paths = core.path_nodes(self._model.network, self._model.selected)
         if 0 <= index < len(paths):
@@ -267,6 +275,7 @@ class ExpressionPanel(QScrollArea):
         self.path_bars.hide()
         for row, (kind, payload) in enumerate(lines):
             if kind == "bars":
+                self._fit_bars()
                 self.path_bars.set_rows(*payload)
                 self._grid.addWidget(self.path_bars, row, 0, 1, 4)
                 self.path_bars.show()
