@@ -257,3 +257,16 @@ def test_the_field_is_computed_off_the_gui_thread_coarse_first(qtbot, monkeypatc
     request = view.field_result.request
     assert np.array_equal(request.network.parameter_vector(), model.network.parameter_vector())
     view._worker.shutdown()
+
+
+def test_new_data_of_another_size_never_meets_the_old_points(qtbot):
+    """The model announces a restarted history before the new data: the ring must not look up the
+    chosen sample among the old points (an IndexError once did)."""
+    model = SessionModel()
+    model.set_dataset("circle", n=14)
+    view = data_view(qtbot, model)
+    model.set_sample(13)
+    model.set_data(core.load_dataset("circle", n=60), test_fraction=0.5, split_seed=0)
+    row = model.train_indices[model.sample]
+    assert row >= 14                      # the case that used to fail: beyond the old points
+    assert view.chosen.getData()[0][0] == pytest.approx(model.dataset.X[row, 0])

@@ -299,8 +299,8 @@ class DataView(PlotPanel):
 
     def _update_chosen(self, *_args) -> None:
         model = self._model
-        if not len(model.train_indices):
-            self.chosen.setData([], [])
+        if not len(model.train_indices) or len(self._plotted) != len(model.dataset):
+            self.chosen.setData([], [])   # no points, or new data whose points are drawn in a moment
             return
         row = model.train_indices[min(model.sample, len(model.train_indices) - 1)]
         self.chosen.setData([self._plotted[row, 0]], [self._plotted[row, 1]])
