@@ -393,12 +393,8 @@ class SessionModel(QObject):
         seed = self._split_seed if seed is None else int(seed)
         if (test_fraction, seed) != (self._test_fraction, self._split_seed):
             self._test_fraction, self._split_seed = test_fraction, seed
-            self._split()
-            self._sample = min(self._sample, len(self.X) - 1)
-            self._restart_history()
-            self.datasetChanged.emit()
+            self._replace_points(self._data)
             self.trainingOptionsChanged.emit()
-            self.parametersChanged.emit()
 
     def _split(self) -> None:
         data, n = self._data, len(self._data)
@@ -430,8 +426,8 @@ class SessionModel(QObject):
         self._replace_points(data)
 
     def _replace_points(self, data: core.Dataset) -> None:
-        """Same kind of data, other points: the network and the run go on (the history restarts,
-        since the cost now measures something else)."""
+        """Same kind of data, other points (or another split): the network goes on, the history
+        restarts, since the cost now measures something else."""
         self._data = data
         self._split()
         self._sample = min(self._sample, len(self.X) - 1)
