@@ -648,7 +648,7 @@ class SessionModel(QObject):
             return
         if value != self._network.get(name):
             self._network.set(name, value)
-            self.history.append(self.step_count, self.cost(), self._network.parameter_vector())
+            self._descent.record()
             self.parametersChanged.emit()
 
     def nudge(self, direction: int, fine: bool = False) -> None:
@@ -664,7 +664,7 @@ class SessionModel(QObject):
         if (name_a, name_b) != self._axes:
             self._axes = (name_a, name_b)
             if self._train_only_axes:
-                self._descent = self._new_descent_keep_history()
+                self._train_only_what_is_asked()
             self.axesChanged.emit(name_a, name_b)
 
     def axis_pairs(self) -> list[tuple[str, str]]:
@@ -680,16 +680,12 @@ class SessionModel(QObject):
     def set_train_only_axes(self, only: bool) -> None:
         if only != self._train_only_axes:
             self._train_only_axes = only
-            self._descent = self._new_descent_keep_history()
+            self._train_only_what_is_asked()
             self.trainOnlyAxesChanged.emit(only)
 
-    def _new_descent_keep_history(self) -> core.GradientDescent:
-        """Swap the optimizer's settings without losing the step count and the path so far."""
-        old = self._descent
-        new = self._new_descent()
-        new.history = old.history
-        new.step_count = old.step_count
-        return new
+    def _train_only_what_is_asked(self) -> None:
+        """Restrict (or free) the trained parameters; the run, its path and its epochs go on."""
+        self._descent.only = list(self._axes) if self._train_only_axes else None
 
     def set_message(self, text: str) -> None:
         if text != self._message:

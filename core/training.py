@@ -296,11 +296,16 @@ class GradientDescent:
                 self._order = None
 
     def _full_batch_workspace(self) -> StepWorkspace:
-        """The buffers for full-batch steps, made on first use (and again if the network's input or
-        output size no longer fits the data; other edits the workspace follows by itself)."""
-        if self._workspace is None or self._workspace.is_stale:
+        """The buffers for full-batch steps, made on first use (the workspace follows edits of the
+        hidden layers by itself; new input or output sizes need new data, so a new optimizer)."""
+        if self._workspace is None:
             self._workspace = StepWorkspace(self.net, self.X, self.y)
         return self._workspace
+
+    def record(self) -> None:
+        """Add the current point to the history (after the parameters were edited by hand), with
+        its test cost like every step's record."""
+        self.history.append(self.step_count, self.cost, self.net.parameter_vector(), self._test_cost_or_nan())
 
     @property
     def cost(self) -> float:

@@ -188,3 +188,15 @@ def test_mini_batch_divergence_leaves_the_network_and_the_count_intact():
     descent.learning_rate = 0.1
     descent.step(1)
     assert descent.step_count == 4
+
+
+def test_a_hand_edit_is_recorded_with_its_test_cost():
+    data = core.load_dataset("moons", n=60)
+    net = network_for(data)
+    descent = core.GradientDescent(net, data.X[:40], data.y[:40], 0.3, X_test=data.X[40:], y_test=data.y[40:])
+    descent.step(3)
+    net.set(net.parameter_names()[0], 0.5)
+    descent.record()
+    assert len(descent.history) == 5
+    assert descent.history.costs[-1] == pytest.approx(net.cost(data.X[:40], data.y[:40]))
+    assert descent.history.test_costs[-1] == pytest.approx(net.cost(data.X[40:], data.y[40:]))

@@ -196,3 +196,17 @@ def test_too_many_paths_to_step_through_says_so(window, qtbot):
     model.select("w1")
     press(window, qtbot, Qt.Key_P)
     assert model.focused_path is None and "64 paths" in window.banner.text()
+
+
+def test_training_only_the_surface_parameters_keeps_the_run_and_its_epochs(window, qtbot):
+    model = window.model
+    model.set_dataset("circle")
+    model.set_batch_size(32)
+    model.step(5)
+    epoch, steps = model.epoch, model.step_count
+    press(window, qtbot, Qt.Key_T)
+    assert model.train_only_axes and model.epoch == epoch and model.step_count == steps
+    before = model.network.parameter_vector()
+    model.step(1)
+    changed = {n for n, a, b in zip(model.parameter_names(), before, model.network.parameter_vector()) if a != b}
+    assert changed <= set(model.axes) and changed
