@@ -250,7 +250,9 @@ class MainWindow(QMainWindow):
     def _update_status(self, *_args) -> None:
         m = self.model
         self.status_labels["step"].setText(f"Step {m.step_count}")
-        batch = {None: "full batch", 1: "one sample per step"}.get(m.batch_size, f"mini-batches of {m.batch_size}")
+        full = m.batch_size is None or m.batch_size >= len(m.X)
+        batch = "full batch" if full else ("one sample per step" if m.batch_size == 1
+                                           else f"mini-batches of {m.batch_size}")
         self.status_labels["epoch"].setText(f"Epoch {m.epoch:.1f} ({batch})")
         self.status_labels["cost"].setText(f"J = {fmt(m.cost(), 5)}")
         self.status_labels["rate"].setText(f"η = {fmt(m.learning_rate)}")

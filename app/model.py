@@ -72,6 +72,8 @@ class SessionModel(QObject):
         self._steps_per_tick = 5
         self._message = ""
         self._focused_path: tuple | None = None
+        self._revision = 0
+        self._cache: dict = {}
         self._descent = self._new_descent()
 
     # ----------------------------------------------------------------- read access
@@ -175,15 +177,40 @@ class SessionModel(QObject):
     def parameter_names(self) -> list[str]:
         return self._network.parameter_names()
 
+    @property
+    def revision(self) -> int:
+        """Counts the changes of what J measures (data, split, cost, regularization, network shape
+        or activations): a view's cached picture is current only for the same revision and the
+        same parameter values."""
+        return self._revision
+
+    def _cached(self, what: str, compute):
+        """``compute()`` once per (revision, parameter values): several views ask for the same cost
+        and gradient after every training step."""
+        key = (what, self._revision, self._network.parameter_vector().tobytes())
+        if key not in self._cache:
+            if len(self._cache) > 8:
+                self._cache.clear()
+            self._cache[key] = compute()
+        return self._cache[key]
+
     def cost(self) -> float:
-        return self._network.loss(self.X, self.y)
+        return self._cached("cost", lambda: self._network.loss(self.X, self.y))
+
+    def gradient_vector(self):
+        """dJ/dθ for every parameter (parameter_names order) over the training data; read-only."""
+        def compute():
+            g = self._network.gradient_vector(self.X, self.y)
+            g.setflags(write=False)
+            return g
+        return self._cached("gradient", compute)
 
     def test_cost(self) -> float | None:
         """The cost on the held-out points, or None without a test set."""
         return self._network.loss(self.X_test, self.y_test) if len(self.X_test) else None
 
     def gradient(self, name: str) -> float:
-        return float(self._network.gradient_vector(self.X, self.y)[self.parameter_names().index(name)])
+        return float(self.gradient_vector()[self.parameter_names().index(name)])
 
     def chain(self, name: str | None = None, sample: int | None = None):
         """The chain-rule breakdown of dJ/d(name) at the chosen sample (core.Network.chain)."""
@@ -372,16 +399,19 @@ class SessionModel(QObject):
             self._split_seed = int(split_seed)
         self._split()
         reshaped = self._fit_network_to_data()
-        if (reshaped or self._network.activations[-1] == "linear") and self._learning_rate > NEW_SHAPE_MAX_RATE:
+        gentler = (reshaped or self._network.activations[-1] == "linear") and \
+            self._learning_rate > NEW_SHAPE_MAX_RATE
+        if gentler:
             self._learning_rate = NEW_SHAPE_MAX_RATE
-            self.learningRateChanged.emit(self._learning_rate)
         self._repair_selection()
-        self._restart_history()
         # every value is in place before anyone hears of it: views redraw from a consistent model
+        self._restart_history()
         if reshaped:
             self._announce_structure()
         self.datasetChanged.emit()
         self.lossChanged.emit(self.loss_name)
+        if gentler:
+            self.learningRateChanged.emit(self._learning_rate)
         self.parametersChanged.emit()
 
     def set_split(self, test_fraction: float, seed: int | None = None) -> None:
@@ -470,6 +500,7 @@ class SessionModel(QObject):
 
     def _restart_history(self) -> None:
         """The cost being minimised changed, so the old curve no longer describes this run."""
+        self._revision += 1
         self.set_running(False)
         self._descent = self._new_descent()
         self.set_message("")
@@ -511,7 +542,8 @@ class SessionModel(QObject):
         if index is None:
             self.set_message("There is no hidden layer to remove: the inputs feed the output directly.")
             return
-        self._edit(lambda net: net.remove_layer(index), select_layer=min(index, len(self.hidden_layers()) - 1))
+        self._edit(lambda net: net.remove_layer(index),
+                   select_layer=lambda: min(index, len(self.hidden_layers()) - 1) if self.hidden_layers() else None)
 
     def add_neuron(self, layer: int | None = None) -> None:
         layer = self.focused_layer if layer is None else layer
@@ -538,7 +570,6 @@ class SessionModel(QObject):
     def set_hidden_layers(self, sizes, activation: str = DEFAULT_HIDDEN_ACTIVATION) -> None:
         """Replace the hidden layers by fresh ones of these sizes (a starting network, e.g. from the
         command line); the input and output layers stay as the data needs them."""
-        net = self._network
         sizes = [min(max(int(n), 1), MAX_NEURONS) for n in list(sizes)[:MAX_HIDDEN_LAYERS]]
 
         def rebuild(net):
@@ -564,14 +595,22 @@ class SessionModel(QObject):
         index = names.index(current) if current in names else -1
         self.set_activation(layer, names[(index + 1) % len(names)])
 
-    def _edit(self, change, select_layer: int | None) -> None:
-        """Apply a structural edit; training continues with the new shape from the same weights."""
+    def _edit(self, change, select_layer) -> None:
+        """Apply a structural edit; training continues with the new shape from the same weights.
+
+        The edit is made on a copy, taken only when it succeeds, so a refused edit changes nothing.
+        ``select_layer`` (a layer, or a function of the edited model giving one, or None) is where
+        the selection moves when its parameter no longer exists."""
         self.set_running(False)
+        edited = self._network.copy()
         try:
-            change(self._network)
+            change(edited)
         except (ValueError, IndexError) as exc:
             self.set_message(str(exc))
             return
+        self._network = edited
+        if callable(select_layer):
+            select_layer = select_layer()
         self._repair_selection(select_layer)
         self._restart_history()
         self._announce_structure()

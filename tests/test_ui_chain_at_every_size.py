@@ -210,3 +210,26 @@ def test_training_only_the_surface_parameters_keeps_the_run_and_its_epochs(windo
     model.step(1)
     changed = {n for n, a, b in zip(model.parameter_names(), before, model.network.parameter_vector()) if a != b}
     assert changed <= set(model.axes) and changed
+
+
+def test_removing_the_last_hidden_layer_selects_in_the_one_before(window, qtbot):
+    model = window.model
+    model.set_hidden_layers([3, 3])
+    model.select("w2.1.1")
+    press(window, qtbot, Qt.Key_H, Qt.ShiftModifier)
+    assert model.network.sizes == (1, 3, 1)
+    assert model.network.locate(model.selected).layer == 0   # hidden, not the output layer
+
+
+def test_a_refused_edit_changes_nothing(window, qtbot):
+    model = window.model
+    model.set_hidden_layers([2])
+    before = (model.network.sizes, model.network.parameter_vector().copy())
+
+    def half_then_fail(net):
+        net.add_neuron(0)
+        raise ValueError("refused halfway")
+
+    model._edit(half_then_fail, select_layer=None)
+    assert "refused halfway" in window.banner.text()
+    assert model.network.sizes == before[0] and np.array_equal(model.network.parameter_vector(), before[1])

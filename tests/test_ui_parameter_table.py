@@ -224,3 +224,15 @@ def test_ctrl_8_brings_the_table_forward_and_enter_edits_there(qtbot):
     qtbot.waitUntil(lambda: model.network.get("b1") == -0.25)
     assert model.network.sizes == (1, 1, 1)  # the '-' went to the editor, not to "remove neuron"
     window.close()
+
+
+def test_a_check_made_for_other_data_or_another_cost_is_not_current(qtbot):
+    model = grown_model()
+    panel = shown_table(qtbot, model)
+    assert panel.table_model.check_is_current
+    old_check = panel.table_model.check
+    model.set_regularization("l2", 0.5)       # same parameters, another J: the old check is stale
+    assert panel.table_model.check is not old_check and panel.table_model.check_is_current
+    assert np.allclose(panel.column_values(FINITE), fd_gradient(model), rtol=1e-5, atol=1e-8)
+    panel.table_model.set_check(old_check, model.network.parameter_vector(), 0, revision=model.revision - 1)
+    assert not panel.table_model.check_is_current

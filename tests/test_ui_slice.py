@@ -48,3 +48,22 @@ def test_deep_networks_on_many_rows_sample_fewer_values():
         model.add_layer(size=16)
     deep = slice_samples(model.network, len(model.X))
     assert MIN_SAMPLES <= deep < small <= SAMPLES
+
+
+@pytest.mark.parametrize("change", ["cost", "regularization", "split"])
+def test_the_curve_follows_a_change_of_what_j_measures(qtbot, change):
+    model = SessionModel()
+    view = CostSliceView(model)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(view.is_settled)
+    if change == "cost":
+        model.cycle_loss()
+    elif change == "regularization":
+        model.set_regularization("l2", 1.0)
+    else:
+        model.set_split(0.4, seed=1)
+    qtbot.waitUntil(view.is_settled)
+    xs, ys = view.curve.getData()
+    net = model.network.copy()
+    net.set("w1", xs[30])
+    assert ys[30] == pytest.approx(net.cost(model.X, model.y), rel=1e-9)

@@ -190,7 +190,7 @@ class ControlsPanel(QWidget):
 
         self.size = QSpinBox()
         self.size.setObjectName("dataset-size")
-        self.size.setRange(4, MAX_POINTS)
+        self.size.setRange(core.datasets.MIN_POINTS, MAX_POINTS)
         self.size.setKeyboardTracking(False)
         self.size.setToolTip("How many points to generate (training and test together)")
         self.size.valueChanged.connect(self._regenerate)
@@ -199,6 +199,7 @@ class ControlsPanel(QWidget):
         self.noise_slider = QSlider(Qt.Horizontal)
         self.noise_slider.setObjectName("noise-slider")
         self.noise_slider.setRange(0, NOISE_STEPS)
+        self.noise_slider.setTracking(False)  # new data when the slider is let go, not on every pixel
         self.noise_slider.setToolTip("How much random jitter the points get")
         self.noise_slider.valueChanged.connect(self._noise_slid)
         self.noise = QDoubleSpinBox()

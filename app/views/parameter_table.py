@@ -59,6 +59,7 @@ class CheckRequest:
     y: np.ndarray
     names: tuple
     step: int
+    revision: int   # the model's revision: data, split and cost the check was made for
 
     def compute(self):
         return self, core.gradient_check(self.network, self.X, self.y)
@@ -75,6 +76,7 @@ class ParameterTableModel(QAbstractTableModel):
         self.backprop = np.zeros(0)
         self.check = None          # the newest core.GradientCheck for these names
         self.check_vector = None   # the parameters it was made at
+        self.check_revision = -1   # ... and the model's revision (data, split, cost)
         self.check_step = 0
         self.reload()
 
@@ -91,7 +93,7 @@ class ParameterTableModel(QAbstractTableModel):
     def _read_values(self) -> None:
         net, model = self._model.network, self._model
         self.values = net.parameter_vector()
-        self.backprop = net.gradient_vector(model.X, model.y)
+        self.backprop = model.gradient_vector()
 
     def update_values(self) -> None:
         """Values and backprop gradients as of now (cheap: one backward pass)."""
@@ -102,16 +104,18 @@ class ParameterTableModel(QAbstractTableModel):
         if self.names:
             self.dataChanged.emit(self.index(0, VALUE), self.index(len(self.names) - 1, BACKPROP))
 
-    def set_check(self, check, vector, step: int) -> None:
+    def set_check(self, check, vector, step: int, revision: int = -1) -> None:
         if [row.name for row in check.rows] != self.names:
             return  # made for another shape: stale
         self.check, self.check_vector, self.check_step = check, vector, step
+        self.check_revision = revision
         if self.names:
             self.dataChanged.emit(self.index(0, FINITE), self.index(len(self.names) - 1, AGREES))
 
     @property
     def check_is_current(self) -> bool:
-        return self.check_vector is not None and np.array_equal(self.check_vector, self.values)
+        return (self.check_vector is not None and self.check_revision == self._model.revision
+                and np.array_equal(self.check_vector, self.values))
 
     # ------------------------------------------------------------------ Qt model
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
@@ -389,12 +393,12 @@ class ParameterTablePanel(QWidget):
         self._last_submit = time.monotonic()
         model = self._model
         request = CheckRequest(model.network.copy(), model.X, model.y, tuple(model.parameter_names()),
-                               model.step_count)
+                               model.step_count, model.revision)
         self._worker.submit(request.compute)
 
     def _on_check(self, result) -> None:
         request, check = result
-        self.table_model.set_check(check, request.network.parameter_vector(), request.step)
+        self.table_model.set_check(check, request.network.parameter_vector(), request.step, request.revision)
         self._update_summary()
 
     def _update_summary(self) -> None:

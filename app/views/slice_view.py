@@ -89,7 +89,7 @@ class CostSliceView(PlotPanel):
         net, name, h = model.network.copy(), model.selected, self._half_width
         X, y = model.X, model.y
         values = np.linspace(-h, h, slice_samples(net, len(X)))
-        key = (name, h, id(model.dataset), tuple(net.sizes), net.parameter_vector().tobytes())
+        key = (name, h, model.revision, net.parameter_vector().tobytes())
         if key == self._curve_key:
             return
         self._curve_key = key

@@ -186,7 +186,7 @@ class CostSurfaceView(PlotPanel):
         current = model.network.parameter_vector()
         a, b = float(current[ia]), float(current[ib])
         self.point.setData([a], [b])
-        gradient = model.network.gradient_vector(model.X, model.y)
+        gradient = model.gradient_vector()
         ga, gb = float(gradient[ia]), float(gradient[ib])
         norm = math.hypot(ga, gb)
         if self._extent is not None and norm > 0:
