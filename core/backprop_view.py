@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .chain import Factor
-from .naming import ParameterRef, input_name, node_name, target_name, to_latex
+from .naming import ParameterRef, input_name, node_name, parameter_name, target_name, to_latex
 
 __all__ = ["backward_recursion", "Recursion", "DeltaStep", "FinalStep",
            "chain_paths", "ChainPaths", "ChainPath", "path_count", "path_nodes"]
@@ -84,17 +84,10 @@ def _penalty_term(net, ref: ParameterRef) -> tuple[float, str]:
     if ref.kind == "b" or kind is None or rate == 0.0:
         return 0.0, ""
     w = float(net.weights[ref.layer][ref.i, ref.j])
-    name = to_latex(_param_name(net, ref))
+    name = to_latex(parameter_name(net.sizes, ref))
     if kind == "l1":
         return float(rate * np.sign(w)), rf"\lambda \operatorname{{sign}}({name})"
     return float(rate * w), rf"\lambda {name}"
-
-
-def _param_name(net, ref: ParameterRef) -> str:
-    sizes, l1 = net.sizes, ref.layer + 1
-    if ref.kind == "w":
-        return f"w{l1}" if sizes[ref.layer] * sizes[l1] == 1 else f"w{l1}.{ref.i + 1}.{ref.j + 1}"
-    return f"b{l1}" if sizes[l1] == 1 else f"b{l1}.{ref.j + 1}"
 
 
 def _batch_value(bw, ref: ParameterRef) -> float:
@@ -413,7 +406,7 @@ def chain_paths(net, name: str, X, y, sample: int | None = None, limit: int = 64
         return node_name("z", layer + 1, j, sizes[layer + 1])
 
     def w_name(layer, i, j):
-        return _param_name(net, ParameterRef("w", layer, i, j))
+        return parameter_name(sizes, ParameterRef("w", layer, i, j))
 
     def note(*plains):
         for plain in plains:

@@ -35,7 +35,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .naming import input_name, node_name, target_name, to_latex
+from .naming import ParameterRef, input_name, node_name, parameter_name, target_name, to_latex
 
 __all__ = ["Chain", "Factor", "build_chain"]
 
@@ -166,8 +166,7 @@ def build_chain(net, name: str, X, y, sample=None) -> Chain:
         return node_name("z", layer + 1, j, sizes[layer + 1])
 
     def w_name(layer, i, j):
-        n_in, n_out = sizes[layer], sizes[layer + 1]
-        return f"w{layer + 1}" if n_in * n_out == 1 else f"w{layer + 1}.{i + 1}.{j + 1}"
+        return parameter_name(sizes, ParameterRef("w", layer, i, j))
 
     def note(plain, value):
         symbols[plain] = to_latex(plain)

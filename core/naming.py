@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
-__all__ = ["ParameterRef", "parameter_table", "node_name", "input_name", "target_name", "to_latex"]
+__all__ = ["ParameterRef", "parameter_name", "parameter_table", "node_name", "input_name", "target_name", "to_latex"]
 
 
 class ParameterRef(NamedTuple):
@@ -32,19 +32,22 @@ class ParameterRef(NamedTuple):
     j: int
 
 
+def parameter_name(sizes, ref: ParameterRef) -> str:
+    """The name of the parameter ``ref`` locates in a network with these layer sizes."""
+    l1 = ref.layer + 1
+    if ref.kind == "w":
+        return f"w{l1}" if sizes[ref.layer] * sizes[l1] == 1 else f"w{l1}.{ref.i + 1}.{ref.j + 1}"
+    return f"b{l1}" if sizes[l1] == 1 else f"b{l1}.{ref.j + 1}"
+
+
 def parameter_table(sizes) -> dict[str, ParameterRef]:
     """Every parameter name of a network with these layer sizes, in the canonical order."""
     table: dict[str, ParameterRef] = {}
     for layer in range(len(sizes) - 1):
-        n_in, n_out = sizes[layer], sizes[layer + 1]
-        l1 = layer + 1
-        for i in range(n_in):
-            for j in range(n_out):
-                name = f"w{l1}" if n_in * n_out == 1 else f"w{l1}.{i + 1}.{j + 1}"
-                table[name] = ParameterRef("w", layer, i, j)
-        for j in range(n_out):
-            name = f"b{l1}" if n_out == 1 else f"b{l1}.{j + 1}"
-            table[name] = ParameterRef("b", layer, None, j)
+        refs = [ParameterRef("w", layer, i, j) for i in range(sizes[layer]) for j in range(sizes[layer + 1])]
+        refs += [ParameterRef("b", layer, None, j) for j in range(sizes[layer + 1])]
+        for ref in refs:
+            table[parameter_name(sizes, ref)] = ref
     return table
 
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsPathItem, QGraphic
                                QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QMenu, QToolTip)
 
 import core
+from core.naming import ParameterRef, parameter_name
 
 from ..format import fmt
 from ..model import HIDDEN_ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_NEURONS, SessionModel
@@ -472,12 +473,11 @@ class NetworkDiagram(QGraphicsView):
                 self._curve_dots[(layer, j)] = dot
 
     def _weight_name(self, layer: int, i: int, j: int) -> str:
-        sizes = self._shape
-        single = sizes[layer - 1] * sizes[layer] == 1
-        return f"w{layer}" if single else f"w{layer}.{i + 1}.{j + 1}"
+        """The weight from neuron i of diagram column layer - 1 to neuron j of column layer."""
+        return parameter_name(self._shape, ParameterRef("w", layer - 1, i, j))
 
     def _bias_name(self, layer: int, j: int) -> str:
-        return f"b{layer}" if self._shape[layer] == 1 else f"b{layer}.{j + 1}"
+        return parameter_name(self._shape, ParameterRef("b", layer - 1, None, j))
 
     @staticmethod
     def _node_title(layer: int, j: int, sizes: list[int]) -> str:
