@@ -34,6 +34,7 @@ import numpy as np
 
 from .chain import Factor
 from .naming import ParameterRef, input_name, node_name, parameter_name, target_name, to_latex
+from .network import regularization_gradient
 
 __all__ = ["backward_recursion", "Recursion", "DeltaStep", "FinalStep",
            "chain_paths", "ChainPaths", "ChainPath", "path_count", "path_nodes"]
@@ -83,11 +84,9 @@ def _penalty_term(net, ref: ParameterRef) -> tuple[float, str]:
     kind, rate = net.regularization, net.regularization_rate
     if ref.kind == "b" or kind is None or rate == 0.0:
         return 0.0, ""
-    w = float(net.weights[ref.layer][ref.i, ref.j])
+    value = float(regularization_gradient(kind, rate, net.weights[ref.layer][ref.i, ref.j]))
     name = to_latex(parameter_name(net.sizes, ref))
-    if kind == "l1":
-        return float(rate * np.sign(w)), rf"\lambda \operatorname{{sign}}({name})"
-    return float(rate * w), rf"\lambda {name}"
+    return value, (rf"\lambda \operatorname{{sign}}({name})" if kind == "l1" else rf"\lambda {name}")
 
 
 def _batch_value(bw, ref: ParameterRef) -> float:

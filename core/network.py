@@ -19,7 +19,7 @@ from .losses import ALL_LOSSES, Loss
 from .naming import ParameterRef, parameter_table
 
 __all__ = ["Network", "Trace", "Backward", "LossName", "lesson_network", "prepare_data",
-           "INITIALIZATIONS", "REGULARIZATIONS", "regularization_penalty"]
+           "INITIALIZATIONS", "REGULARIZATIONS", "regularization_penalty", "regularization_gradient"]
 
 INITIALIZATIONS = ("xavier", "he", "small", "zero")
 REGULARIZATIONS = (None, "l1", "l2")
@@ -34,6 +34,14 @@ def regularization_penalty(kind, rate, w):
     if kind == "l1":
         return rate * np.abs(w)
     return 0.5 * rate * w * w
+
+
+def regularization_gradient(kind, rate, w):
+    """The penalty's gradient for weights ``w`` (same shape): L1 rate * sign(w), L2 rate * w;
+    0 without a penalty."""
+    if kind is None or rate == 0.0:
+        return np.zeros_like(np.asarray(w, dtype=np.float64))
+    return rate * (np.sign(w) if kind == "l1" else np.asarray(w, dtype=np.float64))
 
 
 def _init_weights(rng, scheme, n_in, n_out):
@@ -286,9 +294,7 @@ class Network:
         kind, rate = self._regularization, self._regularization_rate
         if kind is None or rate == 0.0:
             return None
-        if kind == "l1":
-            return [rate * np.sign(W) for W in self.weights]
-        return [rate * W for W in self.weights]
+        return [regularization_gradient(kind, rate, W) for W in self.weights]
 
     def activation(self, layer: int) -> Activation:
         """The activation object of 0-based ``layer``."""
