@@ -1,6 +1,5 @@
 """The slice J(θ): its curve comes from a worker, matches the cost with θ set by hand, and is sampled
 more coarsely (never below a smooth minimum) when each θ costs a deep forward pass."""
-import numpy as np
 import pytest
 
 from app.model import SessionModel

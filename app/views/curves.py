@@ -6,11 +6,10 @@ The data view is also where a learner edits the data with the mouse (see ``DataV
 from __future__ import annotations
 
 import html
-import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtWidgets import QCheckBox
 
 import core
@@ -18,6 +17,7 @@ import core
 from ..format import fmt
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
+from .throttle import Throttle
 from .boundary import (PALETTE, FieldRequest, FieldResult, class_color, class_color_name, regression_lut,
                        value_colors)
 from .plot_style import CURVE_COLOR, POINT_COLOR, PlotPanel
@@ -174,10 +174,7 @@ class DataView(PlotPanel):
         self._worker = LatestOnlyWorker(self)
         self._worker.finished.connect(self._show_field)
         self._worker.failed.connect(lambda text: model.set_message(f"Decision field failed: {text}"))
-        self._throttle = QTimer(self)
-        self._throttle.setSingleShot(True)
-        self._throttle.timeout.connect(self._request_field)
-        self._last_request = 0.0
+        self._throttle = Throttle(self._request_field, FIELD_INTERVAL_MS / 1000, self)
         self._requested_key = None
         self.field_result: FieldResult | None = None
         self._extent_key = None
@@ -349,13 +346,8 @@ class DataView(PlotPanel):
     def _schedule_field(self) -> None:
         if not self.two_d:
             return
-        if self._model.running:  # training: at most one picture per FIELD_INTERVAL_MS
-            if not self._throttle.isActive():
-                wait = FIELD_INTERVAL_MS - 1000 * (time.monotonic() - self._last_request)
-                self._throttle.start(max(0, int(wait)))
-        else:
-            self._throttle.stop()
-            self._request_field()
+        # training: at most one picture per FIELD_INTERVAL_MS
+        self._throttle.request(immediate=not self._model.running)
 
     def _request_field(self) -> None:
         model = self._model
@@ -368,7 +360,6 @@ class DataView(PlotPanel):
         if key == self._requested_key:
             return
         self._requested_key = key
-        self._last_request = time.monotonic()
         net = model.network.copy()
         task = model.dataset.task
         if self.field_result is None or self.field_result.request.task != task:
@@ -393,7 +384,7 @@ class DataView(PlotPanel):
     def is_settled(self) -> bool:
         if not self.two_d:
             return True
-        return (not self._worker.busy and not self._throttle.isActive() and self.field_result is not None
+        return (not self._worker.busy and not self._throttle.pending and self.field_result is not None
                 and self.field_result.request.resolution == FIELD_FINE)
 
     # ------------------------------------------------------------------ mouse editing

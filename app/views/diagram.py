@@ -20,10 +20,9 @@ Items are built once per network shape (structureChanged) and updated in place w
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (QAction, QBrush, QColor, QContextMenuEvent, QFont, QImage, QPainter, QPainterPath,
                            QPainterPathStroker, QPen, QPixmap, QTransform)
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsPathItem, QGraphicsRectItem,
@@ -34,6 +33,7 @@ from core.naming import ParameterRef, parameter_name
 
 from ..format import fmt
 from ..model import HIDDEN_ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_NEURONS, SessionModel
+from .throttle import Throttle
 from .scene_text import add_text, place_centered
 from .value_editor import InlineValueEditor
 
@@ -178,29 +178,6 @@ class _DiagramScene(QGraphicsScene):
         event.ignore()
 
 
-class _Throttle:
-    """Runs `func` now if it has not run for `interval` seconds, else once when that time is up."""
-
-    def __init__(self, func, interval: float, parent):
-        self._func, self.interval = func, interval
-        self._last = -1e9
-        self._timer = QTimer(parent)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._run)
-
-    def request(self, immediate: bool = False) -> None:
-        wait = self.interval - (time.monotonic() - self._last)
-        if immediate or wait <= 0:
-            self._timer.stop()
-            self._run()
-        elif not self._timer.isActive():
-            self._timer.start(int(wait * 1000) + 1)
-
-    def _run(self) -> None:
-        self._last = time.monotonic()
-        self._func()
-
-
 class NetworkDiagram(QGraphicsView):
     """Observes the model; clicking an edge or a bias selects that parameter."""
 
@@ -231,8 +208,8 @@ class NetworkDiagram(QGraphicsView):
         self._trace = None
         self._edges: dict = {}
         self.field_updates = 0
-        self._refresh_throttle = _Throttle(self._refresh_now, REFRESH_INTERVAL_S, self)
-        self._field_throttle = _Throttle(self._update_fields, FIELD_INTERVAL_S, self)
+        self._refresh_throttle = Throttle(self._refresh_now, REFRESH_INTERVAL_S, self)
+        self._field_throttle = Throttle(self._update_fields, FIELD_INTERVAL_S, self)
         model.structureChanged.connect(self._on_structure)
         model.parametersChanged.connect(self._on_parameters)
         for signal in (model.selectionChanged, model.sampleChanged, model.lossChanged,
@@ -498,7 +475,7 @@ class NetworkDiagram(QGraphicsView):
         last = len(sizes) - 1
         n = sizes[layer]
         if layer == 0:
-            what = "x" if n == 1 else f"x1, x2" if n == 2 else f"{n} features"
+            what = "x" if n == 1 else "x1, x2" if n == 2 else f"{n} features"
             return f"input · {what}" if self.detailed else f"input\n{what}"
         activation = net.activations[layer - 1]
         neurons = f"{n} neuron{'s' if n != 1 else ''}"
@@ -605,9 +582,8 @@ class NetworkDiagram(QGraphicsView):
                     place_centered(self._bias_labels[name],
                                    f"{name} = {fmt(b)}\n∂J/∂{name} = {fmt(db[layer - 1][j])}", label_pos)
 
-        cost = net.loss(model.X, model.y)
+        cost = model.cost()
         s = self._text_scale
-        r = self._radius
         if detailed:
             place_centered(self._cost_value,
                            f"J = {fmt(cost)}\n(batch mean)\ny = {fmt(y_row[0, 0])} (sample)\n{self.cost_title()}",
@@ -943,7 +919,7 @@ class NetworkDiagram(QGraphicsView):
             add(f"Remove this neuron ({self._node_title(layer, j, list(sizes))})",
                 lambda: model.remove_neuron(k, j), n > 1, "remove_neuron")
         else:
-            add(f"Remove the last neuron\t-", lambda: model.remove_neuron(k), n > 1, "remove_neuron")
+            add("Remove the last neuron\t-", lambda: model.remove_neuron(k), n > 1, "remove_neuron")
         menu.addSeparator()
         add(f"Add a hidden layer after hidden layer {layer}\tH", lambda: model.add_layer(k + 1), can_add_layer,
             "add_layer_after")

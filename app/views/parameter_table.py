@@ -11,12 +11,10 @@ central finite differences — their relative error and whether they agree (a gr
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import (QAbstractTableModel, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt,
-                            QTimer)
+from PySide6.QtCore import (QAbstractTableModel, QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt)
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
@@ -26,6 +24,7 @@ import core
 from ..format import fmt
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
+from .throttle import Throttle
 from .value_editor import commit_value, editable_text
 
 NAME, VALUE, BACKPROP, FINITE, RELATIVE, AGREES = range(6)
@@ -299,15 +298,9 @@ class ParameterTablePanel(QWidget):
         self._worker.finished.connect(self._on_check)
         self._worker.failed.connect(lambda text: self._model.set_message(f"Gradient check failed: {text}"))
         self._worker.busyChanged.connect(lambda _busy: self._update_summary())
-        self._fd_timer = QTimer(self)
-        self._fd_timer.setSingleShot(True)
-        self._fd_timer.timeout.connect(self._submit_check)
-        self._last_submit = -1e9
+        self._fd_throttle = Throttle(self._submit_check, FD_INTERVAL_S, self)
         self._sorting = False
-        self._values_timer = QTimer(self)
-        self._values_timer.setSingleShot(True)
-        self._values_timer.timeout.connect(self._update_values)
-        self._last_values = -1e9
+        self._values_throttle = Throttle(self._update_values, VALUES_INTERVAL_S, self)
         self._stale = False   # parameters changed while the panel was hidden (a background tab)
         self._started = False
 
@@ -332,8 +325,8 @@ class ParameterTablePanel(QWidget):
             self._submit_check()
 
     def is_settled(self) -> bool:
-        return not self._started or (not self._worker.busy and not self._fd_timer.isActive()
-                                     and not self._values_timer.isActive())
+        return not self._started or (not self._worker.busy and not self._fd_throttle.pending
+                                     and not self._values_throttle.pending)
 
     # ------------------------------------------------------------------ updates
     def _size_columns(self) -> None:
@@ -351,20 +344,12 @@ class ParameterTablePanel(QWidget):
         if not self.isVisible():
             self._stale = True  # a hidden tab costs nothing; it catches up when shown
             return
-        if not self._model.running:
-            self._values_timer.stop()
-            self._update_values()
-            return
         # re-sorting a thousand rows 30 times a second would slow training down: throttle
-        interval = VALUES_INTERVAL_S if len(self.table_model.names) <= 200 else 2.5 * VALUES_INTERVAL_S
-        wait = interval - (time.monotonic() - self._last_values)
-        if wait <= 0:
-            self._update_values()
-        elif not self._values_timer.isActive():
-            self._values_timer.start(int(wait * 1000) + 1)
+        self._values_throttle.interval = (VALUES_INTERVAL_S if len(self.table_model.names) <= 200
+                                          else 2.5 * VALUES_INTERVAL_S)
+        self._values_throttle.request(immediate=not self._model.running)
 
     def _update_values(self) -> None:
-        self._last_values = time.monotonic()
         self._stale = False
         self.table_model.update_values()
         self._request_check()
@@ -379,18 +364,9 @@ class ParameterTablePanel(QWidget):
         if not self._started or not self.isVisible():
             self._stale = self._stale or self._started
             return
-        if not self._model.running:
-            self._fd_timer.stop()
-            self._submit_check()
-            return
-        wait = FD_INTERVAL_S - (time.monotonic() - self._last_submit)
-        if wait <= 0:
-            self._submit_check()
-        elif not self._fd_timer.isActive():
-            self._fd_timer.start(int(wait * 1000) + 1)
+        self._fd_throttle.request(immediate=not self._model.running)
 
     def _submit_check(self) -> None:
-        self._last_submit = time.monotonic()
         model = self._model
         request = CheckRequest(model.network.copy(), model.X, model.y, tuple(model.parameter_names()),
                                model.step_count, model.revision)
