@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from PySide6.QtCore import QObject, Signal
 
 import core
@@ -427,13 +425,8 @@ class SessionModel(QObject):
             self.trainingOptionsChanged.emit()
 
     def _split(self) -> None:
-        data, n = self._data, len(self._data)
-        if self._test_fraction > 0 and n >= 4:
-            stratify = data.task != "regression"
-            train, test = core.split_dataset(data.X, data.y, self._test_fraction, self._split_seed,
-                                             stratify=stratify)
-        else:
-            train, test = np.arange(n), np.arange(0)
+        data = self._data
+        train, test = core.train_test_split(data.X, data.y, data.task, self._test_fraction, self._split_seed)
         self._train_indices, self._test_indices = train, test
         self._X, self._y = data.X[train], data.y[train]
         self._X_test, self._y_test = data.X[test], data.y[test]

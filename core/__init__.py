@@ -14,7 +14,7 @@ from .backprop_view import (ChainPath, ChainPaths, Recursion, backward_recursion
 from .chain import Chain, Factor
 from .datasets import (DATASET_INFO, DATASET_NOISE, DATASET_TASKS, DATASET_TITLES, DATASETS, Dataset,
                        DatasetInfo, add_point, dataset_from_tabular, load_dataset, nearest_point,
-                       output_for_task, remove_point)
+                       output_for_task, remove_point, train_test_split)
 from .fields import (DecisionField, NeuronCurves, NeuronFields, PredictionCurve, confidence_and_class,
                      decision_field, neuron_curves, neuron_fields, prediction_curve)
 from .gradcheck import GradientCheck, GradientCheckRow, finite_difference_gradient, gradient_check
@@ -38,7 +38,7 @@ __all__ = [
     "GradientDescent", "gradient_step", "TrainingDiverged", "PARAMETER_LIMIT", "History",
     "Dataset", "DATASETS", "DATASET_TITLES", "load_dataset",
     "DatasetInfo", "DATASET_INFO", "DATASET_TASKS", "DATASET_NOISE", "dataset_from_tabular",
-    "add_point", "remove_point", "nearest_point", "output_for_task",
+    "add_point", "remove_point", "nearest_point", "output_for_task", "train_test_split",
     "cost_surface", "cost_slice",
 ]
 

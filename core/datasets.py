@@ -26,7 +26,8 @@ from .activations import sigmoid
 
 __all__ = ["Dataset", "DatasetInfo", "DATASETS", "DATASET_TITLES", "DATASET_INFO", "DATASET_TASKS",
            "DATASET_NOISE", "DEFAULT_SIZE", "TASKS", "load_dataset", "dataset_from_tabular",
-           "add_point", "remove_point", "nearest_point", "output_for_task"]
+           "add_point", "remove_point", "nearest_point", "output_for_task", "train_test_split",
+           "MIN_ROWS_TO_SPLIT"]
 
 DEFAULT_SIZE = 50          # the 1-D lesson sets: few enough points to follow each one
 DEFAULT_SIZE_2D = 200      # the 2-D sets: enough points for a pattern to show
@@ -539,3 +540,18 @@ def output_for_task(task: str, n_classes: int = 0) -> tuple[str, str]:
     if task == "regression":
         return "linear", "squared_error"
     raise ValueError(f"task must be one of {', '.join(TASKS)}, got {task!r}")
+
+
+MIN_ROWS_TO_SPLIT = 4   # below this every row trains: a test set of one point says nothing
+
+
+def train_test_split(X, y, task: str, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The studio's split of rows into (training, test) indices: none for a fraction of 0 or fewer
+    than MIN_ROWS_TO_SPLIT rows; stratified by class unless the task is regression (so both sides
+    keep the class proportions). Raises core.DataError for a fraction outside [0, 1)."""
+    n = len(X)
+    if test_fraction <= 0 or n < MIN_ROWS_TO_SPLIT:
+        return np.arange(n), np.arange(0)
+    from .tabular import split_dataset   # the CSV module loads only when a split is asked for
+
+    return split_dataset(X, y, test_fraction, seed, stratify=task != "regression")

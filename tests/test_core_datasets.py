@@ -339,3 +339,15 @@ def test_output_for_task_rejects_nonsense():
         core.output_for_task("binary")
     with pytest.raises(ValueError, match="at least 2"):
         core.output_for_task("multiclass", 1)
+
+
+def test_the_studio_split_keeps_small_data_whole_and_classes_in_proportion():
+    import core
+
+    data = core.load_dataset("blobs", n=90)
+    train, test = core.train_test_split(data.X, data.y, data.task, 0.2, seed=3)
+    assert len(test) == 18 and sorted(np.concatenate([train, test])) == list(range(90))
+    assert np.bincount(data.labels[test]).tolist() == [6, 6, 6]          # stratified
+    tiny = core.load_dataset("circle", n=3)
+    assert [len(part) for part in core.train_test_split(tiny.X, tiny.y, tiny.task, 0.5, 0)] == [3, 0]
+    assert [len(part) for part in core.train_test_split(data.X, data.y, data.task, 0.0, 0)] == [90, 0]

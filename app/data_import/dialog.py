@@ -45,19 +45,12 @@ class ImportChoice:
     path: str = ""
 
 
-MIN_ROWS_TO_SPLIT = 4   # the session model keeps every row for training below this
-
-
 def split_sizes(tab: "core.TabularDataset", test_fraction: float, seed: int) -> tuple[int, int]:
-    """(training rows, test rows) as the session model splits `tab`: stratified by class for
-    classification, no test set for fewer than `MIN_ROWS_TO_SPLIT` rows or a fraction of 0."""
-    n = len(tab)
-    if test_fraction <= 0 or n < MIN_ROWS_TO_SPLIT:
-        return n, 0
+    """(training rows, test rows) as the session model will split `tab` (core.train_test_split)."""
     try:
-        train, test = core.split_dataset(tab.X, tab.y, test_fraction, seed, stratify=tab.task != "regression")
+        train, test = core.train_test_split(tab.X, tab.y, tab.task, test_fraction, seed)
     except core.DataError:
-        return n, 0
+        return len(tab), 0
     return len(train), len(test)
 
 
