@@ -52,7 +52,8 @@ class Dataset:
     "multiclass" (y one-hot (N, k)). ``classes`` names the classes in index order (empty for
     regression; "0", "1", ... when not given), ``feature_names`` the input columns ("x" or
     "x1", "x2", ... when not given). ``seed``, ``noise`` and ``size`` (the ``n`` asked for, None for
-    data not generated here) are what ``regenerate`` needs to draw the set again.
+    data not generated here) are what ``regenerate`` needs to draw the set again. ``standardized``
+    says the features were shifted and scaled to mean 0, std 1 on import (a learner's CSV).
     """
 
     name: str
@@ -67,6 +68,7 @@ class Dataset:
     feature_names: tuple = ()
     target_name: str = "y"
     size: int | None = None
+    standardized: bool = False
 
     def __post_init__(self):
         X, y = _frozen(self.X), _frozen(self.y)
@@ -464,7 +466,8 @@ def dataset_from_tabular(tab, name: str, title: str) -> Dataset:
     description = (f"{len(tab)} rows from {title}: {kind} {tab.target!r} from "
                    f"{', '.join(repr(f) for f in tab.features)}.")
     return Dataset(name=name, title=title, X=tab.X, y=tab.y, task=task, description=description,
-                   classes=classes, feature_names=tuple(tab.features), target_name=str(tab.target))
+                   classes=classes, feature_names=tuple(tab.features), target_name=str(tab.target),
+                   standardized=tab.standardized)
 
 
 # ------------------------------------------------------------------------- editing points

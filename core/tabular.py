@@ -363,7 +363,7 @@ class Table:
             X=np.ascontiguousarray(X, dtype=np.float64), y=np.ascontiguousarray(y, dtype=np.float64),
             task=task_name, classes=classes, features=tuple(features), target=target,
             dropped=dropped[0], drop_reasons=reasons, filled=filled, means=means, stds=stds,
-            rows=np.array(kept_rows, dtype=np.int64))
+            rows=np.array(kept_rows, dtype=np.int64), standardized=bool(standardize))
 
     def feature_problem(self, name: str) -> str | None:
         """Why column ``name`` can't be a feature (a sentence for a tooltip), or None if it can."""
@@ -471,6 +471,7 @@ class TabularDataset:
     means: np.ndarray
     stds: np.ndarray
     rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    standardized: bool = False
 
     def __len__(self) -> int:
         return self.X.shape[0]

@@ -554,3 +554,13 @@ def test_single_column_of_decimal_commas():
     assert t.columns == ["x"] and t.decimal_comma
     np.testing.assert_array_equal(t.numbers("x"), [3.5, 4.25, -1])
     assert parse_csv("1,5\n2,5\n").columns == ["column 1", "column 2"]   # regular: two columns
+
+
+def test_the_dataset_remembers_whether_its_features_were_standardized():
+    import core
+
+    table = core.parse_csv("a,b,label\n1,10,x\n2,20,y\n3,35,x\n4,41,y\n")
+    for standardize in (True, False):
+        tab = table.to_dataset(features=["a", "b"], target="label", standardize=standardize)
+        assert tab.standardized is standardize
+        assert core.dataset_from_tabular(tab, "csv", "t.csv").standardized is standardize

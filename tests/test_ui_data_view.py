@@ -183,7 +183,7 @@ def test_multiclass_1d_draws_one_curve_per_class(qtbot):
     X = (X - X.mean()) / X.std()    # as the CSV import standardizes
     labels = np.digitize(X[:, 0], [-0.6, 0.6])
     model.set_data(core.Dataset("csv", "three bands", X, np.eye(3)[labels], "multiclass", "test data",
-                                classes=("low", "mid", "high")))
+                                classes=("low", "mid", "high"), standardized=True))
     view = data_view(qtbot, model)
     shown = [c for c in view.curves if len(c.getData()[0] if c.getData()[0] is not None else [])]
     assert len(shown) == 3

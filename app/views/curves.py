@@ -39,16 +39,6 @@ def _accuracy(net, X, y) -> float | None:
     return core.accuracy(net.predict(X), y) if len(X) else None
 
 
-def _standardized(data) -> bool:
-    """Were the table's features standardized on import? The dataset says so when it knows;
-    otherwise judge by the numbers (loosely: a few clicked points shift them a little)."""
-    known = getattr(data, "standardized", None)
-    if known is not None:
-        return bool(known)
-    X = data.X
-    return len(X) > 1 and bool(np.all(np.abs(X.mean(axis=0)) < 0.25) and np.all(np.abs(X.std(axis=0) - 1) < 0.25))
-
-
 # ============================================================================ cost curve
 
 class CostCurveView(PlotPanel):
@@ -330,7 +320,7 @@ class DataView(PlotPanel):
             lines.append("Colour: the target and, behind, the network's prediction (viridis, "
                          f"{fmt(self._levels[0], 3)} to {fmt(self._levels[1], 3)})." if self.two_d else
                          "Curve: the prediction ŷ, which should follow the points.")
-        if data.name == "csv" and _standardized(data):
+        if data.standardized:
             lines.append("Features are standardized: 0 is a column's mean, ±1 one standard deviation.")
         lines.append(f"Ring: sample {model.sample + 1} (chain-rule panel). "
                      + self._gesture_text(data) + "; right-click removes.")
