@@ -195,6 +195,13 @@ class SessionModel(QObject):
     def cost(self) -> float:
         return self._cached("cost", lambda: self._network.loss(self.X, self.y))
 
+    def accuracy(self, part: str = "train") -> float | None:
+        """The share of "train" or "test" points the network classifies right (None: no points)."""
+        X, y = (self.X, self.y) if part == "train" else (self.X_test, self.y_test)
+        if not len(X):
+            return None
+        return self._cached(f"accuracy-{part}", lambda: core.accuracy(self._network.predict(X), y))
+
     def gradient_vector(self):
         """dJ/dθ for every parameter (parameter_names order) over the training data; read-only."""
         def compute():

@@ -35,10 +35,6 @@ def _dot(color: str) -> str:
     return f'<span style="color:{color}">●</span>'
 
 
-def _accuracy(net, X, y) -> float | None:
-    return core.accuracy(net.predict(X), y) if len(X) else None
-
-
 # ============================================================================ cost curve
 
 class CostCurveView(PlotPanel):
@@ -109,10 +105,9 @@ class CostCurveView(PlotPanel):
             parts.append(f"test J = {fmt(tests[-1])} (dashed, {len(model.test_indices)} held-out points "
                          "never trained on)")
         if model.dataset.task != "regression":
-            net = model.network
-            accuracy = f"accuracy {100 * _accuracy(net, model.X, model.y):.0f}% training"
+            accuracy = f"accuracy {100 * model.accuracy('train'):.0f}% training"
             if has_test:
-                accuracy += f", {100 * _accuracy(net, model.X_test, model.y_test):.0f}% test"
+                accuracy += f", {100 * model.accuracy('test'):.0f}% test"
             parts.append(accuracy)
         thinned = " Older steps are thinned on long runs." if history.steps[-1] + 1 > len(steps) else ""
         self.caption.setText("; ".join(parts) + "." + thinned)
@@ -305,9 +300,9 @@ class DataView(PlotPanel):
             mapping = ", ".join(f"{_dot(class_color(i))} class {i}"
                                 + ("" if name == str(i) else f" = {html.escape(name)}")
                                 + f" ({class_color_name(i)})" for i, name in enumerate(data.classes))
-            accuracy = f"Accuracy {100 * _accuracy(model.network, model.X, model.y):.0f}% training"
+            accuracy = f"Accuracy {100 * model.accuracy('train'):.0f}% training"
             if n_test:
-                accuracy += f", {100 * _accuracy(model.network, model.X_test, model.y_test):.0f}% test"
+                accuracy += f", {100 * model.accuracy('test'):.0f}% test"
             lines.append(f"{mapping}. {accuracy}.")
             if self.two_d:
                 lines.append("Background: the predicted class, pale where the network is unsure"
