@@ -251,7 +251,8 @@ class Table:
 
         ``missing``: "drop" leaves out every row with a missing feature; "fill" puts the column
         mean in its place. Rows with a missing target or an infinite value are always left out.
-        ``standardize``: features shifted and scaled to mean 0, std 1 (constant ones: std 1).
+        ``standardize``: features shifted and scaled to mean 0, std 1 (constant ones: std 1), and a
+        regression target too (``target_mean``/``target_std`` say how).
         ``task``: None picks it from the target (numbers: "regression", but a column of only 0
         and 1 is "binary"; text: "binary" or "multiclass" by the number of classes);
         "classification" reads a numeric target as labels, "regression" insists on numbers.
@@ -359,11 +360,18 @@ class Table:
         else:
             means = np.zeros(len(features))
             stds = np.ones(len(features))
+        target_mean, target_std = 0.0, 1.0
+        if standardize and task_name == "regression":
+            # a target in grams (thousands) would need an output bias in the thousands: scaled like
+            # the features, any target trains with the same learning rates as the built-in sets
+            target_mean, target_std = float(y.mean()), float(y.std()) or 1.0
+            y = (y - target_mean) / target_std
         return TabularDataset(
             X=np.ascontiguousarray(X, dtype=np.float64), y=np.ascontiguousarray(y, dtype=np.float64),
             task=task_name, classes=classes, features=tuple(features), target=target,
             dropped=dropped[0], drop_reasons=reasons, filled=filled, means=means, stds=stds,
-            rows=np.array(kept_rows, dtype=np.int64), standardized=bool(standardize))
+            rows=np.array(kept_rows, dtype=np.int64), standardized=bool(standardize),
+            target_mean=target_mean, target_std=target_std)
 
     def feature_problem(self, name: str) -> str | None:
         """Why column ``name`` can't be a feature (a sentence for a tooltip), or None if it can."""
@@ -472,6 +480,8 @@ class TabularDataset:
     stds: np.ndarray
     rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     standardized: bool = False
+    target_mean: float = 0.0   # a standardized regression target: y = (value - target_mean) / target_std
+    target_std: float = 1.0
 
     def __len__(self) -> int:
         return self.X.shape[0]

@@ -564,3 +564,14 @@ def test_the_dataset_remembers_whether_its_features_were_standardized():
         tab = table.to_dataset(features=["a", "b"], target="label", standardize=standardize)
         assert tab.standardized is standardize
         assert core.dataset_from_tabular(tab, "csv", "t.csv").standardized is standardize
+
+
+def test_a_standardized_regression_target_is_scaled_like_the_features():
+    table = parse_csv("mm,grams\n181,3750\n186,3800\n195,3250\n210,4450\n230,5700\n")
+    tab = table.to_dataset(features=["mm"], target="grams")
+    assert tab.task == "regression"
+    assert abs(tab.y.mean()) < 1e-12 and abs(tab.y.std() - 1) < 1e-12
+    grams = tab.y[:, 0] * tab.target_std + tab.target_mean
+    assert np.allclose(grams, [3750, 3800, 3250, 4450, 5700])
+    raw = table.to_dataset(features=["mm"], target="grams", standardize=False)
+    assert np.allclose(raw.y[:, 0], [3750, 3800, 3250, 4450, 5700]) and raw.target_std == 1.0

@@ -31,7 +31,8 @@ UNUSABLE_COLOUR = QColor("#f1f1f1")  # grey: can't be a feature
 SHOWN_REASONS = 3
 STANDARDIZE_HELP = ("Shifts and scales each feature to mean 0 and standard deviation 1, so both inputs "
                     "train at the same pace and the network's starting weights suit them.")
-STANDARDIZE_LINE = "Each feature becomes mean 0, spread 1: inputs in grams and in mm train alike."
+STANDARDIZE_LINE = ("Each feature (and a number target) becomes mean 0, spread 1: values in grams and in mm "
+                    "train alike.")
 
 
 @dataclass(frozen=True)

@@ -316,7 +316,8 @@ class DataView(PlotPanel):
                          f"{fmt(self._levels[0], 3)} to {fmt(self._levels[1], 3)})." if self.two_d else
                          "Curve: the prediction ŷ, which should follow the points.")
         if data.standardized:
-            lines.append("Features are standardized: 0 is a column's mean, ±1 one standard deviation.")
+            what = "Features and target are" if data.task == "regression" else "Features are"
+            lines.append(f"{what} standardized: 0 is a column's mean, ±1 one standard deviation.")
         lines.append(f"Ring: sample {model.sample + 1} (chain-rule panel). "
                      + self._gesture_text(data) + "; right-click removes.")
         self.caption.setText("<br>".join(lines))
