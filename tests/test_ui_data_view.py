@@ -270,3 +270,26 @@ def test_new_data_of_another_size_never_meets_the_old_points(qtbot):
     row = model.train_indices[model.sample]
     assert row >= 14                      # the case that used to fail: beyond the old points
     assert view.chosen.getData()[0][0] == pytest.approx(model.dataset.X[row, 0])
+
+
+def test_the_keyboard_adds_and_removes_points_with_a_cross(qtbot):
+    from PySide6.QtCore import Qt
+
+    model = SessionModel()
+    model.set_dataset("gaussians", n=40)
+    view = data_view(qtbot, model)
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    (x0, x1), (y0, y1) = view.viewbox.viewRange()
+    for _ in range(4):
+        qtbot.keyClick(view, Qt.Key_Right)
+    qtbot.keyClick(view, Qt.Key_Up)
+    x, y = view.cursor_position()
+    assert x == pytest.approx((x0 + x1) / 2 + 4 * (x1 - x0) / view.CURSOR_STEPS)
+    assert y == pytest.approx((y0 + y1) / 2 + (y1 - y0) / view.CURSOR_STEPS)
+    qtbot.keyClick(view, Qt.Key_Return, Qt.ShiftModifier)
+    assert len(model.dataset) == 41
+    assert np.allclose(model.dataset.X[-1], [x, y]) and model.dataset.labels[-1] == 1
+    qtbot.keyClick(view, Qt.Key_Backspace)
+    assert len(model.dataset) == 40
+    assert not any(np.allclose(row, [x, y]) for row in model.dataset.X)

@@ -149,11 +149,15 @@ class DataView(PlotPanel):
         self.train_points = pg.ScatterPlotItem(size=8)
         self.test_points = pg.ScatterPlotItem(size=9)
         self.chosen = pg.ScatterPlotItem(size=18, brush=pg.mkBrush(0, 0, 0, 0), pen=pg.mkPen(POINT_COLOR, width=2.5))
-        for extra in (self.train_points, self.test_points, self.chosen):
+        # the keyboard's stand-in for the mouse: arrows move it, Enter adds, Backspace removes
+        self.cursor = pg.ScatterPlotItem(size=20, symbol="+", pen=pg.mkPen(POINT_COLOR, width=2))
+        self.cursor.setVisible(False)
+        for extra in (self.train_points, self.test_points, self.chosen, self.cursor):
             item.addItem(extra)
-        self.points = self.train_points
         self.plot.setToolTip("Click: add a point of class 0 (Shift: class 1, Ctrl: class 2, Ctrl+Shift: "
-                             "class 3). Right-click or Alt+click: remove the nearest point.")
+                             "class 3). Right-click or Alt+click: remove the nearest point.\n"
+                             "Keyboard: arrows move a cross, Enter adds there (with the same modifiers), "
+                             "Backspace removes the nearest point.")
 
         regression_lut()  # cached here, on the GUI thread, before any worker needs it
         self._worker = LatestOnlyWorker(self)
@@ -319,7 +323,7 @@ class DataView(PlotPanel):
             what = "Features and target are" if data.task == "regression" else "Features are"
             lines.append(f"{what} standardized: 0 is a column's mean, ±1 one standard deviation.")
         lines.append(f"Ring: sample {model.sample + 1} (chain-rule panel). "
-                     + self._gesture_text(data) + "; right-click removes.")
+                     + self._gesture_text(data) + "; right-click removes (keys: arrows, Enter, Backspace).")
         self.caption.setText("<br>".join(lines))
 
     def _gesture_text(self, data) -> str:
@@ -374,6 +378,44 @@ class DataView(PlotPanel):
                 and self.field_result.request.resolution == FIELD_FINE)
 
     # ------------------------------------------------------------------ mouse editing
+    # ------------------------------------------------------------------ keyboard editing
+    CURSOR_STEPS = 40   # an arrow key moves the cross by 1/40 of the visible range
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        key = event.key()
+        arrows = {Qt.Key_Left: (-1, 0), Qt.Key_Right: (1, 0), Qt.Key_Up: (0, 1), Qt.Key_Down: (0, -1)}
+        if key in arrows and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier):
+            self.move_cursor(*arrows[key], fine=bool(event.modifiers() & Qt.ShiftModifier))
+        elif key in (Qt.Key_Return, Qt.Key_Enter):
+            x, y = self.cursor_position()
+            self.cursor.setVisible(True)
+            self.add_at(x, y, self._class_for(event.modifiers()))
+        elif key == Qt.Key_Backspace:
+            x, y = self.cursor_position()
+            if not self.remove_at(x, y, radius_px=3 * REMOVE_RADIUS_PX):
+                self._model.set_message("No point near the cross to remove: move it onto one with the arrows.")
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def cursor_position(self) -> tuple[float, float]:
+        """Where the keyboard cross is (the middle of the view until it is first moved)."""
+        if self.cursor.isVisible() and len(self.cursor.getData()[0]):
+            xs, ys = self.cursor.getData()
+            return float(xs[0]), float(ys[0])
+        (x0, x1), (y0, y1) = self.viewbox.viewRange()
+        return (x0 + x1) / 2, (y0 + y1) / 2
+
+    def move_cursor(self, dx: int, dy: int, fine: bool = False) -> None:
+        (x0, x1), (y0, y1) = self.viewbox.viewRange()
+        x, y = self.cursor_position()
+        steps = self.CURSOR_STEPS * (4 if fine else 1)
+        x = min(max(x + dx * (x1 - x0) / steps, x0), x1)
+        y = min(max(y + dy * (y1 - y0) / steps, y0), y1)
+        self.cursor.setData([x], [y])
+        self.cursor.setVisible(True)
+
     def _class_for(self, modifiers) -> int:
         shift = bool(modifiers & Qt.ShiftModifier)
         ctrl = bool(modifiers & (Qt.ControlModifier | Qt.MetaModifier))
@@ -412,9 +454,9 @@ class DataView(PlotPanel):
             return
         model.add_point([x, y] if self.two_d else [x], label)
 
-    def remove_at(self, x: float, y: float) -> bool:
-        """Remove the point drawn nearest view coordinates (x, y), if within REMOVE_RADIUS_PX."""
-        index = self.point_near(x, y)
+    def remove_at(self, x: float, y: float, radius_px: float = REMOVE_RADIUS_PX) -> bool:
+        """Remove the point drawn nearest view coordinates (x, y), if within ``radius_px``."""
+        index = self.point_near(x, y, radius_px)
         if index is None:
             return False
         self._model.remove_point(index)
