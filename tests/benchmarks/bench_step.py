@@ -319,7 +319,7 @@ def main() -> None:
 
     if not torch_ok:
         print(f"torch is not importable ({child.hello.get('error')}); it is optional, not a dependency "
-              "of the app. To compare with it: pip install torch (a CPU build is enough).")
+              "of the app. To compare with it: .venv/bin/pip install torch==2.13.0 (a CPU build is enough).")
         return
     torch_names = [name for name in variants if name.startswith("torch float64")]
     ref = min(torch_names, key=lambda name: median[name])
