@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .chain import Factor
+from .chain import Factor, _frac, _one
 from .naming import ParameterRef, input_name, node_name, parameter_name, target_name, to_latex
 from .network import regularization_gradient
 
@@ -42,10 +42,6 @@ __all__ = ["backward_recursion", "Recursion", "DeltaStep", "FinalStep",
 
 # ---------------------------------------------------------------------------------------- helpers
 _YHAT = r"\hat{y}"
-
-
-def _frac(top: str, bottom: str) -> str:
-    return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
 
 
 def _delta_vec(layer: int) -> str:
@@ -364,10 +360,6 @@ def _sym(plain):
     import sympy
     return sympy.Symbol(plain)
 
-
-def _one():
-    import sympy
-    return sympy.Integer(1)
 
 
 def chain_paths(net, name: str, X, y, sample: int | None = None, limit: int = 64) -> ChainPaths:
