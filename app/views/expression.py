@@ -89,11 +89,14 @@ def recursion_lines(net: core.Network, name: str, X, y, sample: int) -> list[tup
                     "activation derivative"),
     ]
     for step in rec.steps:
-        lines.append(("row", (step.latex, "", vector_text(step.delta, step.selected))))
+        if step.size == 1:
+            lines.append(("row", (step.latex, "", vector_text(step.delta, step.selected))))
+        else:  # a vector goes on its own line, so formula and numbers both fit the panel's width
+            lines += [("math", step.latex), ("value", vector_text(step.delta, step.selected))]
     product = f"{fmt(final.delta[sample])} × {fmt(final.input[sample])}" if final.input_symbol != "1" \
         else fmt(final.delta[sample])
     penalty = f" + {fmt(final.penalty_term)}" if final.penalty_latex else ""
-    lines.append(("row", (final.latex, "", f"{product}{penalty} = {fmt(final.value)}")))
+    lines += [("math", final.latex), ("value", f"{product}{penalty} = {fmt(final.value)}")]
     return lines
 
 
