@@ -620,7 +620,7 @@ class NetworkDiagram(QGraphicsView):
             place_centered(self._caption, f"Node values for sample {sample + 1} of {len(self._model.X)}"
                                           f"  ·  edge labels: weight and ∂J/∂w over the batch",
                            QPointF(mid_x, top - 70 - (0 if max(sizes) > 1 else 0)))
-            place_centered(self._legend, "red edge: positive weight   blue edge: negative   width: |w|   "
+            place_centered(self._legend, "red edge: positive weight   blue edge: negative   width: |w|\n"
                                          f"gold: {gold}",
                            QPointF(mid_x, bottom + 128))
         else:
