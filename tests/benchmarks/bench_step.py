@@ -327,6 +327,9 @@ def main() -> None:
     print(f"reference: {ref}, the faster torch float64: median {median[ref] * 1e3:.3f} ms")
     print(f"ratio plain/torch: {median['plain'] / median[ref]:.3f}")
     print(f"ratio fast/torch on best times: {best[FAST] / ref_best:.3f}")
+    threaded = "fast, BLAS default threads (OpenBLAS decides)"
+    print(f"ratio fast with OpenBLAS's own threads/torch: {median[threaded] / median[ref]:.3f} (not what "
+          "training uses: beside the app's workers those threads make slow outliers)")
     ratio = median[FAST] / median[ref]
     print(f"ratio fast/torch: {ratio:.3f} (goal <= 0.5: {'met' if ratio <= 0.5 else 'NOT met'})")
 
