@@ -6,27 +6,16 @@ import pytest
 
 import core
 from core.backprop_view import backward_recursion, chain_paths, path_count
-from tests.numerics import numeric_gradient
+from tests.numerics import network_problem, numeric_gradient
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "linear"]
 OUTPUTS = [("sigmoid", "binary_cross_entropy"), ("linear", "squared_error"), ("softmax", "cross_entropy")]
 
 
 def problem(sizes, hidden, output, loss, seed=0, n=12, regularization=None):
-    rng = np.random.default_rng(seed)
     acts = [hidden[k % len(hidden)] for k in range(len(sizes) - 2)] + [output]
-    net = core.Network(sizes, acts, loss, seed=seed, regularization=regularization, regularization_rate=0.05)
-    for b in net.biases:
-        b[...] = rng.normal(0, 0.3, b.shape)
-    X = rng.normal(size=(n, sizes[0]))
-    k = sizes[-1]
-    if loss == "cross_entropy":
-        y = np.eye(k)[rng.integers(0, k, n)]
-    elif loss == "binary_cross_entropy":
-        y = rng.integers(0, 2, (n, k)).astype(float)
-    else:
-        y = rng.normal(size=(n, k))
-    return net, X, y
+    return network_problem(sizes, acts, loss, n=n, seed=seed, regularization=regularization,
+                           regularization_rate=0.05)
 
 
 CASES = [(sizes, [h], out, loss)

@@ -6,23 +6,10 @@ import pytest
 
 import core
 from core.gradcheck import finite_difference_gradient, gradient_check
-from tests.numerics import numeric_gradient
+from tests.numerics import network_problem, numeric_gradient
 
 
-def problem(sizes, acts, loss, n=40, seed=0, **kw):
-    rng = np.random.default_rng(seed)
-    net = core.Network(sizes, acts, loss, seed=seed, **kw)
-    for b in net.biases:
-        b[...] = rng.normal(0, 0.3, b.shape)
-    X = rng.normal(size=(n, sizes[0]))
-    k = sizes[-1]
-    if loss == "cross_entropy":
-        y = np.eye(k)[rng.integers(0, k, n)]
-    elif loss == "binary_cross_entropy":
-        y = rng.integers(0, 2, (n, k)).astype(float)
-    else:
-        y = rng.normal(size=(n, k))
-    return net, X, y
+problem = network_problem
 
 
 CASES = [

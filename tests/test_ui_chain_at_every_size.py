@@ -5,22 +5,15 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from app.main_window import MainWindow
 from app.workers import LatestOnlyWorker
+from tests.windows import shown
 from tests.numerics import numeric_gradient
 
 
 @pytest.fixture
 def window(qtbot, monkeypatch):
     monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
-    win = MainWindow(persist_layout=False)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    diagram = win.panels()["diagram"]
-    diagram.setFocus()
-    qtbot.waitUntil(diagram.hasFocus)
+    win = shown(qtbot, focus=True, persist_layout=False)
     qtbot.waitUntil(win.is_settled, timeout=30000)
     return win
 

@@ -12,8 +12,8 @@ import core
 from app.actions import key_sequence
 from app.data_import import CsvImporter, CsvLoader, ImportDialog, importer_for
 from app.data_import import loader as loader_module
-from app.main_window import MainWindow
 from app.workers import LatestOnlyWorker
+from tests.windows import shown
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "csv"
 REALISTIC = FIXTURES / "realistic.csv"
@@ -22,10 +22,7 @@ REALISTIC = FIXTURES / "realistic.csv"
 @pytest.fixture
 def window(qtbot, monkeypatch):
     monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
-    win = MainWindow(persist_layout=False)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
+    win = shown(qtbot, persist_layout=False)
     win.activateWindow()
     yield win
     importer = win.findChild(CsvImporter, "csv-importer")

@@ -324,17 +324,11 @@ def test_hovering_an_edge_outlines_it(qtbot, model):
 
 
 def test_typing_in_the_editor_inside_the_window_does_not_fire_single_key_shortcuts(qtbot, monkeypatch):
-    from app.main_window import MainWindow
+    from tests.windows import shown
     from app.workers import LatestOnlyWorker
     monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
-    window = MainWindow(persist_layout=False)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
+    window = shown(qtbot, focus=True, persist_layout=False)
     diagram = window.panels()["diagram"]
-    diagram.setFocus()
-    qtbot.waitUntil(diagram.hasFocus)
     model = window.model
     model.select("b2")
     qtbot.keyClick(diagram, Qt.Key_Return)

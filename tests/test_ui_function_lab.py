@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.format import fmt
-from app.main_window import MainWindow
 from core.formula.functions import X
+from tests.windows import shown
 
 LESSON = "log(2 + cos(x))"
 
@@ -21,14 +21,7 @@ def lesson_derivative(x0):
 @pytest.fixture
 def lab(qtbot):
     """The main window on the Function lab (F3), settled on the lesson's function."""
-    win = MainWindow(persist_layout=False)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    diagram = win.panels()["diagram"]
-    diagram.setFocus()
-    qtbot.waitUntil(diagram.hasFocus)
+    win = shown(qtbot, focus=True, persist_layout=False)
     press(qtbot, win, Qt.Key_F3)
     assert win.current_lab() is win.function_lab
     qtbot.waitUntil(lambda: win.function_model.analysis is not None and win.is_settled(), timeout=60000)

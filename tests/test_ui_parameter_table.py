@@ -200,15 +200,9 @@ def test_a_hidden_table_waits_and_catches_up_when_shown(qtbot):
 
 
 def test_ctrl_8_brings_the_table_forward_and_enter_edits_there(qtbot):
-    from app.main_window import MainWindow
-    window = MainWindow(persist_layout=False)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    window.activateWindow()
+    from tests.windows import shown
+    window = shown(qtbot, focus=True, persist_layout=False)
     diagram = window.panels()["diagram"]
-    diagram.setFocus()
-    qtbot.waitUntil(diagram.hasFocus)
     qtbot.keyClick(diagram, Qt.Key_8, Qt.ControlModifier)
     panel = window.panels()["params"]
     qtbot.waitUntil(lambda: panel.view.hasFocus() and panel.isVisible())

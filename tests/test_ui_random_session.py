@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import core
-from app.main_window import MainWindow
 from app.workers import LatestOnlyWorker
+from tests.windows import shown
 
 REALISTIC = Path(__file__).resolve().parent / "fixtures" / "csv" / "realistic.csv"
 
@@ -17,10 +17,7 @@ REALISTIC = Path(__file__).resolve().parent / "fixtures" / "csv" / "realistic.cs
 @pytest.mark.parametrize("seed", [3])
 def test_a_random_session_never_raises(qtbot, monkeypatch, seed):
     monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
-    window = MainWindow(persist_layout=False)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    window = shown(qtbot, persist_layout=False)
     model = window.model
     rng = random.Random(seed)
     commands = [s.id for s in window.registry.specs() if s.scope == "network" and s.id != "open_csv"]

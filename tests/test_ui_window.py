@@ -5,8 +5,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.format import fmt
-from app.main_window import MainWindow
 from app.workers import LatestOnlyWorker
+from tests.windows import shown
 
 
 def central_difference(model, name, h=1e-6):
@@ -20,15 +20,6 @@ def central_difference(model, name, h=1e-6):
     finally:
         net.set(name, start)
     return (up - down) / (2 * h)
-
-
-def shown(qtbot, **kwargs) -> MainWindow:
-    """A main window, registered with qtbot, shown and exposed."""
-    win = MainWindow(**kwargs)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
 
 
 @pytest.fixture
