@@ -78,6 +78,19 @@ class Factor:
         # order="none" prints factors as built (sigma(z)(1 - sigma(z))), not sympy's canonical order
         return sympy.latex(self.formula, symbol_names=names, order="none")
 
+    @property
+    def expanded_latex(self) -> str:
+        """``formula_latex``, except that an aggregated factor is written as the sum the backward
+        recursion computes: dJ/da of a neuron j feeding a wide layer l + 1 is
+        sum_k delta^(l+1)_k w^(l+1)_{j,k}; dJ/dz of a coupled (softmax) neuron is its delta."""
+        if self.kind != "aggregate":
+            return self.formula_latex
+        layer, _, j = self.bottom[1:].partition(".")
+        layer, j = int(layer), int(j or 1)
+        if self.bottom[0] == "a":
+            return rf"\sum_k \delta^{{({layer + 1})}}_k\, w^{{({layer + 1})}}_{{{j},k}}"
+        return rf"\delta^{{({layer})}}_{{{j}}}"
+
     def __repr__(self) -> str:
         return f"<Factor {self.label} = {self.value:.6g}>"
 

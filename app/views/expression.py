@@ -52,18 +52,6 @@ def forward_equations(net: core.Network) -> list[str]:
     return [r"z^{(l)} = W^{(l)\top} a^{(l-1)} + b^{(l)},\quad a^{(l)} = f_l\left(z^{(l)}\right),\quad a^{(0)} = x"]
 
 
-def aggregate_latex(node: str) -> str:
-    """What an aggregated factor sums, in the recursion's terms: dJ/da of a neuron feeding a wide
-    layer is the sum over that layer's neurons k of delta_k times the weight to k; dJ/dz of a
-    coupled (softmax) layer's neuron is its delta."""
-    kind, rest = node[0], node[1:]
-    layer, _, j = rest.partition(".")
-    layer, j = int(layer), int(j or 1)
-    if kind == "a":
-        return rf"\sum_k \delta^{{({layer + 1})}}_k\, w^{{({layer + 1})}}_{{{j},k}}"
-    return rf"\delta^{{({layer})}}_{{{j}}}"
-
-
 def vector_text(values, selected: int | None = None) -> str:
     """A delta vector as text, the selected neuron's entry in bold; long vectors are shortened."""
     parts = [f"<b>{fmt(v)}</b>" if j == selected else fmt(v) for j, v in enumerate(values)]
@@ -202,7 +190,7 @@ class ExpressionPanel(QScrollArea):
         formulas = self._formulas.get(key)
         if formulas is None:
             factors = chain.factors
-            self._worker.submit(lambda: (key, [f.formula_latex for f in factors]))
+            self._worker.submit(lambda: (key, [f.expanded_latex for f in factors]))
             formulas = self._formulas.get(key)  # already there when the worker runs synchronously
         leibniz_at = r"\cdot ".join(f.latex for f in chain.factors)
         loss = core.ALL_LOSSES[net.loss]
@@ -223,8 +211,6 @@ class ExpressionPanel(QScrollArea):
         ]
         for i, factor in enumerate(chain.factors):
             formula = f"= {formulas[i]}" if formulas is not None else ""
-            if factor.kind == "aggregate":
-                formula = f"= {aggregate_latex(factor.bottom)}"
             lines.append(("row", (factor.latex, formula, fmt(factor.value))))
         lines += [
             ("caption", "<b>With the numbers</b>: the product of the local derivatives"),
