@@ -63,6 +63,7 @@ class Activation:
     title: str = ""
     latex: str = ""
     elementwise: bool = True  # False for activations that mix a layer's neurons (softmax)
+    bounds: tuple | None = None   # (low, high) of every output, when the activation has such limits
 
     def forward(self, z):
         raise NotImplementedError
@@ -90,6 +91,7 @@ class Activation:
 
 class Sigmoid(Activation):
     name = "sigmoid"
+    bounds = (0.0, 1.0)
     title = "Sigmoid"
     latex = r"\sigma"
 
@@ -112,6 +114,7 @@ class Sigmoid(Activation):
 
 class Tanh(Activation):
     name = "tanh"
+    bounds = (-1.0, 1.0)
     title = "Hyperbolic tangent"
     latex = r"\tanh"
 
@@ -254,6 +257,7 @@ class Softmax(Activation):
     """
 
     name = "softmax"
+    bounds = (0.0, 1.0)
     title = "Softmax"
     latex = r"\operatorname{softmax}"
     elementwise = False

@@ -479,3 +479,14 @@ def test_chain_product_equals_gradient_for_new_layers(sizes, acts, loss):
     top = net.chain(net.parameter_names()[-1], X, y).factors[0]
     if acts[-1] == "softmax":
         assert top.kind == "aggregate" and top.bottom.startswith("z")
+
+
+def test_bounded_activations_say_their_bounds_and_keep_to_them():
+    z = np.linspace(-50, 50, 1001)
+    for name, activation in core.ACTIVATIONS.items():
+        if activation.bounds is None:
+            continue
+        low, high = activation.bounds
+        a = activation.forward(z[None, :].repeat(3, axis=0).T) if name == "softmax" else activation.forward(z)
+        assert np.all((low <= a) & (a <= high)), name
+    assert {n for n, a in core.ACTIVATIONS.items() if a.bounds} == {"sigmoid", "tanh", "softmax"}

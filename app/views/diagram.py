@@ -82,11 +82,11 @@ def diverging_image(values: np.ndarray, low: float, mid: float, high: float) -> 
 
 
 def activation_range(name: str, values: np.ndarray) -> tuple[float, float, float]:
-    """(low, mid, high) for colouring an activation: its natural range when bounded."""
-    if name == "sigmoid" or name == "softmax":
-        return 0.0, 0.5, 1.0
-    if name == "tanh":
-        return -1.0, 0.0, 1.0
+    """(low, mid, high) for colouring an activation: its natural range when bounded (core says
+    which are), else symmetric around 0 up to the largest |value| shown."""
+    bounds = core.ACTIVATIONS[name].bounds
+    if bounds is not None:
+        return bounds[0], (bounds[0] + bounds[1]) / 2, bounds[1]
     top = float(np.max(np.abs(values))) if np.size(values) else 1.0
     top = top if math.isfinite(top) and top > 1e-9 else 1.0
     return -top, 0.0, top
