@@ -24,7 +24,11 @@ from .metrics import accuracy
 from .naming import ParameterRef
 from .network import Backward, Network, Trace, lesson_network
 from .surface import cost_slice, cost_surface
+from .run import Run
+from .snapshot import Snapshot, take_snapshot
+from .trajectory import Event, Keyframe, Trajectory
 from .training import PARAMETER_LIMIT, GradientDescent, TrainingDiverged, gradient_step
+from .update_rules import RULES, SGD, UpdateRule, make_rule
 
 __all__ = [
     "ACTIVATIONS", "Activation", "sigmoid",
@@ -36,6 +40,7 @@ __all__ = [
     "decision_field", "DecisionField", "neuron_fields", "NeuronFields", "neuron_curves", "NeuronCurves",
     "prediction_curve", "PredictionCurve", "confidence_and_class",
     "GradientDescent", "gradient_step", "TrainingDiverged", "PARAMETER_LIMIT", "History",
+    "Run", "Trajectory", "Keyframe", "Event", "Snapshot", "take_snapshot", "UpdateRule", "SGD", "RULES", "make_rule",
     "Dataset", "DATASETS", "DATASET_TITLES", "load_dataset",
     "DatasetInfo", "DATASET_INFO", "DATASET_TASKS", "DATASET_NOISE", "dataset_from_tabular",
     "add_point", "remove_point", "nearest_point", "output_for_task", "train_test_split",

@@ -77,6 +77,21 @@ class History:
         self._params[:m] = self._params[index]
         self._n = m
 
+    def until(self, step: int) -> "History":
+        """A copy holding only the records of steps <= ``step`` (for a branch from that step)."""
+        clone = History(self.capacity)
+        keep = np.flatnonzero(self._steps[:self._n] <= step)
+        m = keep.size
+        for name in ("_steps", "_costs", "_test_costs", "_ordinals"):
+            getattr(clone, name)[:m] = getattr(self, name)[keep]
+        if self._params is not None:
+            clone._params = np.empty_like(self._params)
+            clone._params[:m] = self._params[keep]
+        clone._n = m
+        clone._appended = int(self._ordinals[keep[-1]]) + 1 if m else 0
+        clone._stride = self._stride
+        return clone
+
     def clear(self) -> None:
         """Forget every record (the parameter count may change on the next append)."""
         self._n = 0

@@ -144,8 +144,15 @@ def test_full_batch_pays_one_gradient_pass_per_step(monkeypatch):
     monkeypatch.setattr(net, "cost", counting("cost", cost))
     monkeypatch.setattr(StepWorkspace, "gradient", counting("workspace", gradient))
     descent.step(10)
-    # the step's own pass gives the recorded cost; the preallocated workspace does the passes
-    assert calls == {"backward": 0, "cost": 0, "workspace": 11}
+    # the step's own pass gives the recorded cost and the next step's gradient; the preallocated
+    # workspace does the passes, and the gradient at the start was computed when the run began
+    assert calls == {"backward": 0, "cost": 0, "workspace": 10}
+    for _ in range(10):  # one call per step costs the same: the gradient is kept between calls
+        descent.step(1)
+    assert calls == {"backward": 0, "cost": 0, "workspace": 20}
+    net.set(net.parameter_names()[0], 0.25)  # a hand edit: the kept gradient is stale
+    descent.step(1)
+    assert calls == {"backward": 0, "cost": 0, "workspace": 22}
 
 
 def test_test_cost_is_recorded_with_every_step():
