@@ -15,7 +15,6 @@ from .function_lab import lab as function_lab
 from .function_lab.model import FunctionLabModel
 from .lab import DockLab
 from .model import SessionModel
-from .training_loop import TrainingLoop
 from .views.shortcut_sheet import ShortcutSheet
 
 SETTINGS_ORG = "chainrule-studio"
@@ -41,7 +40,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Chain Rule Studio")
         self.setObjectName("main-window")
         self.model = model or SessionModel(parent=self)
-        self.training = TrainingLoop(self.model, self)
         self.registry = ActionRegistry(self)
         self.registry.add_all(self._global_specs() + network_lab.action_specs(self.model, self.registry))
         self.function_model = FunctionLabModel(self)
@@ -339,6 +337,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.model.set_running(False)
+        self.model.engine.shutdown()
         self.function_model.close()
         if self._persist_layout:
             self.save_layout()

@@ -1,15 +1,28 @@
 """The session model: the single observable source of truth every view reads and every control writes.
 
-It wraps plain core objects (the network, the dataset, the gradient-descent run) and emits a specific
-signal only when a value really changes, so views can stay dumb: they observe and redraw.
+It holds the problem (data, split, selection, surface axes, sample) and a core.Timeline of training
+runs, and shows one immutable **snapshot** of one step of one run: ``network``, ``cost()``,
+``gradient_vector()``, ``step_count``, ... all read the shown snapshot, never a network that training
+is changing, so every view draws numbers that belong together.
+
+Training runs on a worker thread (app.engine.TrainingEngine) that publishes snapshots at most once
+per frame. Every change the GUI makes to a run goes through ``engine.edit()`` (the worker stops at
+its next step boundary). While paused, a change is shown at once (a snapshot made on the spot, a
+millisecond); while running, the worker's next snapshot shows it.
+
+A change made while a past step is shown (a step, run, a setting, a hand edit) first forks a new
+branch there (core.Timeline), so the old future stays to compare.
 """
 from __future__ import annotations
 
+import itertools
 import math
 
 from PySide6.QtCore import QObject, Signal
 
 import core
+
+from .engine import TrainingEngine
 
 DEFAULT_LEARNING_RATE = 2.0
 MAX_HIDDEN_LAYERS = 6
@@ -51,17 +64,20 @@ class SessionModel(QObject):
     trainingOptionsChanged = Signal()     # batch size, regularization, initialization, test split
     focusedPathChanged = Signal(object)   # one chain-rule path singled out (its nodes), or None: all
     messageChanged = Signal(str)          # "" clears; a non-empty text is shown in the window banner
+    snapshotChanged = Signal(object)      # a new snapshot is shown (then parametersChanged)
+    timelineChanged = Signal()            # branches, the current branch or the cursor changed
 
-    def __init__(self, dataset: str = "lesson", loss: str = "squared_error", parent=None):
+    def __init__(self, dataset: str = "lesson", loss: str = "squared_error", parent=None,
+                 synchronous: bool | None = None):
         super().__init__(parent)
         self._data = core.load_dataset(dataset)
-        self._network = core.lesson_network(loss=loss)
+        network = core.lesson_network(loss=loss)
         self._learning_rate = DEFAULT_LEARNING_RATE
         self._batch_size: int | None = None
         self._test_fraction = 0.0
         self._split_seed = 0
         self._split()
-        names = self._network.parameter_names()
+        names = network.parameter_names()
         self._selected = names[0]
         self._axes = (names[0], names[2] if len(names) > 2 else names[1])
         self._sample = 0
@@ -71,14 +87,33 @@ class SessionModel(QObject):
         self._message = ""
         self._focused_path: tuple | None = None
         self._revision = 0
-        self._cache: dict = {}
-        self._descent = self._new_descent()
+        self._sequence = itertools.count(1)
+        self._shown_sequence = 0
+        self._engine = TrainingEngine(self._engine_step, self._make_snapshot, self, synchronous=synchronous)
+        self._engine.steps_per_frame = self._steps_per_tick
+        self._engine.snapshotReady.connect(self._on_snapshot_ready)
+        self._engine.diverged.connect(self._on_diverged)
+        self._timeline = core.Timeline(self._new_run(network))
+        self._shown = self._make_snapshot()[1]
 
     # ----------------------------------------------------------------- read access
     @property
+    def snapshot(self) -> core.Snapshot:
+        """The shown step of the shown run, frozen: what every view draws."""
+        return self._shown
+
+    @property
     def network(self) -> core.Network:
-        """The live network. Views read it; only the model changes it."""
-        return self._network
+        """The shown snapshot's network: read it, never change it (the model changes runs)."""
+        return self._shown.network
+
+    @property
+    def engine(self) -> TrainingEngine:
+        return self._engine
+
+    @property
+    def _run(self) -> core.Run:
+        return self._timeline.run
 
     @property
     def dataset(self) -> core.Dataset:
@@ -126,11 +161,11 @@ class SessionModel(QObject):
 
     @property
     def epoch(self) -> float:
-        return float(getattr(self._descent, "epoch", self._descent.step_count))
+        return self._shown.epoch
 
     @property
     def loss_name(self) -> str:
-        return self._network.loss
+        return self.network.loss
 
     @property
     def learning_rate(self) -> float:
@@ -166,93 +201,162 @@ class SessionModel(QObject):
 
     @property
     def history(self) -> core.History:
-        return self._descent.history
+        """The shown run's recorded path up to the shown step (a copy)."""
+        with self._engine.edit(publish=False):
+            return self._run.trajectory.path.until(self._shown.step)
 
     @property
     def step_count(self) -> int:
-        return self._descent.step_count
+        """The shown step (the newest one while live)."""
+        return self._shown.step
+
+    @property
+    def live(self) -> bool:
+        """True when the newest step of the current run is shown (training goes on from there)."""
+        return self._timeline.live
 
     def parameter_names(self) -> list[str]:
-        return self._network.parameter_names()
+        return list(self._shown.names)
 
     @property
     def revision(self) -> int:
-        """Counts the changes of what J measures (data, split, cost, regularization, network shape
-        or activations): a view's cached picture is current only for the same revision and the
-        same parameter values."""
+        """Counts the changes of the problem (data, split, network shape or activations, a reset):
+        each starts a new timeline."""
         return self._revision
 
-    def _cached(self, what: str, compute):
-        """``compute()`` once per (revision, parameter values): several views ask for the same cost
-        and gradient after every training step."""
-        key = (what, self._revision, self._network.parameter_vector().tobytes())
-        if key not in self._cache:
-            if len(self._cache) > 8:
-                self._cache.clear()
-            self._cache[key] = compute()
-        return self._cache[key]
-
     def cost(self) -> float:
-        return self._cached("cost", lambda: self._network.loss(self.X, self.y))
+        return self._shown.cost
 
     def accuracy(self, part: str = "train") -> float | None:
-        """The share of "train" or "test" points the network classifies right (None: no points)."""
-        X, y = (self.X, self.y) if part == "train" else (self.X_test, self.y_test)
-        if not len(X):
-            return None
-        return self._cached(f"accuracy-{part}", lambda: core.accuracy(self._network.predict(X), y))
+        """The share of "train" or "test" points the shown network classifies right (None: no points)."""
+        return self._shown.train_accuracy if part == "train" else self._shown.test_accuracy
 
     def gradient_vector(self):
         """dJ/dθ for every parameter (parameter_names order) over the training data; read-only."""
-        def compute():
-            g = self._network.gradient_vector(self.X, self.y)
-            g.setflags(write=False)
-            return g
-        return self._cached("gradient", compute)
+        return self._shown.gradient
 
     def test_cost(self) -> float | None:
         """The cost on the held-out points, or None without a test set."""
-        return self._network.loss(self.X_test, self.y_test) if len(self.X_test) else None
+        return self._shown.test_cost
 
     def gradient(self, name: str) -> float:
-        return float(self.gradient_vector()[self.parameter_names().index(name)])
+        return self._shown.gradient_of(name)
 
     def chain(self, name: str | None = None, sample: int | None = None):
         """The chain-rule breakdown of dJ/d(name) at the chosen sample (core.Network.chain)."""
-        return self._network.chain(name or self._selected, self.X, self.y,
-                                   sample=self._sample if sample is None else sample)
+        return self.network.chain(name or self._selected, self.X, self.y,
+                                  sample=self._sample if sample is None else sample)
 
-    # ----------------------------------------------------------------- training
-    def _new_descent(self) -> core.GradientDescent:
-        """A fresh optimizer (and history) for the current network, data and settings."""
+    # ----------------------------------------------------------------- runs and snapshots
+    def _new_run(self, network: core.Network) -> core.Run:
+        """A fresh run (and trajectory) of ``network`` on the current data and settings."""
         only = list(self._axes) if self._train_only_axes else None
         options = {}
-        if self._batch_size is not None:
-            options["batch_size"] = self._batch_size
         if len(self.X_test):
             options.update(X_test=self.X_test, y_test=self.y_test)
-        return core.GradientDescent(self._network, self.X, self.y, self._learning_rate, only=only,
-                                    **options)
+        return core.Run(network, self.X, self.y, self._learning_rate, only=only,
+                        batch_size=self._batch_size, **options)
 
-    def step(self, count: int = 1) -> bool:
-        """Take gradient-descent steps; on divergence pause, keep the last good parameters, say why."""
-        try:
-            cost = self._descent.step(count)
-        except core.TrainingDiverged as exc:
-            self.set_running(False)
-            self.set_message(f"{exc} Press Reset (Ctrl+R) to start again.")
-            self.parametersChanged.emit()
-            return False
+    def _engine_step(self, count: int) -> None:
+        self._timeline.run.step(count)   # on the worker thread, under the engine's lock
+
+    def _make_snapshot(self):
+        """(sequence, snapshot) of the timeline's shown step; called under the engine's lock."""
+        timeline = self._timeline
+        snapshot = core.take_snapshot(timeline.run, timeline.cursor, revision=self._revision,
+                                      branch=timeline.current_id, axes=self._axes,
+                                      classify=self._data.task != "regression")
+        return next(self._sequence), snapshot
+
+    def _on_snapshot_ready(self) -> None:
+        item = self._engine.take()
+        if item is not None:
+            self._show(*item)
+
+    def _show(self, sequence: int, snapshot: core.Snapshot) -> None:
+        """Show ``snapshot`` unless a newer one is shown or it belongs to an older problem."""
+        if sequence <= self._shown_sequence or snapshot.revision != self._revision:
+            return
+        self._shown_sequence = sequence
+        previous, self._shown = self._shown, snapshot
+        self.snapshotChanged.emit(snapshot)
         self.parametersChanged.emit()
-        self.stepped.emit(self._descent.step_count, float(cost))
-        return True
+        if (previous.step, previous.branch) != (snapshot.step, snapshot.branch):
+            self.stepped.emit(snapshot.step, snapshot.cost)
+
+    def _refresh(self) -> None:
+        """Show the current state: at once while paused (a millisecond), else by the worker."""
+        if self._running:
+            self._engine.publish_soon()
+            return
+        with self._engine.edit(publish=False):
+            item = self._make_snapshot()
+        self._show(*item)
+
+    def _change_run(self, change) -> bool:
+        """Apply ``change(run)`` to the current run (branching first if a past step is shown), then
+        show the result. A ValueError from the change becomes the window's message."""
+        branched = None
+        ok = True
+        try:
+            with self._engine.edit(publish=False):
+                branched = self._timeline.branch_if_rewound()
+                change(self._timeline.run)
+        except ValueError as exc:
+            self.set_message(str(exc))
+            ok = False
+        self._refresh()
+        if branched is not None:
+            self.timelineChanged.emit()
+        return ok
+
+    def _on_diverged(self, message: str) -> None:
+        self._set_running_flag(False)
+        self.set_message(f"{message} Press Reset (Ctrl+R) to start again, or go back in the timeline.")
+        self.timelineChanged.emit()
+
+    # ----------------------------------------------------------------- training
+    def step(self, count: int = 1) -> bool:
+        """Take gradient-descent steps now (pausing a run first); on divergence keep the last good
+        parameters, say why, and return False."""
+        if self._running:
+            self.set_running(False)
+        ok = True
+
+        def steps(run):
+            nonlocal ok
+            try:
+                run.step(count)
+            except core.TrainingDiverged as exc:
+                ok = False
+                self.set_message(f"{exc} Press Reset (Ctrl+R) to start again.")
+
+        self._change_run(steps)
+        self.timelineChanged.emit()
+        return ok
+
+    def _set_running_flag(self, running: bool) -> None:
+        if running != self._running:
+            self._running = running
+            self.runningChanged.emit(running)
 
     def set_running(self, running: bool) -> None:
         if running and self._message:
             self.set_message("")
-        if running != self._running:
-            self._running = running
-            self.runningChanged.emit(running)
+        if running == self._running:
+            return
+        if running:
+            with self._engine.edit(publish=False):
+                branched = self._timeline.branch_if_rewound()
+            if branched is not None:
+                self.timelineChanged.emit()
+            self._set_running_flag(True)
+            self._engine.start()
+        else:
+            self._engine.stop()
+            self._set_running_flag(False)
+            self._refresh()   # the last step taken is what the views show now
+            self.timelineChanged.emit()
 
     def toggle_running(self) -> None:
         self.set_running(not self._running)
@@ -261,29 +365,34 @@ class SessionModel(QObject):
         """Back to the starting parameters and an empty history, keeping every setting."""
         self.set_running(False)
         start = core.lesson_network(loss=self.loss_name)
-        if start.sizes == self._network.sizes and start.activations == self._network.activations:
-            self._network.set_parameter_vector(start.parameter_vector())
+        network = self.network.copy()
+        if start.sizes == network.sizes and start.activations == network.activations:
+            network.set_parameter_vector(start.parameter_vector())
         else:
-            self._network.reinitialize()
-        self._restart_history()
+            network.reinitialize()
+        self._restart_history(network)
         self.parametersChanged.emit()
 
     def reinitialize(self, seed: int | None = None, init: str | None = None) -> None:
         """New random starting weights (from ``seed``, default the next one) under ``init``."""
         self.set_running(False)
-        self._network.reinitialize(self._network.seed + 1 if seed is None else seed, init)
-        self._restart_history()
+        network = self.network.copy()
+        network.reinitialize(network.seed + 1 if seed is None else seed, init)
+        self._restart_history(network)
         self.trainingOptionsChanged.emit()
         self.parametersChanged.emit()
 
     def cycle_init(self) -> None:
         names = list(core.network.INITIALIZATIONS)
-        self.reinitialize(self._network.seed, names[(names.index(self._network.init) + 1) % len(names)])
+        network = self.network
+        self.reinitialize(network.seed, names[(names.index(network.init) + 1) % len(names)])
 
     def set_steps_per_tick(self, steps: int) -> None:
-        steps = max(1, int(steps))
+        """Steps per displayed frame while running; 0: as many as the machine manages."""
+        steps = max(0, int(steps))
         if steps != self._steps_per_tick:
             self._steps_per_tick = steps
+            self._engine.steps_per_frame = steps
             self.stepsPerTickChanged.emit(steps)
 
     def set_batch_size(self, size: int | None) -> None:
@@ -295,7 +404,10 @@ class SessionModel(QObject):
                 return
         if size != self._batch_size:
             self._batch_size = size
-            self._descent.batch_size = size
+
+            def change(run):
+                run.batch_size = size
+            self._change_run(change)
             self.trainingOptionsChanged.emit()
 
     def cycle_batch_mode(self) -> None:
@@ -311,7 +423,10 @@ class SessionModel(QObject):
         rate = min(max(rate, MIN_LEARNING_RATE), MAX_LEARNING_RATE)
         if rate != self._learning_rate:
             self._learning_rate = rate
-            self._descent.learning_rate = rate
+
+            def change(run):
+                run.learning_rate = rate
+            self._change_run(change)
             self.learningRateChanged.emit(rate)
 
     def scale_learning_rate(self, factor: float) -> None:
@@ -319,7 +434,10 @@ class SessionModel(QObject):
 
     def compatible_losses(self) -> list[str]:
         """The costs that make sense for this output layer and task (the learner's choice among them)."""
-        out = self._network.activations[-1]
+        return self._losses_for(self.network)
+
+    def _losses_for(self, net: core.Network) -> list[str]:
+        out = net.activations[-1]
         if out == "softmax":
             return ["cross_entropy", "squared_error"]
         if self._data.task == "regression":
@@ -329,16 +447,15 @@ class SessionModel(QObject):
         return ["squared_error"]
 
     def set_loss(self, name: str) -> None:
+        """Train on another cost from the shown step on (an event of the run: the curve goes on)."""
         if name not in self.compatible_losses():
             self.set_message(f"{core.ALL_LOSSES[name].title if name in core.ALL_LOSSES else name} does not fit "
-                             f"a {self._network.activations[-1]} output on this data; choose from "
+                             f"a {self.network.activations[-1]} output on this data; choose from "
                              f"{', '.join(self.compatible_losses())}.")
             return
-        if name != self._network.loss:
-            self._network.loss = name
-            self._restart_history()
+        if name != self.network.loss:
+            self._change_run(lambda run: run.set_loss(name))
             self.lossChanged.emit(name)
-            self.parametersChanged.emit()
 
     def cycle_loss(self) -> None:
         names = self.compatible_losses()
@@ -347,23 +464,21 @@ class SessionModel(QObject):
 
     def set_regularization(self, kind: str | None, rate: float | None = None) -> None:
         """None, "l1" or "l2" with a rate; the cost (and so the curve) changes, the weights stay."""
-        net = self._network
+        net = self.network
         rate = net.regularization_rate if rate is None else float(rate)
         if not math.isfinite(rate) or rate < 0:
             self.set_message(f"The regularization rate must be a number >= 0, not {rate!r}.")
             return
         if (kind, rate) != (net.regularization, net.regularization_rate):
-            net.regularization, net.regularization_rate = kind, rate
-            self._restart_history()
+            self._change_run(lambda run: run.set_regularization(kind, rate))
             self.trainingOptionsChanged.emit()
-            self.parametersChanged.emit()
 
     def cycle_regularization(self) -> None:
         kinds = list(core.network.REGULARIZATIONS)
-        self.set_regularization(kinds[(kinds.index(self._network.regularization) + 1) % len(kinds)])
+        self.set_regularization(kinds[(kinds.index(self.network.regularization) + 1) % len(kinds)])
 
     def scale_regularization(self, factor: float) -> None:
-        self.set_regularization(self._network.regularization, self._network.regularization_rate * factor)
+        self.set_regularization(self.network.regularization, self.network.regularization_rate * factor)
 
     # ----------------------------------------------------------------- data
     def set_dataset(self, name: str, n: int | None = None, noise: float | None = None,
@@ -403,14 +518,14 @@ class SessionModel(QObject):
         if split_seed is not None:
             self._split_seed = int(split_seed)
         self._split()
-        reshaped = self._fit_network_to_data()
-        gentler = (reshaped or self._network.activations[-1] == "linear") and \
+        network, reshaped = self._fit_network_to_data(self.network.copy())
+        gentler = (reshaped or network.activations[-1] == "linear") and \
             self._learning_rate > NEW_SHAPE_MAX_RATE
         if gentler:
             self._learning_rate = NEW_SHAPE_MAX_RATE
-        self._repair_selection()
+        self._repair_selection(network)
         # every value is in place before anyone hears of it: views redraw from a consistent model
-        self._restart_history()
+        self._restart_history(network)
         if reshaped:
             self._announce_structure()
         self.datasetChanged.emit()
@@ -461,12 +576,12 @@ class SessionModel(QObject):
         self._data = data
         self._split()
         self._sample = min(self._sample, len(self.X) - 1)
-        self._restart_history()
+        self._restart_history(self.network.copy())
         self.datasetChanged.emit()
         self.parametersChanged.emit()
 
-    def _output_fits(self) -> bool:
-        net, data = self._network, self._data
+    def _output_fits(self, net: core.Network) -> bool:
+        data = self._data
         out = net.activations[-1]
         if net.sizes[0] != data.X.shape[1] or net.sizes[-1] != data.y.shape[1]:
             return False
@@ -479,13 +594,15 @@ class SessionModel(QObject):
         inside_unit = float(data.y.min()) >= 0.0 and float(data.y.max()) <= 1.0
         return out != "sigmoid" or inside_unit
 
-    def _fit_network_to_data(self) -> bool:
-        """Make the input/output layers match the data; True when the shape changed."""
-        net, data = self._network, self._data
-        if self._output_fits():
-            if net.loss not in self.compatible_losses():
-                net.loss = self.compatible_losses()[0]
-            return False
+    def _fit_network_to_data(self, net: core.Network) -> tuple[core.Network, bool]:
+        """``net`` (changed in place) or a new network whose input/output layers match the data, and
+        whether the shape changed."""
+        data = self._data
+        if self._output_fits(net):
+            losses = self._losses_for(net)
+            if net.loss not in losses:
+                net.loss = losses[0]
+            return net, False
         out_activation, loss = core.output_for_task(data.task, data.n_classes)
         hidden = list(net.sizes[1:-1])
         hidden_activations = list(net.activations[:-1])
@@ -493,23 +610,28 @@ class SessionModel(QObject):
             hidden = list(DEFAULT_HIDDEN)
             hidden_activations = [DEFAULT_HIDDEN_ACTIVATION] * len(hidden)
         sizes = [data.X.shape[1], *hidden, data.y.shape[1]]
-        self._network = core.Network(sizes, [*hidden_activations, out_activation], loss, seed=net.seed,
-                                     regularization=net.regularization,
-                                     regularization_rate=net.regularization_rate, init=net.init)
-        return tuple(sizes) != net.sizes or self._network.activations != net.activations
+        fitted = core.Network(sizes, [*hidden_activations, out_activation], loss, seed=net.seed,
+                              regularization=net.regularization,
+                              regularization_rate=net.regularization_rate, init=net.init)
+        return fitted, tuple(sizes) != net.sizes or fitted.activations != net.activations
 
-    def _restart_history(self) -> None:
-        """The cost being minimised changed, so the old curve no longer describes this run."""
-        self._revision += 1
+    def _restart_history(self, network: core.Network) -> None:
+        """A new problem (data, split, shape, a reset): a new timeline whose first run trains
+        ``network``; the old curves no longer describe it."""
         self.set_running(False)
-        self._descent = self._new_descent()
+        with self._engine.edit(publish=False):
+            self._revision += 1
+            self._timeline = core.Timeline(self._new_run(network))
+            item = self._make_snapshot()
+        self._show(*item)
         self.set_message("")
         self.historyReset.emit()
+        self.timelineChanged.emit()
 
     # ----------------------------------------------------------------- network structure
     def hidden_layers(self) -> list[int]:
         """Sizes of the hidden layers (0-based hidden layer k is ``network.sizes[k + 1]``)."""
-        return list(self._network.sizes[1:-1])
+        return list(self.network.sizes[1:-1])
 
     @property
     def focused_layer(self) -> int | None:
@@ -517,7 +639,7 @@ class SessionModel(QObject):
         hidden = len(self.hidden_layers())
         if not hidden:
             return None
-        layer = self._network.locate(self._selected).layer
+        layer = self.network.locate(self._selected).layer
         return min(layer, hidden - 1)
 
     def add_layer(self, index: int | None = None, size: int | None = None,
@@ -533,7 +655,7 @@ class SessionModel(QObject):
         if size is None:
             size = hidden[focus] if focus is not None else 4
         if activation is None:
-            activation = self._network.activations[focus] if focus is not None else DEFAULT_HIDDEN_ACTIVATION
+            activation = self.network.activations[focus] if focus is not None else DEFAULT_HIDDEN_ACTIVATION
         self._edit(lambda net: net.add_layer(index, min(size, MAX_NEURONS), activation),
                    select_layer=index)
 
@@ -543,7 +665,7 @@ class SessionModel(QObject):
             self.set_message("There is no hidden layer to remove: the inputs feed the output directly.")
             return
         self._edit(lambda net: net.remove_layer(index),
-                   select_layer=lambda: min(index, len(self.hidden_layers()) - 1) if self.hidden_layers() else None)
+                   select_layer=lambda net: min(index, net.depth - 2) if net.depth > 1 else None)
 
     def add_neuron(self, layer: int | None = None) -> None:
         layer = self.focused_layer if layer is None else layer
@@ -582,7 +704,7 @@ class SessionModel(QObject):
         self._edit(rebuild, select_layer=0 if sizes else None)
 
     def set_activation(self, layer: int, name: str) -> None:
-        if self._network.activations[layer] != name:
+        if self.network.activations[layer] != name:
             self._edit(lambda net: net.set_activation(layer, name), select_layer=None)
 
     def cycle_activation(self, layer: int | None = None) -> None:
@@ -591,7 +713,7 @@ class SessionModel(QObject):
             self.set_message("There is no hidden layer whose activation could change.")
             return
         names = list(HIDDEN_ACTIVATIONS)
-        current = self._network.activations[layer]
+        current = self.network.activations[layer]
         index = names.index(current) if current in names else -1
         self.set_activation(layer, names[(index + 1) % len(names)])
 
@@ -602,26 +724,25 @@ class SessionModel(QObject):
         ``select_layer`` (a layer, or a function of the edited model giving one, or None) is where
         the selection moves when its parameter no longer exists."""
         self.set_running(False)
-        edited = self._network.copy()
+        edited = self.network.copy()
         try:
             change(edited)
         except (ValueError, IndexError) as exc:
             self.set_message(str(exc))
             return
-        self._network = edited
         if callable(select_layer):
-            select_layer = select_layer()
-        self._repair_selection(select_layer)
-        self._restart_history()
+            select_layer = select_layer(edited)
+        self._repair_selection(edited, select_layer)
+        self._restart_history(edited)
         self._announce_structure()
         self.parametersChanged.emit()
 
-    def _repair_selection(self, layer: int | None = None) -> None:
+    def _repair_selection(self, network: core.Network, layer: int | None = None) -> None:
         """Parameter names may have changed: keep the selection (moved into ``layer`` if given), the
         surface axes and the sample where they still exist, else pick the first valid ones."""
-        names = self.parameter_names()
+        names = network.parameter_names()
         if layer is not None:
-            in_layer = [n for n in names if self._network.locate(n).layer == layer]
+            in_layer = [n for n in names if network.locate(n).layer == layer]
             if self._selected not in in_layer and in_layer:
                 self._selected = in_layer[0]
         if self._selected not in names:
@@ -654,7 +775,7 @@ class SessionModel(QObject):
 
     def focus_path(self, nodes) -> None:
         nodes = None if nodes is None else tuple(nodes)
-        if nodes is not None and nodes not in core.path_nodes(self._network, self._selected):
+        if nodes is not None and nodes not in core.path_nodes(self.network, self._selected):
             raise ValueError(f"{nodes!r} is not a path from {self._selected} to the cost")
         if nodes != self._focused_path:
             self._focused_path = nodes
@@ -662,12 +783,12 @@ class SessionModel(QObject):
 
     def cycle_path(self, offset: int = 1) -> None:
         """Step through the selected parameter's paths one at a time, then back to all of them."""
-        count = core.path_count(self._network, self._selected)
+        count = core.path_count(self.network, self._selected)
         if count > MAX_STEPPED_PATHS:
             self.set_message(f"{count:,} paths lead from {self._selected} to the cost: too many to step "
                              f"through one by one (at most {MAX_STEPPED_PATHS}).")
             return
-        choices = [None, *core.path_nodes(self._network, self._selected)]
+        choices = [None, *core.path_nodes(self.network, self._selected)]
         index = choices.index(self._focused_path) if self._focused_path in choices else 0
         self.focus_path(choices[(index + offset) % len(choices)])
 
@@ -682,18 +803,18 @@ class SessionModel(QObject):
             self.sampleChanged.emit(index)
 
     def set_parameter(self, name: str, value: float) -> None:
+        """A hand edit of the shown step (a past step: on a new branch from there)."""
         if not math.isfinite(value):
             self.set_message(f"{name} must be a finite number.")
             return
-        if value != self._network.get(name):
-            self._network.set(name, value)
-            self._descent.record()
-            self.parametersChanged.emit()
+        if value != self.network.get(name):
+            self._change_run(lambda run: run.set_parameter(name, value))
+            self.timelineChanged.emit()
 
     def nudge(self, direction: int, fine: bool = False) -> None:
         """Move the selected parameter by a fixed amount so the learner sees every view respond."""
         amount = (FINE_NUDGE_STEP if fine else NUDGE_STEP) * direction
-        self.set_parameter(self._selected, self._network.get(self._selected) + amount)
+        self.set_parameter(self._selected, self.network.get(self._selected) + amount)
 
     def set_axes(self, name_a: str, name_b: str) -> None:
         names = self.parameter_names()
@@ -701,9 +822,12 @@ class SessionModel(QObject):
             self.set_message("Choose two different parameters for the surface axes.")
             return
         if (name_a, name_b) != self._axes:
-            self._axes = (name_a, name_b)
+            with self._engine.edit(publish=False):
+                self._axes = (name_a, name_b)
             if self._train_only_axes:
                 self._train_only_what_is_asked()
+            else:
+                self._refresh()   # the snapshot's path is over the axes
             self.axesChanged.emit(name_a, name_b)
 
     def axis_pairs(self) -> list[tuple[str, str]]:
@@ -724,7 +848,105 @@ class SessionModel(QObject):
 
     def _train_only_what_is_asked(self) -> None:
         """Restrict (or free) the trained parameters; the run, its path and its epochs go on."""
-        self._descent.only = list(self._axes) if self._train_only_axes else None
+        only = list(self._axes) if self._train_only_axes else None
+
+        def change(run):
+            run.only = only
+        self._change_run(change)
+
+    # ----------------------------------------------------------------- the timeline
+    @property
+    def live_step(self) -> int:
+        """The newest step of the current run (the shown step is ``step_count``)."""
+        return self._timeline.run.step_count
+
+    def goto(self, step: int) -> None:
+        """Show ``step`` of the current run (pausing it): every view draws that step. The newest
+        step is live. A replay from the nearest keyframe, done by the worker."""
+        if self._running:
+            self.set_running(False)
+        with self._engine.edit(publish=False):
+            before = self._timeline.cursor
+            self._timeline.goto(step)
+            changed = self._timeline.cursor != before
+        if changed:
+            self._engine.publish_soon() if not self._engine.synchronous else self._refresh()
+            self.timelineChanged.emit()
+
+    def step_back(self, count: int = 1) -> None:
+        self.goto(self._timeline.shown_step - count)
+
+    def step_forward(self, count: int = 1) -> None:
+        self.goto(self._timeline.shown_step + count)
+
+    def to_start(self) -> None:
+        self.goto(0)
+
+    def to_live(self) -> None:
+        self.goto(self._timeline.run.step_count)
+
+    def branches(self) -> list[tuple[int, str, int]]:
+        """(id, label, newest step) of every branch, oldest first."""
+        with self._engine.edit(publish=False):
+            return [(b.id, b.label, b.run.step_count) for b in self._timeline.branches]
+
+    @property
+    def branch_id(self) -> int:
+        return self._timeline.current_id
+
+    def switch_branch(self, branch_id: int) -> None:
+        if self._running:
+            self.set_running(False)
+        with self._engine.edit(publish=False):
+            self._timeline.switch(branch_id)
+        self._refresh()
+        self.timelineChanged.emit()
+
+    def cycle_branch(self, offset: int = 1) -> None:
+        ids = [b[0] for b in self.branches()]
+        if len(ids) < 2:
+            self.set_message("There is only one run: go back in the timeline and change something "
+                             "(run, step, η, a value) to branch.")
+            return
+        self.switch_branch(ids[(ids.index(self.branch_id) + offset) % len(ids)])
+
+    def delete_branch(self, branch_id: int | None = None) -> None:
+        """Forget a branch (default: the shown one); the last one stays."""
+        if self._running:
+            self.set_running(False)
+        try:
+            with self._engine.edit(publish=False):
+                self._timeline.delete(self.branch_id if branch_id is None else branch_id)
+        except (ValueError, KeyError) as exc:
+            text = str(exc).strip("'")
+            self.set_message(f"{text[0].upper()}{text[1:]}.")
+            return
+        self._refresh()
+        self.timelineChanged.emit()
+
+    def branch_traces(self, max_points: int = 1000) -> list[dict]:
+        """The other branches, to draw faintly: each one's id, label, path over the surface axes
+        and cost curve (decimated)."""
+        traces = []
+        with self._engine.edit(publish=False):
+            names = self._shown.names
+            columns = [names.index(a) for a in self._axes]
+            for branch in self._timeline.others():
+                trajectory = branch.run.trajectory
+                steps, path = trajectory.path_until(branch.run.step_count, columns)
+                curve = trajectory.decimated(max_points)
+                traces.append({"id": branch.id, "label": branch.label, "path": path,
+                               "curve_steps": curve[0], "curve_costs": curve[1]})
+        return traces
+
+    def timeline_curve(self, max_points: int = 600):
+        """(steps, costs) of the whole current run, decimated, for the timeline's sparkline."""
+        if self._timeline.live:
+            shown = self._shown
+            return shown.curve_steps, shown.curve_costs
+        with self._engine.edit(publish=False):
+            steps, costs, _tests = self._timeline.run.trajectory.decimated(max_points)
+        return steps, costs
 
     def set_message(self, text: str) -> None:
         if text != self._message:

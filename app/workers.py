@@ -3,6 +3,11 @@
 A `LatestOnlyWorker` runs one job at a time on a thread pool. While a job runs, new requests replace
 one another in a single pending slot, so only the newest waits; each result carries the generation of
 its request and is delivered only if no newer request exists. Tests switch it to synchronous mode.
+
+``keep_up=True`` is for views that follow training: a result is delivered whenever it is newer than
+the last one delivered, even if a newer request is already waiting. Each result is a consistent
+picture of one snapshot, so while snapshots arrive faster than the job runs the view still moves,
+a job behind, instead of waiting for a pause that never comes.
 """
 from __future__ import annotations
 
@@ -53,9 +58,11 @@ class LatestOnlyWorker(QObject):
 
     synchronous_default = False  # tests flip this to run every job inline
 
-    def __init__(self, parent=None, synchronous: bool | None = None):
+    def __init__(self, parent=None, synchronous: bool | None = None, keep_up: bool = False):
         super().__init__(parent)
         self.synchronous = self.synchronous_default if synchronous is None else synchronous
+        self.keep_up = keep_up
+        self._delivered = 0
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._relay = _Relay()
@@ -99,8 +106,9 @@ class LatestOnlyWorker(QObject):
             self._start_pending()
         else:
             self.busyChanged.emit(False)
-        if generation != self._generation:
+        if generation != self._generation and not (self.keep_up and generation > self._delivered):
             return  # stale: a newer request exists
+        self._delivered = generation
         if error:
             self.failed.emit(error)
         else:
@@ -116,6 +124,7 @@ class LatestOnlyWorker(QObject):
         """Drop what has not started and wait for the running job (at quit, before teardown)."""
         self._pending = None
         self._generation += 1  # whatever is running now is stale
+        self._delivered = self._generation
         try:
             self._pool.waitForDone(msecs)
         except RuntimeError:

@@ -3,7 +3,7 @@
 A library a teacher could use from a notebook: the lesson network x -> sigma(w1 x + b1) ->
 sigma(w2 a1 + b2) -> J and its generalisation to any layer sizes, the chain-rule breakdown of every
 gradient, gradient descent with divergence caught, a bounded training history, the built-in datasets
-and fast cost surfaces.
+and fast cost surfaces with their contour lines.
 
 ``import core`` stays cheap: sympy (0.3-2 s to import) is only imported when a formula is actually
 asked for (``Activation.symbolic``, ``Factor.formula``, ``core.symbolic``).
@@ -12,6 +12,7 @@ from .activations import ACTIVATIONS, Activation, sigmoid
 from .backprop_view import (ChainPath, ChainPaths, Recursion, backward_recursion, chain_paths, path_count,
                             path_nodes)
 from .chain import Chain, Factor
+from .contours import ContourLine, contour_levels, contour_lines
 from .datasets import (DATASET_INFO, DATASET_NOISE, DATASET_TASKS, DATASET_TITLES, DATASETS, Dataset,
                        DatasetInfo, add_point, dataset_from_tabular, load_dataset, nearest_point,
                        output_for_task, remove_point, train_test_split)
@@ -26,6 +27,7 @@ from .network import Backward, Network, Trace, lesson_network
 from .surface import cost_slice, cost_surface
 from .run import Run
 from .snapshot import Snapshot, take_snapshot
+from .timeline import Branch, Timeline
 from .trajectory import Event, Keyframe, Trajectory
 from .training import PARAMETER_LIMIT, GradientDescent, TrainingDiverged, gradient_step
 from .update_rules import RULES, SGD, UpdateRule, make_rule
@@ -40,11 +42,11 @@ __all__ = [
     "decision_field", "DecisionField", "neuron_fields", "NeuronFields", "neuron_curves", "NeuronCurves",
     "prediction_curve", "PredictionCurve", "confidence_and_class",
     "GradientDescent", "gradient_step", "TrainingDiverged", "PARAMETER_LIMIT", "History",
-    "Run", "Trajectory", "Keyframe", "Event", "Snapshot", "take_snapshot", "UpdateRule", "SGD", "RULES", "make_rule",
+    "Run", "Timeline", "Branch", "Trajectory", "Keyframe", "Event", "Snapshot", "take_snapshot", "UpdateRule", "SGD", "RULES", "make_rule",
     "Dataset", "DATASETS", "DATASET_TITLES", "load_dataset",
     "DatasetInfo", "DATASET_INFO", "DATASET_TASKS", "DATASET_NOISE", "dataset_from_tabular",
     "add_point", "remove_point", "nearest_point", "output_for_task", "train_test_split",
-    "cost_surface", "cost_slice",
+    "cost_surface", "cost_slice", "contour_levels", "contour_lines", "ContourLine",
 ]
 
 

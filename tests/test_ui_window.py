@@ -89,8 +89,10 @@ def test_surface_over_the_held_parameters_matches_the_network(window, qtbot):
     model = window.model
     surface = window.panels()["surface"]
     model.set_parameter("b2", model.network.get("b2") + 0.5)  # off the plotted pair: recompute
-    request = surface.shown_request
-    assert request.network.get("b2") == pytest.approx(model.network.get("b2"))
+    qtbot.waitUntil(surface.is_settled)
+    request = surface.result.request
+    assert request.snapshot.key == model.snapshot.key == surface.shown_snapshot.key
+    assert surface.point_value == pytest.approx(model.cost(), rel=1e-12)  # the point lies on the surface
     a_min, a_max, b_min, b_max = request.extent
     i, j = 17, 90
     probe = model.network.copy()
@@ -105,7 +107,7 @@ def test_run_then_pause(window, qtbot):
     assert model.running and window.registry.action("run").text() == "&Pause"
     qtbot.waitUntil(lambda: model.step_count >= 20, timeout=5000)
     qtbot.keyClick(window.panels()["diagram"], Qt.Key_Space)
-    assert not model.running and not window.training.is_active()
+    assert not model.running and not model.engine.running
     steps = model.step_count
     qtbot.wait(100)  # nothing should happen while paused: a fixed wait is the point here
     assert model.step_count == steps
@@ -134,11 +136,15 @@ def test_train_only_axes_keeps_the_others_fixed(window, qtbot):
     qtbot.keyClick(window.panels()["diagram"], Qt.Key_T)
     assert model.train_only_axes and window.panels()["controls"].train_only.isChecked()
     held = {n: model.network.get(n) for n in ("b1", "b2")}
-    request = window.panels()["surface"].shown_request
+    surface = window.panels()["surface"]
+    qtbot.waitUntil(surface.is_settled)
+    result = surface.result
     for _ in range(5):
         window.registry.trigger("step")
     assert {n: model.network.get(n) for n in held} == held
-    assert window.panels()["surface"].shown_request is request  # same surface: no recompute
+    assert surface.result is result  # same surface: no recompute ...
+    assert surface.shown_snapshot.key == model.snapshot.key  # ... and the point follows at once
+    assert surface.point_position == (model.network.get("w1"), model.network.get("w2"))
 
 
 def test_learning_rate_keys_and_two_way_binding(window, qtbot):
@@ -160,7 +166,8 @@ def test_axes_switch_by_key(window, qtbot):
     qtbot.keyClick(window.panels()["diagram"], Qt.Key_A)
     assert model.axes != ("w1", "w2")
     surface = window.panels()["surface"]
-    assert surface.shown_request.axes == model.axes
+    qtbot.waitUntil(surface.is_settled)
+    assert surface.result.request.axes == model.axes
     assert surface.plot.getPlotItem().getAxis("bottom").labelText == model.axes[0]
 
 

@@ -49,3 +49,26 @@ class PlotPanel(QWidget):
         self.caption.setWordWrap(True)
         self.caption.setStyleSheet("color: #5b6478; padding: 2px 6px;")
         layout.addWidget(self.caption)
+        # "catching up": which step the picture shows while a newer one is being computed
+        self.lag_badge = QLabel(self.plot)
+        self.lag_badge.setObjectName(f"{object_name}-lag")
+        self.lag_badge.setStyleSheet("background: rgba(255, 255, 255, 215); color: #1d2433; border-radius: 3px;"
+                                     " padding: 1px 5px; font-size: 8pt;")
+        self.lag_badge.move(6, 4)
+        self.lag_badge.hide()
+        self.behind = False
+
+    def show_lag(self, step: int | None, behind: bool) -> None:
+        """Say which step the picture shows. ``behind``: a newer step is being computed. While
+        training that is the normal state of a heavy view (a step or two behind, badge only); when
+        paused the picture is also dimmed until it has caught up."""
+        self.behind = behind
+        running = bool(getattr(self._model, "running", False))
+        if step is None or not behind:
+            self.lag_badge.hide()
+            self.plot.getPlotItem().setOpacity(1.0)
+            return
+        self.lag_badge.setText(f"step {step}" if running else f"showing step {step} — catching up…")
+        self.lag_badge.adjustSize()
+        self.lag_badge.show()
+        self.plot.getPlotItem().setOpacity(1.0 if running else 0.55)

@@ -1,8 +1,13 @@
 """The cost surface J(θa, θb) over two chosen parameters with the others held: heatmap, contour lines,
-the current point, the descent path so far and the negative-gradient arrow.
+the current point, the descent path so far and the negative-gradient arrow — all of one snapshot.
 
-The grid is computed by core.cost_surface in a worker from an immutable request (a copy of the network);
-results for anything but the newest request are dropped. A coarse grid is drawn at once the first time.
+The grid, its contour levels and lines (core.cost_surface, core.contour_levels, core.contour_lines)
+are computed in a worker from an immutable request holding the snapshot. The picture (grid, point,
+path, arrow, caption) is always drawn from the snapshot its grid belongs to, so the point never sits
+on a surface of another step. When a new snapshot needs no new grid (only the two plotted
+parameters changed: "train only these two", or a move along them), the point and path follow at
+once. While training, grids are coarser (they change every step); once paused, the fine grid follows.
+Other branches of the timeline are drawn as faint paths.
 """
 from __future__ import annotations
 
@@ -21,34 +26,55 @@ from ..workers import LatestOnlyWorker
 from .plot_style import PATH_COLOR, POINT_COLOR, PlotPanel
 
 FINE = 128
-COARSE = 32
+RUNNING = 48          # while training: a new grid every few steps beats a sharp one every second
+COARSE = 24           # the first picture, at once
 CONTOURS = 9
 MIN_HALF_WIDTH = 6.0
+MAX_TRACES = core.timeline.MAX_BRANCHES
 
 
 @dataclass(frozen=True)
 class SurfaceRequest:
-    """Everything a surface depends on, captured on the GUI thread."""
+    """Everything a surface depends on: the snapshot, the axes, the extent and the resolution."""
 
-    network: core.Network
-    X: np.ndarray
-    y: np.ndarray
+    snapshot: core.Snapshot
     axes: tuple[str, str]
     extent: tuple[float, float, float, float]  # a_min, a_max, b_min, b_max
     resolution: int
 
+    @property
+    def key(self) -> tuple:
+        return surface_key(self.snapshot, self.axes, self.extent)
+
     def compute(self) -> "SurfaceResult":
+        snap = self.snapshot
         a_min, a_max, b_min, b_max = self.extent
         values_a = np.linspace(a_min, a_max, self.resolution)
         values_b = np.linspace(b_min, b_max, self.resolution)
-        grid = core.cost_surface(self.network, self.X, self.y, self.axes[0], values_a, self.axes[1], values_b)
-        return SurfaceResult(self, grid)
+        grid = core.cost_surface(snap.network, snap.X, snap.y, self.axes[0], values_a, self.axes[1], values_b)
+        levels = core.contour_levels(grid, CONTOURS)
+        # J at the point itself, through the same code: equals the snapshot's cost
+        a, b = snap.value(self.axes[0]), snap.value(self.axes[1])
+        at_point = float(core.cost_surface(snap.network, snap.X, snap.y, self.axes[0], [a], self.axes[1], [b])[0, 0])
+        return SurfaceResult(self, grid, levels, tuple(core.contour_lines(grid, self.extent, levels)), at_point)
 
 
 @dataclass(frozen=True)
 class SurfaceResult:
     request: SurfaceRequest
     grid: np.ndarray
+    levels: np.ndarray  # contour levels, ascending (fewer than CONTOURS only when no value is finite)
+    contours: tuple[core.ContourLine, ...]  # one per level, in parameter coordinates
+    at_point: float     # J at the snapshot's point, computed like the grid
+
+
+def surface_key(snapshot: core.Snapshot, axes, extent) -> tuple:
+    """What the grid depends on: the problem, the held parameters, the cost and the extent."""
+    names = snapshot.names
+    held = np.delete(snapshot.theta, [names.index(a) for a in axes])
+    net = snapshot.network
+    return (snapshot.revision, tuple(axes), held.tobytes(), str(net.loss), net.regularization,
+            net.regularization_rate, tuple(extent))
 
 
 def nice_half_width(value: float) -> float:
@@ -68,11 +94,16 @@ class CostSurfaceView(PlotPanel):
         self.image.setColorMap(self.colormap)
         self.colorbar = pg.ColorBarItem(colorMap=self.colormap, interactive=False, width=12, label="J")
         self.colorbar.setImageItem(self.image, insert_in=item)
+        # One item per level, updated in place; the lines come finished from the worker.
         self.contours = []
         for _ in range(CONTOURS):
-            iso = pg.IsocurveItem(pen=pg.mkPen((255, 255, 255, 150), width=1))
-            iso.setParentItem(self.image)
-            self.contours.append(iso)
+            line = pg.PlotDataItem(pen=pg.mkPen((255, 255, 255, 150), width=1), connect="finite")
+            line.setZValue(-5)  # above the image (-10), below the path and the markers (0)
+            item.addItem(line)
+            self.contours.append(line)
+        self.traces = [item.plot([], [], pen=pg.mkPen((255, 255, 255, 110), width=1.5)) for _ in range(MAX_TRACES)]
+        for trace in self.traces:
+            trace.setZValue(-2)
         self.path = item.plot([], [], pen=pg.mkPen(PATH_COLOR, width=2))
         self.start_marker = pg.ScatterPlotItem(size=9, brush=pg.mkBrush("#ffffff"), pen=pg.mkPen(PATH_COLOR, width=2))
         self.point = pg.ScatterPlotItem(size=14, brush=pg.mkBrush(POINT_COLOR), pen=pg.mkPen("w", width=2))
@@ -81,20 +112,22 @@ class CostSurfaceView(PlotPanel):
         for extra in (self.start_marker, self.point, self.arrow_head):
             item.addItem(extra)
 
-        self._worker = LatestOnlyWorker(self)
-        self._worker.finished.connect(self._on_result)
+        self._worker = LatestOnlyWorker(self, keep_up=True)
+        self._worker.finished.connect(self._show)
         self._worker.failed.connect(lambda text: model.set_message(f"Cost surface failed: {text}"))
         self._extent: tuple[float, float, float, float] | None = None
-        self._requested_key = None
-        self.shown_request: SurfaceRequest | None = None
+        self._requested: tuple | None = None   # (key, resolution) of the newest request
+        self.result: SurfaceResult | None = None
+        self.shown_snapshot: core.Snapshot | None = None   # the snapshot the picture is drawn from
         self.grid: np.ndarray | None = None
+        self.resolution = 0
         self._started = False  # the first grid waits for the window's first paint (start())
 
-        model.parametersChanged.connect(self.refresh)
+        model.snapshotChanged.connect(self.refresh)
         model.axesChanged.connect(self._on_axes)
-        model.datasetChanged.connect(self._invalidate)
-        model.lossChanged.connect(self._invalidate)
         model.historyReset.connect(self._invalidate)
+        model.timelineChanged.connect(self._update_traces)
+        model.runningChanged.connect(lambda _running: self.refresh())
         self._on_axes()
 
     # ------------------------------------------------------------------ requests
@@ -112,50 +145,45 @@ class CostSurfaceView(PlotPanel):
 
     def _invalidate(self, *_args) -> None:
         self._extent = None
-        self._requested_key = None
+        self._requested = None
+        self._update_traces()
         self.refresh()
 
-    def _fit_extent(self) -> tuple[float, float, float, float]:
+    def _fit_extent(self, snapshot: core.Snapshot, axes) -> tuple[float, float, float, float]:
         """Symmetric axes that hold the whole path; they only grow, so the picture stays put."""
-        model = self._model
-        names = model.parameter_names()
-        ia, ib = (names.index(n) for n in model.axes)
-        params = model.history.parameters
-        current = model.network.parameter_vector()
-        ha = nice_half_width(max(np.abs(params[:, ia]).max(initial=0), abs(current[ia])))
-        hb = nice_half_width(max(np.abs(params[:, ib]).max(initial=0), abs(current[ib])))
+        ia, ib = (snapshot.names.index(n) for n in axes)
+        path = snapshot.path if snapshot.axes == tuple(axes) else np.empty((0, 2))
+        ha = nice_half_width(max(np.abs(path[:, 0]).max(initial=0), abs(snapshot.theta[ia])))
+        hb = nice_half_width(max(np.abs(path[:, 1]).max(initial=0), abs(snapshot.theta[ib])))
         if self._extent is not None:
             ha, hb = max(ha, self._extent[1]), max(hb, self._extent[3])
         return (-ha, ha, -hb, hb)
 
-    def _surface_key(self, extent) -> tuple:
-        """The surface changes only with the held parameters, the axes, the data, the cost or the extent."""
-        model = self._model
-        held = [n for n in model.parameter_names() if n not in model.axes]
-        return (model.axes, tuple(model.network.get(n) for n in held), id(model.dataset),
-                model.loss_name, extent, tuple(model.network.sizes))
-
     def refresh(self, *_args) -> None:
         if not self._started:
             return
-        extent = self._fit_extent()
-        key = self._surface_key(extent)
-        if key != self._requested_key:
-            self._requested_key = key
-            self._extent = extent
-            net = self._model.network.copy()
-            if self.grid is None:  # first picture: a coarse grid at once, the fine one follows
-                self._show(SurfaceRequest(net, self._model.X, self._model.y, self._model.axes, extent,
-                                          COARSE).compute())
-            self._worker.submit(SurfaceRequest(net, self._model.X, self._model.y, self._model.axes,
-                                               extent, FINE).compute)
-        self._update_overlay()
-
-    def _on_result(self, result: SurfaceResult) -> None:
-        self._show(result)
+        model = self._model
+        snapshot, axes = model.snapshot, model.axes
+        if snapshot.axes != tuple(axes):
+            return  # the snapshot over the new axes is on its way
+        extent = self._extent = self._fit_extent(snapshot, axes)
+        key = surface_key(snapshot, axes, extent)
+        if self.result is not None and self.result.request.key == key:
+            self._draw_overlay(snapshot)   # same grid: the point and path follow at once
+            self._show_lag()
+            return
+        resolution = RUNNING if model.running else FINE
+        if self._requested != (key, resolution):
+            if self.result is None or self.result.request.key[0] != snapshot.revision:
+                self._worker.submit(SurfaceRequest(snapshot, axes, extent, COARSE).compute)
+            self._requested = (key, resolution)
+            self._worker.submit(SurfaceRequest(snapshot, axes, extent, resolution).compute)
+        self._show_lag()
 
     def _show(self, result: SurfaceResult) -> None:
         request, grid = result.request, result.grid
+        if request.snapshot.revision != self._model.revision or request.axes != tuple(self._model.axes):
+            return  # another problem or other axes since
         a_min, a_max, b_min, b_max = request.extent
         finite = grid[np.isfinite(grid)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
@@ -163,34 +191,33 @@ class CostSurfaceView(PlotPanel):
         self.image.setImage(grid, levels=(lo, hi), autoLevels=False)
         self.colorbar.setLevels((lo, hi))
         n = grid.shape[0]
-        self.image.setRect(QRectF(a_min, b_min, a_max - a_min, b_max - b_min))
-        # contour levels at quantiles of J, denser near the minimum where the descent ends
-        ranked = np.sort(finite)
-        levels = ranked[((np.linspace(0.04, 0.9, CONTOURS) ** 1.5) * (ranked.size - 1)).astype(int)] \
-            if ranked.size else []
-        for iso, level in zip(self.contours, levels):
-            iso.setData(grid)
-            iso.setLevel(float(level))
-            iso.setPos(0.5, 0.5)  # pixel centres, in image coordinates
+        # pixel centres on the grid's points: the image reaches half a cell beyond the extent
+        da, db = (a_max - a_min) / (n - 1), (b_max - b_min) / (n - 1)
+        self.image.setRect(QRectF(a_min - da / 2, b_min - db / 2, a_max - a_min + da, b_max - b_min + db))
+        for k, line in enumerate(self.contours):
+            if k < len(result.contours):
+                line.setData(result.contours[k].x, result.contours[k].y, connect="finite")
+            else:
+                line.setData([], [])
         self.plot.getPlotItem().setRange(xRange=(a_min, a_max), yRange=(b_min, b_max), padding=0)
-        self.grid, self.shown_request = grid, request
-        self.resolution = n
+        self.grid, self.result, self.resolution = grid, result, n
+        self._draw_overlay(request.snapshot)
+        self._show_lag()
 
-    def _update_overlay(self) -> None:
-        model = self._model
-        names = model.parameter_names()
-        ia, ib = (names.index(n) for n in model.axes)
-        params = model.history.parameters
-        self.path.setData(params[:, ia], params[:, ib])
-        self.start_marker.setData([params[0, ia]], [params[0, ib]])
-        current = model.network.parameter_vector()
-        a, b = float(current[ia]), float(current[ib])
+    def _draw_overlay(self, snapshot: core.Snapshot) -> None:
+        """Point, path, arrow and caption of ``snapshot`` (whose grid is the one shown)."""
+        self.shown_snapshot = snapshot
+        a_name, b_name = snapshot.axes
+        path = snapshot.path
+        self.path.setData(path[:, 0], path[:, 1])
+        self.start_marker.setData([path[0, 0]], [path[0, 1]])
+        a, b = snapshot.value(a_name), snapshot.value(b_name)
         self.point.setData([a], [b])
-        gradient = model.gradient_vector()
-        ga, gb = float(gradient[ia]), float(gradient[ib])
+        ga, gb = snapshot.gradient_of(a_name), snapshot.gradient_of(b_name)
         norm = math.hypot(ga, gb)
-        if self._extent is not None and norm > 0:
-            span = self._extent[1] - self._extent[0]
+        extent = self.result.request.extent if self.result is not None else self._extent
+        if extent is not None and norm > 0:
+            span = extent[1] - extent[0]
             length = span * 0.25 * norm / (norm + 0.05)  # grows with |∇J| but stays on screen
             end_a, end_b = a - ga / norm * length, b - gb / norm * length
             self.arrow_line.setData([a, end_a], [b, end_b])
@@ -200,20 +227,40 @@ class CostSurfaceView(PlotPanel):
         else:
             self.arrow_line.setData([], [])
             self.arrow_head.hide()
-        held = [n for n in names if n not in model.axes]
-        held_text = ", ".join(f"{n} = {fmt(model.network.get(n))}" for n in held[:6])
+        held = [n for n in snapshot.names if n not in snapshot.axes]
+        held_text = ", ".join(f"{n} = {fmt(snapshot.value(n))}" for n in held[:6])
         more = f" and {len(held) - 6} more" if len(held) > 6 else ""
-        only = "Training only these two parameters." if model.train_only_axes else \
+        only = "Training only these two parameters." if self._model.train_only_axes else \
             "The others train too, so the surface moves as they change."
         self.caption.setText(
-            f"J({model.axes[0]}, {model.axes[1]}) with {held_text}{more} held. Point: ({fmt(a)}, {fmt(b)}), "
-            f"J = {fmt(model.cost())}. White arrow: −∇J = ({fmt(-ga)}, {fmt(-gb)}). {only}")
+            f"Step {snapshot.step}: J({a_name}, {b_name}) with {held_text}{more} held. Point: ({fmt(a)}, {fmt(b)}), "
+            f"J = {fmt(snapshot.cost)}. White arrow: −∇J = ({fmt(-ga)}, {fmt(-gb)}). {only}")
+
+    def _show_lag(self) -> None:
+        shown = self.shown_snapshot
+        self.show_lag(None if shown is None else shown.step, shown is not None and shown.key != self._model.snapshot.key)
+
+    def _update_traces(self, *_args) -> None:
+        """The other branches' paths, faint, over the current axes."""
+        traces = self._model.branch_traces() if self._model.snapshot.axes == tuple(self._model.axes) else []
+        for k, item in enumerate(self.traces):
+            if k < len(traces):
+                path = traces[k]["path"]
+                item.setData(path[:, 0], path[:, 1])
+            else:
+                item.setData([], [])
 
     def is_settled(self) -> bool:
-        """True once the fine grid for the newest request is on screen."""
-        return not self._worker.busy and getattr(self, "resolution", 0) == FINE
+        """True once the fine grid of the shown snapshot is on screen."""
+        return (not self._worker.busy and self.resolution == FINE
+                and self.shown_snapshot is not None and self.shown_snapshot.key == self._model.snapshot.key)
 
     @property
     def point_position(self) -> tuple[float, float]:
         xs, ys = self.point.getData()
         return float(xs[0]), float(ys[0])
+
+    @property
+    def point_value(self) -> float | None:
+        """J at the drawn point computed with the drawn grid's code and snapshot (None: no grid yet)."""
+        return None if self.result is None else self.result.at_point

@@ -1,0 +1,207 @@
+"""The training worker: steps the current run on its own thread and publishes snapshots, at most one
+per displayed frame, so the GUI thread only draws and handles input.
+
+One lock guards the timeline (its runs and cursor). The worker holds it while it steps, a few
+milliseconds at a time, and checks ``_interrupt`` after every step: a GUI-thread edit sets it, so
+the worker stops at the next step boundary and the edit gets the lock at once (``engine.edit()``).
+Snapshots go through one slot and one queued signal: if the GUI is busy, newer snapshots replace
+older ones in the slot and nothing queues up (``take()`` returns the newest).
+
+A thread rather than a process: numpy releases the interpreter lock in its products and the GUI
+thread's drawing is mostly in Qt's C++ (which releases it too); tests/benchmarks/bench_live.py
+measures the stalls this leaves. The worker yields the interpreter every step it takes beyond its
+frame budget, and sleeps out the rest of a frame when the learner chose a speed.
+
+``synchronous = True`` (tests, and ``--steps`` at start-up) runs nothing on a thread: ``start``
+drives the run from a QTimer on the GUI thread instead, one frame's steps per tick.
+"""
+from __future__ import annotations
+
+import atexit
+import threading
+import time
+import weakref
+from contextlib import contextmanager
+from typing import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+import core
+
+FRAME_SECONDS = 1 / 60
+_ENGINES: "weakref.WeakSet[TrainingEngine]" = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_all() -> None:
+    """A worker still running Python while the interpreter tears down would crash it."""
+    for engine in list(_ENGINES):
+        engine.shutdown()
+
+
+class TrainingEngine(QObject):
+    """Runs ``step(n)`` (which must step the current run, raising core.TrainingDiverged) on a worker
+    thread while running, and ``snapshot()`` at most once per frame; both are called under the lock.
+    """
+
+    snapshotReady = Signal()      # a new snapshot waits in the slot: take() it (GUI thread)
+    diverged = Signal(str)        # training stopped: the message says why
+    synchronous_default = False   # tests flip this
+
+    def __init__(self, step: Callable[[int], object], snapshot: Callable[[], object], parent=None,
+                 synchronous: bool | None = None):
+        super().__init__(parent)
+        self.synchronous = self.synchronous_default if synchronous is None else synchronous
+        self._step = step
+        self._snapshot = snapshot
+        self.lock = threading.RLock()
+        self._interrupt = 0
+        self._running = False
+        self._steps_per_frame = 0            # 0: as fast as the machine goes
+        self._slot = None
+        self._slot_lock = threading.Lock()
+        self._signal_pending = False
+        self._publish_soon = False
+        self._wake = threading.Event()
+        self._quit = False
+        self._thread: threading.Thread | None = None
+        self._timer: QTimer | None = None
+        self.steps_taken = 0
+        self.diverged.connect(lambda _message: self._stop_timer())
+        _ENGINES.add(self)
+
+    # ------------------------------------------------------------------ control (GUI thread)
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    @property
+    def steps_per_frame(self) -> int:
+        return self._steps_per_frame
+
+    @steps_per_frame.setter
+    def steps_per_frame(self, steps: int) -> None:
+        self._steps_per_frame = max(0, int(steps))
+
+    def start(self) -> None:
+        self._running = True
+        if self.synchronous:
+            if self._timer is None:
+                self._timer = QTimer(self)
+                self._timer.setInterval(int(FRAME_SECONDS * 1000))
+                self._timer.timeout.connect(self._tick)
+            self._timer.start()
+            return
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="training", daemon=True)
+            self._thread.start()
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Stop at the next step boundary; returns once the worker holds no lock."""
+        self._running = False
+        self._stop_timer()
+        with self.edit(publish=False):
+            pass
+
+    def _stop_timer(self) -> None:
+        self._running = self._running and not self.synchronous
+        if self._timer is not None:
+            self._timer.stop()
+
+    @contextmanager
+    def edit(self, publish: bool = True):
+        """Hold the run still: the worker stops at its next step boundary while the block runs;
+        ``publish``: then have the worker show the result."""
+        self._interrupt += 1
+        try:
+            with self.lock:
+                yield
+        finally:
+            self._interrupt -= 1
+            if publish:
+                self.publish_soon()
+
+    def publish_soon(self) -> None:
+        """Ask the worker for a snapshot of the shown state at its next chance (after an edit)."""
+        self._publish_soon = True
+        if not self.synchronous:
+            self._wake.set()
+
+    def take(self):
+        """The newest published snapshot, or None (GUI thread, on snapshotReady)."""
+        with self._slot_lock:
+            snapshot, self._slot = self._slot, None
+            self._signal_pending = False
+        return snapshot
+
+    def shutdown(self) -> None:
+        self._running = False
+        self._quit = True
+        self._wake.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(5.0)
+        self._thread = None
+
+    # ------------------------------------------------------------------ the worker
+    def _publish(self, snapshot) -> None:
+        with self._slot_lock:
+            self._slot = snapshot
+            emit = not self._signal_pending
+            self._signal_pending = True
+        if emit:
+            self.snapshotReady.emit()
+
+    def _loop(self) -> None:
+        clock = time.perf_counter
+        frame_start, frame_steps = clock(), 0
+        while not self._quit:
+            if not self._running and not self._publish_soon:
+                self._wake.wait()
+                self._wake.clear()
+                frame_start, frame_steps = clock(), 0
+                continue
+            while self._interrupt and not self._quit:
+                time.sleep(0.0005)   # an edit holds the run: let it finish first
+            deadline = frame_start + FRAME_SECONDS
+            budget = self._steps_per_frame or None
+            snapshot = message = None
+            with self.lock:
+                try:
+                    while (self._running and not self._interrupt and clock() < deadline
+                           and (budget is None or frame_steps < budget)):
+                        self._step(1)
+                        frame_steps += 1
+                        self.steps_taken += 1
+                except core.TrainingDiverged as exc:
+                    self._running = False
+                    message = str(exc)
+                except Exception as exc:  # a bug stops training visibly instead of killing the thread
+                    self._running = False
+                    message = f"Training stopped: {type(exc).__name__}: {exc}"
+                frame_done = clock() >= deadline or (budget is not None and frame_steps >= budget)
+                if (frame_done or not self._running or self._publish_soon) and not self._interrupt:
+                    self._publish_soon = False
+                    snapshot = self._snapshot()
+            if snapshot is not None:
+                self._publish(snapshot)
+            if message is not None:
+                self.diverged.emit(message)
+            if frame_done:
+                rest = deadline - clock()
+                if rest > 0:
+                    time.sleep(rest)   # the learner's speed: the rest of the frame is idle
+                frame_start, frame_steps = clock(), 0
+
+    # ------------------------------------------------------------------ synchronous mode
+    def _tick(self) -> None:
+        budget = self._steps_per_frame or 50
+        with self.lock:
+            try:
+                self._step(budget)
+            except core.TrainingDiverged as exc:
+                self._running = False
+                self._stop_timer()
+                self.diverged.emit(str(exc))
+            self._publish(self._snapshot())

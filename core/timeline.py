@@ -1,0 +1,116 @@
+"""The timeline: the branches of one problem's training and which step of which branch is shown.
+
+A learner drags back to step 40, lowers the learning rate and runs again: the old future must stay
+(to compare), and the new one grows from step 40. So the timeline holds *branches* — runs that
+share the past up to where they forked (core.Run.fork shares keyframes, so a branch costs only its
+own future) — a current branch, and a cursor: the step shown, or None for "live" (the newest step
+of the current branch, where training goes on).
+
+Anything that changes the run while a past step is shown (a step, running, a setting, a hand edit)
+first calls ``branch_if_rewound()``: that forks a new branch at the cursor and makes it current.
+At most ``max_branches`` are kept; the oldest other branch goes first.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .run import Run
+
+__all__ = ["Timeline", "Branch", "MAX_BRANCHES"]
+
+MAX_BRANCHES = 6
+
+
+@dataclass
+class Branch:
+    """A run and where it came from (``parent``/``fork_step``: None for the first)."""
+
+    id: int
+    run: Run
+    parent: int | None = None
+    fork_step: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.parent is None:
+            return f"Run {self.id + 1}"
+        return f"Run {self.id + 1} (from run {self.parent + 1} at step {self.fork_step})"
+
+
+class Timeline:
+    def __init__(self, run: Run, max_branches: int = MAX_BRANCHES):
+        if max_branches < 1:
+            raise ValueError("keep at least one branch")
+        self.max_branches = max_branches
+        self.branches: list[Branch] = [Branch(0, run)]
+        self._next_id = 1
+        self.current_id = 0
+        self.cursor: int | None = None
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def current(self) -> Branch:
+        return self.branch(self.current_id)
+
+    @property
+    def run(self) -> Run:
+        return self.current.run
+
+    def branch(self, branch_id: int) -> Branch:
+        for branch in self.branches:
+            if branch.id == branch_id:
+                return branch
+        raise KeyError(f"no branch {branch_id}")
+
+    @property
+    def shown_step(self) -> int:
+        return self.run.step_count if self.cursor is None else self.cursor
+
+    @property
+    def live(self) -> bool:
+        return self.cursor is None
+
+    def others(self) -> list[Branch]:
+        return [b for b in self.branches if b.id != self.current_id]
+
+    # ------------------------------------------------------------------ the cursor
+    def goto(self, step: int) -> int:
+        """Show ``step`` of the current branch (clamped to 0..its newest); the newest is live."""
+        step = max(0, min(int(step), self.run.step_count))
+        self.cursor = None if step == self.run.step_count else step
+        return step
+
+    def to_live(self) -> None:
+        self.cursor = None
+
+    # ------------------------------------------------------------------ branches
+    def branch_if_rewound(self) -> Branch | None:
+        """Before changing the run: if a past step is shown, fork a new branch there and make it
+        current (returns it; also drops the oldest other branch beyond ``max_branches``)."""
+        if self.cursor is None:
+            return None
+        parent = self.current
+        branch = Branch(self._next_id, parent.run.fork(self.cursor), parent.id, self.cursor)
+        self._next_id += 1
+        self.branches.append(branch)
+        self.current_id = branch.id
+        self.cursor = None
+        while len(self.branches) > self.max_branches:
+            self.branches.remove(self.others()[0])
+        return branch
+
+    def switch(self, branch_id: int) -> None:
+        """Show another branch, live."""
+        self.branch(branch_id)
+        self.current_id = branch_id
+        self.cursor = None
+
+    def delete(self, branch_id: int) -> None:
+        """Forget a branch; deleting the current one shows the newest remaining. The last branch stays."""
+        if len(self.branches) == 1:
+            raise ValueError("the only run cannot be deleted; Reset starts it again")
+        branch = self.branch(branch_id)
+        self.branches.remove(branch)
+        if branch_id == self.current_id:
+            self.current_id = self.branches[-1].id
+            self.cursor = None
