@@ -55,6 +55,10 @@ class DockLab(QMainWindow):
         placeholder.hide()  # every panel is a dock; a hidden central widget leaves them all the room
         self.setCentralWidget(placeholder)
         self.setDockNestingEnabled(True)
+        # No animated re-layout: while training, a caption that changes its height re-lays the docks
+        # out every frame, and each animated re-layout made and deleted an animation per dock
+        # and repainted the whole window
+        self.setAnimated(False)
         arrange(self)
         self._default_state = self.saveState(LAYOUT_VERSION)
         self._sized = False

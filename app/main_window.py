@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
         self._persist_layout = persist_layout
         self.setWindowTitle("Chain Rule Studio")
         self.setObjectName("main-window")
+        self.setAnimated(False)   # see DockLab: no animated re-layout while training redraws
         self.model = model or SessionModel(parent=self)
         self.registry = ActionRegistry(self)
         self.registry.add_all(self._global_specs() + network_lab.action_specs(self.model, self.registry))
@@ -220,15 +221,22 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         self.status_labels = {key: QLabel() for key in ("step", "epoch", "cost", "rate", "selected")}
         self.function_status = QLabel()
-        for label in [*self.status_labels.values(), self.function_status]:
+        # Fixed sizes for the labels that change every frame: a label whose size may change re-lays
+        # out the whole main window (every dock) each time its text does.
+        widest = {"step": "Step 1,000,000 of 1,000,000 (rewound)", "epoch": "Epoch 100000.0 (one sample per step)",
+                  "cost": "J = -0.000000000", "rate": "η = 0.0001"}
+        for key, label in [*self.status_labels.items(), ("function", self.function_status)]:
             label.setContentsMargins(8, 0, 8, 0)
+            if key in widest:
+                metrics = label.fontMetrics()
+                label.setFixedSize(metrics.horizontalAdvance(widest[key]) + 16, metrics.height() + 4)
             self.statusBar().addPermanentWidget(label)
 
     # ------------------------------------------------------------------ model -> window
     def _connect_model(self) -> None:
         m = self.model
         for signal in (m.parametersChanged, m.learningRateChanged, m.selectionChanged, m.historyReset,
-                       m.lossChanged, m.datasetChanged, m.trainingOptionsChanged):
+                       m.lossChanged, m.datasetChanged, m.trainingOptionsChanged, m.timelineChanged):
             signal.connect(self._update_status)
         m.messageChanged.connect(self._show_message)
         m.runningChanged.connect(self._on_running)
@@ -247,7 +255,8 @@ class MainWindow(QMainWindow):
 
     def _update_status(self, *_args) -> None:
         m = self.model
-        self.status_labels["step"].setText(f"Step {m.step_count}")
+        self.status_labels["step"].setText(f"Step {m.step_count}" if m.live else
+                                           f"Step {m.step_count} of {m.live_step} (rewound)")
         full = m.batch_size is None or m.batch_size >= len(m.X)
         batch = "full batch" if full else ("one sample per step" if m.batch_size == 1
                                            else f"mini-batches of {m.batch_size}")

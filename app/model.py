@@ -15,13 +15,16 @@ branch there (core.Timeline), so the old future stays to compare.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+import time
 
 from PySide6.QtCore import QObject, Signal
 
 import core
 
+from . import pacing
 from .engine import TrainingEngine
 
 DEFAULT_LEARNING_RATE = 2.0
@@ -43,6 +46,45 @@ MIN_LEARNING_RATE = 1e-4
 MAX_LEARNING_RATE = 1e7
 NUDGE_STEP = 0.1
 FINE_NUDGE_STEP = 0.01
+
+
+# Signals of one change go out once each, after the whole change, in this order (the model is
+# complete by then, so a view never sees half a change). Value signals are sent only when their
+# value really differs from before the change.
+SIGNAL_ORDER = ("structureChanged", "datasetChanged", "historyReset", "lossChanged", "learningRateChanged",
+                "trainingOptionsChanged", "trainOnlyAxesChanged", "stepsPerTickChanged", "selectionChanged",
+                "axesChanged", "sampleChanged", "focusedPathChanged", "snapshotChanged", "parametersChanged",
+                "stepped", "timelineChanged", "runningChanged", "messageChanged")
+VALUE_SIGNALS = {
+    "lossChanged": lambda m: (m.loss_name,),
+    "learningRateChanged": lambda m: (m.learning_rate,),
+    "trainOnlyAxesChanged": lambda m: (m.train_only_axes,),
+    "stepsPerTickChanged": lambda m: (m.steps_per_tick,),
+    "selectionChanged": lambda m: (m.selected,),
+    "axesChanged": lambda m: m.axes,
+    "sampleChanged": lambda m: (m.sample,),
+    "focusedPathChanged": lambda m: (m.focused_path,),
+    "runningChanged": lambda m: (m.running,),
+    "messageChanged": lambda m: (m.message,),
+}
+
+
+def transaction(method):
+    """Run a command as one transaction: its signals (and those of the commands it calls) are
+    collected and sent once each when it returns."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        self._depth += 1
+        if self._depth == 1:
+            self._pending = {}
+            self._before = {name: value(self) for name, value in VALUE_SIGNALS.items()}
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self._flush()
+    return wrapper
 
 
 class SessionModel(QObject):
@@ -70,6 +112,9 @@ class SessionModel(QObject):
     def __init__(self, dataset: str = "lesson", loss: str = "squared_error", parent=None,
                  synchronous: bool | None = None):
         super().__init__(parent)
+        self._depth = 0
+        self._pending: dict = {}
+        self._before: dict = {}
         self._data = core.load_dataset(dataset)
         network = core.lesson_network(loss=loss)
         self._learning_rate = DEFAULT_LEARNING_RATE
@@ -95,6 +140,28 @@ class SessionModel(QObject):
         self._engine.diverged.connect(self._on_diverged)
         self._timeline = core.Timeline(self._new_run(network))
         self._shown = self._make_snapshot()[1]
+
+    # ----------------------------------------------------------------- transactions
+    def _emit(self, name: str, *args) -> None:
+        if self._depth:
+            self._pending[name] = args
+        else:
+            getattr(self, name).emit(*args)
+
+    def _flush(self) -> None:
+        pending, before = self._pending, self._before
+        self._pending, self._before = {}, {}
+        for name in SIGNAL_ORDER:
+            if name not in pending:
+                continue
+            if name in VALUE_SIGNALS:
+                now = VALUE_SIGNALS[name](self)
+                if now == before[name]:
+                    continue   # changed and changed back, or set to what it was
+                args = now if name != "axesChanged" else now
+                getattr(self, name).emit(*args)
+            else:
+                getattr(self, name).emit(*pending[name])
 
     # ----------------------------------------------------------------- read access
     @property
@@ -269,9 +336,11 @@ class SessionModel(QObject):
         return next(self._sequence), snapshot
 
     def _on_snapshot_ready(self) -> None:
-        item = self._engine.take()
-        if item is not None:
-            self._show(*item)
+        """Show the worker's newest snapshot (the worker paces itself on the GUI's load: app/pacing.py)."""
+        with pacing.handling():
+            item = self._engine.take()
+            if item is not None:
+                self._show(*item)
 
     def _show(self, sequence: int, snapshot: core.Snapshot) -> None:
         """Show ``snapshot`` unless a newer one is shown or it belongs to an older problem."""
@@ -279,10 +348,10 @@ class SessionModel(QObject):
             return
         self._shown_sequence = sequence
         previous, self._shown = self._shown, snapshot
-        self.snapshotChanged.emit(snapshot)
-        self.parametersChanged.emit()
+        self._emit("snapshotChanged", snapshot)
+        self._emit("parametersChanged")
         if (previous.step, previous.branch) != (snapshot.step, snapshot.branch):
-            self.stepped.emit(snapshot.step, snapshot.cost)
+            self._emit("stepped", snapshot.step, snapshot.cost)
 
     def _refresh(self) -> None:
         """Show the current state: at once while paused (a millisecond), else by the worker."""
@@ -307,15 +376,17 @@ class SessionModel(QObject):
             ok = False
         self._refresh()
         if branched is not None:
-            self.timelineChanged.emit()
+            self._emit("timelineChanged")
         return ok
 
+    @transaction
     def _on_diverged(self, message: str) -> None:
         self._set_running_flag(False)
         self.set_message(f"{message} Press Reset (Ctrl+R) to start again, or go back in the timeline.")
-        self.timelineChanged.emit()
+        self._emit("timelineChanged")
 
     # ----------------------------------------------------------------- training
+    @transaction
     def step(self, count: int = 1) -> bool:
         """Take gradient-descent steps now (pausing a run first); on divergence keep the last good
         parameters, say why, and return False."""
@@ -332,14 +403,15 @@ class SessionModel(QObject):
                 self.set_message(f"{exc} Press Reset (Ctrl+R) to start again.")
 
         self._change_run(steps)
-        self.timelineChanged.emit()
+        self._emit("timelineChanged")
         return ok
 
     def _set_running_flag(self, running: bool) -> None:
         if running != self._running:
             self._running = running
-            self.runningChanged.emit(running)
+            self._emit("runningChanged", running)
 
+    @transaction
     def set_running(self, running: bool) -> None:
         if running and self._message:
             self.set_message("")
@@ -349,18 +421,20 @@ class SessionModel(QObject):
             with self._engine.edit(publish=False):
                 branched = self._timeline.branch_if_rewound()
             if branched is not None:
-                self.timelineChanged.emit()
+                self._emit("timelineChanged")
             self._set_running_flag(True)
             self._engine.start()
         else:
             self._engine.stop()
             self._set_running_flag(False)
             self._refresh()   # the last step taken is what the views show now
-            self.timelineChanged.emit()
+            self._emit("timelineChanged")
 
+    @transaction
     def toggle_running(self) -> None:
         self.set_running(not self._running)
 
+    @transaction
     def reset(self) -> None:
         """Back to the starting parameters and an empty history, keeping every setting."""
         self.set_running(False)
@@ -371,30 +445,34 @@ class SessionModel(QObject):
         else:
             network.reinitialize()
         self._restart_history(network)
-        self.parametersChanged.emit()
+        self._emit("parametersChanged")
 
+    @transaction
     def reinitialize(self, seed: int | None = None, init: str | None = None) -> None:
         """New random starting weights (from ``seed``, default the next one) under ``init``."""
         self.set_running(False)
         network = self.network.copy()
         network.reinitialize(network.seed + 1 if seed is None else seed, init)
         self._restart_history(network)
-        self.trainingOptionsChanged.emit()
-        self.parametersChanged.emit()
+        self._emit("trainingOptionsChanged")
+        self._emit("parametersChanged")
 
+    @transaction
     def cycle_init(self) -> None:
         names = list(core.network.INITIALIZATIONS)
         network = self.network
         self.reinitialize(network.seed, names[(names.index(network.init) + 1) % len(names)])
 
+    @transaction
     def set_steps_per_tick(self, steps: int) -> None:
         """Steps per displayed frame while running; 0: as many as the machine manages."""
         steps = max(0, int(steps))
         if steps != self._steps_per_tick:
             self._steps_per_tick = steps
             self._engine.steps_per_frame = steps
-            self.stepsPerTickChanged.emit(steps)
+            self._emit("stepsPerTickChanged", steps)
 
+    @transaction
     def set_batch_size(self, size: int | None) -> None:
         """None (full batch), 1 (one sample at a time) or a mini-batch size; the run goes on."""
         if size is not None:
@@ -408,14 +486,16 @@ class SessionModel(QObject):
             def change(run):
                 run.batch_size = size
             self._change_run(change)
-            self.trainingOptionsChanged.emit()
+            self._emit("trainingOptionsChanged")
 
+    @transaction
     def cycle_batch_mode(self) -> None:
         modes = list(BATCH_MODES)
         current = self._batch_size if self._batch_size in modes else None
         self.set_batch_size(modes[(modes.index(current) + 1) % len(modes)])
 
     # ----------------------------------------------------------------- settings
+    @transaction
     def set_learning_rate(self, rate: float) -> None:
         if not math.isfinite(rate) or rate <= 0:
             self.set_message(f"The learning rate must be a positive number, not {rate!r}.")
@@ -427,8 +507,9 @@ class SessionModel(QObject):
             def change(run):
                 run.learning_rate = rate
             self._change_run(change)
-            self.learningRateChanged.emit(rate)
+            self._emit("learningRateChanged", rate)
 
+    @transaction
     def scale_learning_rate(self, factor: float) -> None:
         self.set_learning_rate(self._learning_rate * factor)
 
@@ -446,6 +527,7 @@ class SessionModel(QObject):
             return ["squared_error", "binary_cross_entropy"]
         return ["squared_error"]
 
+    @transaction
     def set_loss(self, name: str) -> None:
         """Train on another cost from the shown step on (an event of the run: the curve goes on)."""
         if name not in self.compatible_losses():
@@ -455,13 +537,15 @@ class SessionModel(QObject):
             return
         if name != self.network.loss:
             self._change_run(lambda run: run.set_loss(name))
-            self.lossChanged.emit(name)
+            self._emit("lossChanged", name)
 
+    @transaction
     def cycle_loss(self) -> None:
         names = self.compatible_losses()
         current = names.index(self.loss_name) if self.loss_name in names else -1
         self.set_loss(names[(current + 1) % len(names)])
 
+    @transaction
     def set_regularization(self, kind: str | None, rate: float | None = None) -> None:
         """None, "l1" or "l2" with a rate; the cost (and so the curve) changes, the weights stay."""
         net = self.network
@@ -471,16 +555,19 @@ class SessionModel(QObject):
             return
         if (kind, rate) != (net.regularization, net.regularization_rate):
             self._change_run(lambda run: run.set_regularization(kind, rate))
-            self.trainingOptionsChanged.emit()
+            self._emit("trainingOptionsChanged")
 
+    @transaction
     def cycle_regularization(self) -> None:
         kinds = list(core.network.REGULARIZATIONS)
         self.set_regularization(kinds[(kinds.index(self.network.regularization) + 1) % len(kinds)])
 
+    @transaction
     def scale_regularization(self, factor: float) -> None:
         self.set_regularization(self.network.regularization, self.network.regularization_rate * factor)
 
     # ----------------------------------------------------------------- data
+    @transaction
     def set_dataset(self, name: str, n: int | None = None, noise: float | None = None,
                     seed: int | None = None) -> None:
         """A built-in dataset, generated with ``n`` points, ``noise`` and ``seed`` (defaults: its own)."""
@@ -497,16 +584,19 @@ class SessionModel(QObject):
             return
         self.set_data(data)
 
+    @transaction
     def cycle_dataset(self, offset: int = 1) -> None:
         names = list(core.DATASETS)
         index = names.index(self._data.name) if self._data.name in names else (-1 if offset > 0 else 0)
         self.set_dataset(names[(index + offset) % len(names)])
 
+    @transaction
     def load_tabular(self, table_data, title: str, test_fraction: float = 0.2, split_seed: int = 0) -> None:
         """The learner's CSV, as chosen in the import dialog (a core.TabularDataset)."""
         self.set_data(core.dataset_from_tabular(table_data, name="csv", title=title),
                       test_fraction=test_fraction, split_seed=split_seed)
 
+    @transaction
     def set_data(self, data: core.Dataset, test_fraction: float | None = None,
                  split_seed: int | None = None) -> None:
         """Train on ``data``: the network's input and output layers (and its output activation and
@@ -528,12 +618,13 @@ class SessionModel(QObject):
         self._restart_history(network)
         if reshaped:
             self._announce_structure()
-        self.datasetChanged.emit()
-        self.lossChanged.emit(self.loss_name)
+        self._emit("datasetChanged")
+        self._emit("lossChanged", self.loss_name)
         if gentler:
-            self.learningRateChanged.emit(self._learning_rate)
-        self.parametersChanged.emit()
+            self._emit("learningRateChanged", self._learning_rate)
+        self._emit("parametersChanged")
 
+    @transaction
     def set_split(self, test_fraction: float, seed: int | None = None) -> None:
         """Hold out ``test_fraction`` of the points (0: none) chosen from ``seed``."""
         test_fraction = float(test_fraction)
@@ -544,7 +635,7 @@ class SessionModel(QObject):
         if (test_fraction, seed) != (self._test_fraction, self._split_seed):
             self._test_fraction, self._split_seed = test_fraction, seed
             self._replace_points(self._data)
-            self.trainingOptionsChanged.emit()
+            self._emit("trainingOptionsChanged")
 
     def _split(self) -> None:
         data = self._data
@@ -553,6 +644,7 @@ class SessionModel(QObject):
         self._X, self._y = data.X[train], data.y[train]
         self._X_test, self._y_test = data.X[test], data.y[test]
 
+    @transaction
     def add_point(self, x, label) -> None:
         """A new data point at ``x`` (class index, or target value for regression), for training."""
         try:
@@ -562,6 +654,7 @@ class SessionModel(QObject):
             return
         self._replace_points(data)
 
+    @transaction
     def remove_point(self, index: int) -> None:
         try:
             data = core.remove_point(self._data, index)
@@ -577,8 +670,8 @@ class SessionModel(QObject):
         self._split()
         self._sample = min(self._sample, len(self.X) - 1)
         self._restart_history(self.network.copy())
-        self.datasetChanged.emit()
-        self.parametersChanged.emit()
+        self._emit("datasetChanged")
+        self._emit("parametersChanged")
 
     def _output_fits(self, net: core.Network) -> bool:
         data = self._data
@@ -625,8 +718,8 @@ class SessionModel(QObject):
             item = self._make_snapshot()
         self._show(*item)
         self.set_message("")
-        self.historyReset.emit()
-        self.timelineChanged.emit()
+        self._emit("historyReset")
+        self._emit("timelineChanged")
 
     # ----------------------------------------------------------------- network structure
     def hidden_layers(self) -> list[int]:
@@ -642,6 +735,7 @@ class SessionModel(QObject):
         layer = self.network.locate(self._selected).layer
         return min(layer, hidden - 1)
 
+    @transaction
     def add_layer(self, index: int | None = None, size: int | None = None,
                   activation: str | None = None) -> None:
         """A new hidden layer (default: after the focused one, as wide, with its activation)."""
@@ -659,6 +753,7 @@ class SessionModel(QObject):
         self._edit(lambda net: net.add_layer(index, min(size, MAX_NEURONS), activation),
                    select_layer=index)
 
+    @transaction
     def remove_layer(self, index: int | None = None) -> None:
         index = self.focused_layer if index is None else index
         if index is None:
@@ -667,6 +762,7 @@ class SessionModel(QObject):
         self._edit(lambda net: net.remove_layer(index),
                    select_layer=lambda net: min(index, net.depth - 2) if net.depth > 1 else None)
 
+    @transaction
     def add_neuron(self, layer: int | None = None) -> None:
         layer = self.focused_layer if layer is None else layer
         if layer is None:
@@ -677,6 +773,7 @@ class SessionModel(QObject):
             return
         self._edit(lambda net: net.add_neuron(layer), select_layer=layer)
 
+    @transaction
     def remove_neuron(self, layer: int | None = None, j: int | None = None) -> None:
         layer = self.focused_layer if layer is None else layer
         if layer is None:
@@ -689,6 +786,7 @@ class SessionModel(QObject):
         j = size - 1 if j is None else j
         self._edit(lambda net: net.remove_neuron(layer, j), select_layer=layer)
 
+    @transaction
     def set_hidden_layers(self, sizes, activation: str = DEFAULT_HIDDEN_ACTIVATION) -> None:
         """Replace the hidden layers by fresh ones of these sizes (a starting network, e.g. from the
         command line); the input and output layers stay as the data needs them."""
@@ -703,10 +801,12 @@ class SessionModel(QObject):
 
         self._edit(rebuild, select_layer=0 if sizes else None)
 
+    @transaction
     def set_activation(self, layer: int, name: str) -> None:
         if self.network.activations[layer] != name:
             self._edit(lambda net: net.set_activation(layer, name), select_layer=None)
 
+    @transaction
     def cycle_activation(self, layer: int | None = None) -> None:
         layer = self.focused_layer if layer is None else layer
         if layer is None:
@@ -735,7 +835,7 @@ class SessionModel(QObject):
         self._repair_selection(edited, select_layer)
         self._restart_history(edited)
         self._announce_structure()
-        self.parametersChanged.emit()
+        self._emit("parametersChanged")
 
     def _repair_selection(self, network: core.Network, layer: int | None = None) -> None:
         """Parameter names may have changed: keep the selection (moved into ``layer`` if given), the
@@ -754,18 +854,19 @@ class SessionModel(QObject):
 
     def _announce_structure(self) -> None:
         self.focus_path(None)
-        self.structureChanged.emit()
-        self.selectionChanged.emit(self._selected)
-        self.axesChanged.emit(*self._axes)
+        self._emit("structureChanged")
+        self._emit("selectionChanged", self._selected)
+        self._emit("axesChanged", *self._axes)
 
     # ----------------------------------------------------------------- selection and parameters
+    @transaction
     def select(self, name: str) -> None:
         if name not in self.parameter_names():
             raise ValueError(f"unknown parameter {name!r}")
         if name != self._selected:
             self._selected = name
             self.focus_path(None)
-            self.selectionChanged.emit(name)
+            self._emit("selectionChanged", name)
 
     @property
     def focused_path(self) -> tuple | None:
@@ -773,14 +874,16 @@ class SessionModel(QObject):
         diagram and the chain panel single out; None: every path is shown alike."""
         return self._focused_path
 
+    @transaction
     def focus_path(self, nodes) -> None:
         nodes = None if nodes is None else tuple(nodes)
         if nodes is not None and nodes not in core.path_nodes(self.network, self._selected):
             raise ValueError(f"{nodes!r} is not a path from {self._selected} to the cost")
         if nodes != self._focused_path:
             self._focused_path = nodes
-            self.focusedPathChanged.emit(nodes)
+            self._emit("focusedPathChanged", nodes)
 
+    @transaction
     def cycle_path(self, offset: int = 1) -> None:
         """Step through the selected parameter's paths one at a time, then back to all of them."""
         count = core.path_count(self.network, self._selected)
@@ -792,16 +895,19 @@ class SessionModel(QObject):
         index = choices.index(self._focused_path) if self._focused_path in choices else 0
         self.focus_path(choices[(index + offset) % len(choices)])
 
+    @transaction
     def select_relative(self, offset: int) -> None:
         names = self.parameter_names()
         self.select(names[(names.index(self._selected) + offset) % len(names)])
 
+    @transaction
     def set_sample(self, index: int) -> None:
         index = int(index) % len(self.X)
         if index != self._sample:
             self._sample = index
-            self.sampleChanged.emit(index)
+            self._emit("sampleChanged", index)
 
+    @transaction
     def set_parameter(self, name: str, value: float) -> None:
         """A hand edit of the shown step (a past step: on a new branch from there)."""
         if not math.isfinite(value):
@@ -809,13 +915,15 @@ class SessionModel(QObject):
             return
         if value != self.network.get(name):
             self._change_run(lambda run: run.set_parameter(name, value))
-            self.timelineChanged.emit()
+            self._emit("timelineChanged")
 
+    @transaction
     def nudge(self, direction: int, fine: bool = False) -> None:
         """Move the selected parameter by a fixed amount so the learner sees every view respond."""
         amount = (FINE_NUDGE_STEP if fine else NUDGE_STEP) * direction
         self.set_parameter(self._selected, self.network.get(self._selected) + amount)
 
+    @transaction
     def set_axes(self, name_a: str, name_b: str) -> None:
         names = self.parameter_names()
         if name_a not in names or name_b not in names or name_a == name_b:
@@ -828,23 +936,25 @@ class SessionModel(QObject):
                 self._train_only_what_is_asked()
             else:
                 self._refresh()   # the snapshot's path is over the axes
-            self.axesChanged.emit(name_a, name_b)
+            self._emit("axesChanged", name_a, name_b)
 
     def axis_pairs(self) -> list[tuple[str, str]]:
         names = self.parameter_names()
         return [(a, b) for i, a in enumerate(names) for b in names[i + 1:]]
 
+    @transaction
     def cycle_axes(self, offset: int = 1) -> None:
         pairs = self.axis_pairs()
         current = self._axes if self._axes in pairs else (self._axes[1], self._axes[0])
         index = pairs.index(current) if current in pairs else 0
         self.set_axes(*pairs[(index + offset) % len(pairs)])
 
+    @transaction
     def set_train_only_axes(self, only: bool) -> None:
         if only != self._train_only_axes:
             self._train_only_axes = only
             self._train_only_what_is_asked()
-            self.trainOnlyAxesChanged.emit(only)
+            self._emit("trainOnlyAxesChanged", only)
 
     def _train_only_what_is_asked(self) -> None:
         """Restrict (or free) the trained parameters; the run, its path and its epochs go on."""
@@ -860,6 +970,7 @@ class SessionModel(QObject):
         """The newest step of the current run (the shown step is ``step_count``)."""
         return self._timeline.run.step_count
 
+    @transaction
     def goto(self, step: int) -> None:
         """Show ``step`` of the current run (pausing it): every view draws that step. The newest
         step is live. A replay from the nearest keyframe, done by the worker."""
@@ -871,17 +982,21 @@ class SessionModel(QObject):
             changed = self._timeline.cursor != before
         if changed:
             self._engine.publish_soon() if not self._engine.synchronous else self._refresh()
-            self.timelineChanged.emit()
+            self._emit("timelineChanged")
 
+    @transaction
     def step_back(self, count: int = 1) -> None:
         self.goto(self._timeline.shown_step - count)
 
+    @transaction
     def step_forward(self, count: int = 1) -> None:
         self.goto(self._timeline.shown_step + count)
 
+    @transaction
     def to_start(self) -> None:
         self.goto(0)
 
+    @transaction
     def to_live(self) -> None:
         self.goto(self._timeline.run.step_count)
 
@@ -894,14 +1009,16 @@ class SessionModel(QObject):
     def branch_id(self) -> int:
         return self._timeline.current_id
 
+    @transaction
     def switch_branch(self, branch_id: int) -> None:
         if self._running:
             self.set_running(False)
         with self._engine.edit(publish=False):
             self._timeline.switch(branch_id)
         self._refresh()
-        self.timelineChanged.emit()
+        self._emit("timelineChanged")
 
+    @transaction
     def cycle_branch(self, offset: int = 1) -> None:
         ids = [b[0] for b in self.branches()]
         if len(ids) < 2:
@@ -910,6 +1027,7 @@ class SessionModel(QObject):
             return
         self.switch_branch(ids[(ids.index(self.branch_id) + offset) % len(ids)])
 
+    @transaction
     def delete_branch(self, branch_id: int | None = None) -> None:
         """Forget a branch (default: the shown one); the last one stays."""
         if self._running:
@@ -922,7 +1040,7 @@ class SessionModel(QObject):
             self.set_message(f"{text[0].upper()}{text[1:]}.")
             return
         self._refresh()
-        self.timelineChanged.emit()
+        self._emit("timelineChanged")
 
     def branch_traces(self, max_points: int = 1000) -> list[dict]:
         """The other branches, to draw faintly: each one's id, label, path over the surface axes
@@ -948,7 +1066,8 @@ class SessionModel(QObject):
             steps, costs, _tests = self._timeline.run.trajectory.decimated(max_points)
         return steps, costs
 
+    @transaction
     def set_message(self, text: str) -> None:
         if text != self._message:
             self._message = text
-            self.messageChanged.emit(text)
+            self._emit("messageChanged", text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence  # CSV import: the standard Open key
+from PySide6.QtWidgets import QToolBar
 
 from .actions import ActionRegistry, ActionSpec
 from .lab import DockLab, Panel
@@ -15,6 +16,7 @@ from .views.expression import ExpressionPanel
 from .views.parameter_table import ParameterTablePanel  # parameter table panel
 from .views.slice_view import CostSliceView
 from .views.surface import CostSurfaceView
+from .views.timeline import TimelineBar
 
 NAME = "network"
 TITLE = "Network lab"
@@ -91,6 +93,27 @@ def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
              "Show the chain and node values for the next data point", lambda: m.set_sample(m.sample + 1)),
         spec("prev_sample", "Previous sample", "[", "Parameters",
              "Show the chain and node values for the previous data point", lambda: m.set_sample(m.sample - 1)),
+        # --- the timeline: rewind and branch real training ---
+        spec("timeline_back", "Back one step", ",", "Timeline",
+             "Show the previous step in every panel (pauses training; a change made there starts a new run)",
+             lambda: m.step_back(1)),
+        spec("timeline_forward", "Forward one step", ".", "Timeline",
+             "Show the next step of the run in every panel", lambda: m.step_forward(1)),
+        spec("timeline_back_10", "Back ten steps", "Ctrl+,", "Timeline",
+             "Show the step ten steps earlier", lambda: m.step_back(10)),
+        spec("timeline_forward_10", "Forward ten steps", "Ctrl+.", "Timeline",
+             "Show the step ten steps later", lambda: m.step_forward(10)),
+        spec("timeline_start", "To the start", "Home", "Timeline",
+             "Show step 0, where the run began", m.to_start),
+        spec("timeline_live", "To live", "End", "Timeline",
+             "Show the newest step again; training goes on from there", m.to_live),
+        spec("next_branch", "Next run", "O", "Timeline",
+             "Show the next run of the timeline (a change made at a past step starts one)",
+             lambda: m.cycle_branch(1)),
+        spec("prev_branch", "Previous run", "Shift+O", "Timeline", "Show the previous run of the timeline",
+             lambda: m.cycle_branch(-1)),
+        spec("delete_branch", "Delete this run", "Shift+Delete", "Timeline",
+             "Forget the shown run (the last one stays)", lambda: m.delete_branch()),
         spec("next_axes", "Next surface axes", "A", "Parameters",
              "Plot the cost surface over the next pair of parameters", lambda: m.cycle_axes(1)),
         spec("prev_axes", "Previous surface axes", "Shift+A", "Parameters",
@@ -142,4 +165,12 @@ def build(model: SessionModel, registry: ActionRegistry) -> DockLab:
         Panel("controls", "Controls", "Ctrl+7", ControlsPanel(model, registry)),
         Panel("params", "Parameters", "Ctrl+8", lambda: ParameterTablePanel(model)),
     ]
-    return DockLab(NAME, TITLE, panels, _arrange, _size)
+    lab = DockLab(NAME, TITLE, panels, _arrange, _size)
+    # the timeline spans the lab's whole width, under the plots
+    bar = QToolBar("Timeline", lab)
+    bar.setObjectName("toolbar-timeline")
+    bar.setMovable(False)
+    lab.timeline = TimelineBar(model)
+    bar.addWidget(lab.timeline)
+    lab.addToolBar(Qt.BottomToolBarArea, bar)
+    return lab

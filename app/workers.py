@@ -12,11 +12,14 @@ a job behind, instead of waiting for a pause that never comes.
 from __future__ import annotations
 
 import atexit
+import threading
 import traceback
 import weakref
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+
+from . import pacing
 
 
 _LIVE_WORKERS: "weakref.WeakSet[LatestOnlyWorker]" = weakref.WeakSet()
@@ -29,24 +32,23 @@ def _drain_all_workers() -> None:
         worker.shutdown()
 
 
-class _Relay(QObject):
-    """Carries a finished job's result back to the GUI thread (queued signal across threads)."""
-
-    done = Signal(int, object, str)
+POLL_MS = 8   # how often the GUI thread looks for a finished job while one runs
 
 
 class _Job(QRunnable):
-    def __init__(self, generation: int, func: Callable[[], Any], relay: _Relay):
+    def __init__(self, generation: int, func: Callable[[], Any], done: list, lock: threading.Lock):
         super().__init__()
         self.setAutoDelete(True)
-        self._generation, self._func, self._relay = generation, func, relay
+        self._generation, self._func, self._done, self._lock = generation, func, done, lock
 
     def run(self) -> None:
         try:
             result, error = self._func(), ""
         except Exception as exc:  # delivered to the GUI as a message, never lost silently
             result, error = None, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
-        self._relay.done.emit(self._generation, result, error)
+        pacing.wait_for_gui()   # the GUI thread gets its breath first (app/pacing.py)
+        with self._lock:
+            self._done.append((self._generation, result, error))
 
 
 class LatestOnlyWorker(QObject):
@@ -65,8 +67,14 @@ class LatestOnlyWorker(QObject):
         self._delivered = 0
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
-        self._relay = _Relay()
-        self._relay.done.connect(self._on_done)
+        # Finished jobs wait in a list that the GUI thread polls while a job runs, instead of
+        # posting a queued signal: a steady flow of events posted from other threads starved the
+        # GUI thread's timers (see app/pacing.py and app/engine.py).
+        self._done: list = []
+        self._done_lock = threading.Lock()
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._collect)
         self._generation = 0
         self._pending: tuple[int, Callable[[], Any]] | None = None
         self._running = False
@@ -97,10 +105,25 @@ class LatestOnlyWorker(QObject):
         self._running = True
         if not was_busy:
             self.busyChanged.emit(True)
-        self._pool.start(_Job(generation, func, self._relay))
+        self._pool.start(_Job(generation, func, self._done, self._done_lock))
+        if not self._poll.isActive():
+            self._poll.start()
 
-    @Slot(int, object, str)
+    def _collect(self) -> None:
+        with self._done_lock:
+            finished, self._done[:] = list(self._done), []
+        for generation, result, error in finished:
+            with pacing.handling():
+                self._handle(generation, result, error)
+        if not self._running and not self._done:
+            self._poll.stop()
+
     def _on_done(self, generation: int, result: Any, error: str) -> None:
+        """Handle a finished job now (tests and callers that wait for the pool)."""
+        with pacing.handling():
+            self._handle(generation, result, error)
+
+    def _handle(self, generation: int, result: Any, error: str) -> None:
         self._running = False
         if self._pending is not None:
             self._start_pending()
@@ -118,7 +141,9 @@ class LatestOnlyWorker(QObject):
         self.finished.emit(result)
 
     def wait_idle(self, msecs: int = 10000) -> bool:
-        return self._pool.waitForDone(msecs)
+        done = self._pool.waitForDone(msecs)
+        self._collect()
+        return done
 
     def shutdown(self, msecs: int = 30000) -> None:
         """Drop what has not started and wait for the running job (at quit, before teardown)."""

@@ -72,17 +72,28 @@ class Snapshot:
     def gradient_of(self, name: str) -> float:
         return float(self.gradient[self.names.index(name)])
 
+    def gradients(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The gradient as per-layer (dW, db), shaped like the network's weights and biases (views)."""
+        dW, db, offset = [], [], 0
+        for W, b in zip(self.network.weights, self.network.biases):
+            dW.append(self.gradient[offset:offset + W.size].reshape(W.shape))
+            offset += W.size
+            db.append(self.gradient[offset:offset + b.size])
+            offset += b.size
+        return dW, db
+
     def __repr__(self) -> str:
         return f"<Snapshot rev {self.revision} branch {self.branch} step {self.step} J={self.cost:.6g}>"
 
 
-def take_snapshot(run: Run, step: int | None = None, *, revision: int = 0, branch: int = 0,
-                  version: int = 0, axes: tuple[str, str] | None = None, classify: bool = True,
+def take_snapshot(run: Run, step: int | None = None, *, revision: int = 0, branch: int = 0, axes: tuple[str, str] | None = None, classify: bool = True,
                   curve_points: int = CURVE_POINTS) -> Snapshot:
     """A snapshot of ``run`` at ``step`` (default: its current step), replaying if it is past.
 
     ``classify``: compute accuracies (classification data). ``axes``: the two parameters whose
     path is included. Costs the full-batch gradient at that step (cached by the run when live).
+    The key's ``version`` counts the changes recorded up to that step, so an edit (same step, new
+    values or cost) gives a new key.
     """
     live = step is None or step == run.step_count
     source = run if live else run._replica_at(step)
@@ -90,6 +101,7 @@ def take_snapshot(run: Run, step: int | None = None, *, revision: int = 0, branc
     cost, gradient = source.full_gradient() if live else source._full_gradient()
     trajectory = run.trajectory
     row = trajectory.row(step)
+    version = len(trajectory.events_between(0, step))
     net = source.net.copy()
     theta = _frozen(net.parameter_vector())
     names = tuple(net.parameter_names())

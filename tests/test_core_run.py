@@ -237,3 +237,6 @@ def test_snapshot_numbers_belong_to_their_step():
         for array in (snap.theta, snap.gradient, snap.X, snap.y):
             assert not array.flags.writeable
     assert run.step_count == 30  # a snapshot of the past does not move the run
+    before = core.take_snapshot(run).key
+    run.set_regularization("l2", 0.1)   # same step, another J: another key
+    assert core.take_snapshot(run).key == before[:3] + (before[3] + 1,)

@@ -1,4 +1,6 @@
 """The data view and the cost curve, driven like a learner drives them: real clicks on the plot."""
+import time
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -7,7 +9,7 @@ import core
 from app.model import SessionModel
 from app.views.boundary import (REGRESSION_STRENGTH, class_colors, grid_axes, nearest_class_of_color,
                                 value_colors)
-from app.views.curves import CostCurveView, DataView
+from app.views.curves import FIELD_INTERVAL_MS, CostCurveView, DataView
 from app.workers import LatestOnlyWorker
 
 
@@ -201,12 +203,17 @@ def test_the_field_follows_training_and_is_throttled_while_running(qtbot):
     view = data_view(qtbot, model)
     qtbot.waitUntil(view.is_settled)
     first = view.field.image.copy()
-    model.set_running(True)
-    model.step(20)                       # while running, the picture waits for the throttle timer
-    assert np.array_equal(view.field.image, first)
-    qtbot.waitUntil(view.is_settled, timeout=2000)
-    assert not np.array_equal(view.field.image, first)
+    pictures, snapshots = [], []
+    view.field.sigImageChanged.connect(lambda: pictures.append(1))
+    model.snapshotChanged.connect(snapshots.append)
+    started = time.monotonic()
+    model.set_running(True)   # the training worker: a snapshot every frame
+    qtbot.waitUntil(lambda: len(snapshots) >= 30, timeout=10000)
     model.set_running(False)
+    elapsed = time.monotonic() - started
+    assert len(pictures) <= elapsed / (FIELD_INTERVAL_MS / 1000) + 2 < len(snapshots)  # throttled
+    qtbot.waitUntil(view.is_settled, timeout=2000)
+    assert not np.array_equal(view.field.image, first)   # and it followed
 
 
 def cost_view(qtbot, model) -> CostCurveView:

@@ -1,5 +1,7 @@
 """The network diagram at every size: items per shape, tooltips, the inline editor by keys and mouse,
 the structure menu, the neurons' pictures and every path from a parameter to the cost."""
+import time
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -7,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.format import fmt
 from app.model import SessionModel
-from app.views.diagram import NetworkDiagram
+from app.views.diagram import FIELD_INTERVAL_S, NetworkDiagram
 from app.views.value_editor import parse_value
 
 
@@ -222,13 +224,15 @@ def test_one_input_neurons_draw_curves_that_follow_the_parameters(qtbot, model):
 def test_pictures_are_throttled_while_training(qtbot, model):
     model.set_dataset("xor")
     diagram = shown_diagram(qtbot, model)
-    model.set_running(True)
     count = diagram.field_updates
-    for _ in range(20):
-        model.step(1)
-    assert diagram.field_updates - count <= 1
+    snapshots = []
+    model.snapshotChanged.connect(snapshots.append)
+    started = time.monotonic()
+    model.set_running(True)   # the training worker: a snapshot every frame
+    qtbot.waitUntil(lambda: len(snapshots) >= 30, timeout=10000)
     model.set_running(False)
-    qtbot.waitUntil(lambda: diagram.field_updates > count, timeout=2000)
+    elapsed = time.monotonic() - started
+    assert count < diagram.field_updates <= count + elapsed / FIELD_INTERVAL_S + 2 < count + len(snapshots)
 
 
 def _paths(sizes, layer, j):

@@ -15,7 +15,8 @@ def test_the_curve_arrives_from_the_worker_and_is_the_cost(qtbot):
     model.select(name)
     qtbot.waitUntil(view.is_settled)
     xs, ys = view.curve.getData()
-    assert len(xs) == SAMPLES
+    assert SAMPLES <= len(xs) <= SAMPLES + 3   # the grid, plus the point and two close neighbours
+    assert model.network.get(name) in xs
     net = model.network.copy()
     for k in (0, 60, 200):
         net.set(name, xs[k])

@@ -38,12 +38,15 @@ def _dot(color: str) -> str:
 # ============================================================================ cost curve
 
 class CostCurveView(PlotPanel):
-    """Training cost (solid blue) and, when points are held out, test cost (dashed orange) per step."""
+    """Training cost (solid blue) and, when points are held out, test cost (dashed orange) per step,
+    up to the shown step; the other branches of the timeline faint behind."""
 
     def __init__(self, model: SessionModel, parent=None):
         super().__init__(model, "cost-curve", "Cost curve", x_label="step", y_label="J", parent=parent)
         item = self.plot.getPlotItem()
         self.legend = item.addLegend(offset=(-8, 8), labelTextSize="8pt")
+        self.traces = [item.plot([], [], pen=pg.mkPen((46, 111, 186, 70), width=1.5))
+                       for _ in range(core.timeline.MAX_BRANCHES)]
         self.curve = item.plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2), name="training")
         self.test_curve = item.plot([], [], pen=pg.mkPen(TEST_COLOR, width=2, style=Qt.DashLine))
         self.test_curve.setVisible(False)
@@ -56,9 +59,10 @@ class CostCurveView(PlotPanel):
         self.log_scale.setToolTip("Plot J on a log scale: late, small improvements stay visible")
         self.log_scale.toggled.connect(self._on_log)
         self.layout().addWidget(self.log_scale)
-        model.parametersChanged.connect(self.refresh)
-        model.historyReset.connect(self.refresh)
-        model.datasetChanged.connect(self.refresh)
+        self.shown_snapshot = None
+        model.snapshotChanged.connect(self.refresh)
+        model.timelineChanged.connect(self._update_traces)
+        model.historyReset.connect(self._update_traces)
         self.refresh()
 
     def _on_log(self, on: bool) -> None:
@@ -74,12 +78,19 @@ class CostCurveView(PlotPanel):
             self.legend.removeItem(self.test_curve)
         self._test_in_legend = show
 
+    def _update_traces(self, *_args) -> None:
+        traces = self._model.branch_traces()
+        for k, item in enumerate(self.traces):
+            if k < len(traces):
+                item.setData(traces[k]["curve_steps"], traces[k]["curve_costs"])
+            else:
+                item.setData([], [])
+
     def refresh(self, *_args) -> None:
         model = self._model
-        history = model.history
-        steps, costs = history.steps, history.costs
-        tests = getattr(history, "test_costs", None)
-        has_test = len(model.test_indices) > 0 and tests is not None and bool(np.isfinite(tests).any())
+        snap = self.shown_snapshot = model.snapshot
+        steps, costs, tests = snap.curve_steps, snap.curve_costs, snap.curve_test_costs
+        has_test = snap.test_cost is not None and bool(np.isfinite(tests).any())
         self.curve.setData(steps, costs)
         if has_test:
             self.test_curve.setData(steps, tests)
@@ -100,17 +111,20 @@ class CostCurveView(PlotPanel):
         first = costs[0]
         change = "" if len(steps) < 2 or first == 0 else \
             f" ({100 * (costs[-1] - first) / first:+.1f}% since step {steps[0]})"
-        parts = [f"Step {model.step_count}, epoch {fmt(model.epoch, 3)}: training J = {fmt(costs[-1])}{change}"]
+        where = "" if snap.live else f" (rewound: the run goes on to step {model.live_step})"
+        parts = [f"Step {snap.step}{where}, epoch {fmt(snap.epoch, 3)}: training J = {fmt(costs[-1])}{change}"]
         if has_test:
             parts.append(f"test J = {fmt(tests[-1])} (dashed, {len(model.test_indices)} held-out points "
                          "never trained on)")
-        if model.dataset.task != "regression":
-            accuracy = f"accuracy {100 * model.accuracy('train'):.0f}% training"
-            if has_test:
-                accuracy += f", {100 * model.accuracy('test'):.0f}% test"
+        if snap.train_accuracy is not None:
+            accuracy = f"accuracy {100 * snap.train_accuracy:.0f}% training"
+            if snap.test_accuracy is not None:
+                accuracy += f", {100 * snap.test_accuracy:.0f}% test"
             parts.append(accuracy)
-        thinned = " Older steps are thinned on long runs." if history.steps[-1] + 1 > len(steps) else ""
-        self.caption.setText("; ".join(parts) + "." + thinned)
+        thinned = " Long runs are drawn with every k-th step." if len(steps) < snap.step + 1 else ""
+        others = " Faint: the other runs of the timeline." if any(t.xData is not None and len(t.xData)
+                                                                   for t in self.traces) else ""
+        self.caption.setText("; ".join(parts) + "." + thinned + others)
 
     @property
     def has_test_curve(self) -> bool:
@@ -160,7 +174,7 @@ class DataView(PlotPanel):
                              "Backspace removes the nearest point.")
 
         regression_lut()  # cached here, on the GUI thread, before any worker needs it
-        self._worker = LatestOnlyWorker(self)
+        self._worker = LatestOnlyWorker(self, keep_up=True)
         self._worker.finished.connect(self._show_field)
         self._worker.failed.connect(lambda text: model.set_message(f"Decision field failed: {text}"))
         self._throttle = Throttle(self._request_field, FIELD_INTERVAL_MS / 1000, self)

@@ -198,6 +198,8 @@ class NetworkDiagram(QGraphicsView):
         self.setAccessibleName("Network diagram")
         self.setToolTip("")
         self._shape: tuple = ()
+        self._built_revision = -1
+        self.shown_step = 0
         self.detailed = True
         self.build_count = 0
         self.editor: InlineValueEditor | None = None
@@ -258,7 +260,8 @@ class NetworkDiagram(QGraphicsView):
     # ------------------------------------------------------------------ building
     def _on_structure(self) -> None:
         self._close_editor()
-        self._build()
+        if self._built_revision != self._model.revision:  # the new snapshot may have rebuilt it already
+            self._build()
         self.refresh()
 
     def _on_dataset(self) -> None:
@@ -269,6 +272,7 @@ class NetworkDiagram(QGraphicsView):
         scene = self.scene()
         scene.clear()
         self.build_count += 1
+        self._built_revision = self._model.revision
         net = self._model.network
         sizes = list(net.sizes)
         self._shape = tuple(sizes)
@@ -553,6 +557,7 @@ class NetworkDiagram(QGraphicsView):
         """Every number, pen and the highlight, from the model as it is now."""
         model = self._model
         net = model.network
+        self.shown_step = model.snapshot.step   # everything below is of this snapshot
         if tuple(net.sizes) != self._shape:
             self._close_editor()
             self._build()
@@ -560,7 +565,7 @@ class NetworkDiagram(QGraphicsView):
         sample = model.sample
         x_row, y_row = model.X[sample:sample + 1], model.y[sample:sample + 1]
         self._trace = trace = net.forward(x_row)
-        self._grads = dW, db = net.gradients(model.X, model.y)
+        self._grads = dW, db = model.snapshot.gradients()   # the snapshot's: no backward pass here
         detailed = self.detailed
         if detailed:
             for (layer, j), pos in self._positions.items():

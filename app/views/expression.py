@@ -1,10 +1,14 @@
 """The expression panel: dJ/dθ for the selected parameter as the chain-rule product, four ways —
 Leibniz form, local derivative formulas, the same with the current numbers, and the batch result.
 
-The symbolic formulas come from sympy (via core) in a worker, once per (network, cost, parameter); the
-numbers are re-rendered as parameters change, coalesced so a running training never floods the GUI.
+The symbolic formulas come from sympy (via core) in a worker, once per (network, cost, parameter).
+Everything else — the chain, the recursion and the paths of the shown snapshot, and the typesetting
+of every line — is made in a second worker from the snapshot (``DerivationRequest``), so the GUI
+thread only places finished images and numbers that all belong to one step.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
@@ -12,14 +16,14 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
 import core
 
 from ..format import fmt
-from ..math_render import render_latex
+from ..math_render import render_image, render_latex, screen_ratio
 from ..model import MAX_STEPPED_PATHS as MAX_LISTED_PATHS, SessionModel
 from ..workers import LatestOnlyWorker
 from .path_bars import BarRow, PathBars
 
 MAX_VECTOR_ENTRIES = 6
 REFRESH_MS_IDLE = 0
-REFRESH_MS_RUNNING = 300
+REFRESH_MS_RUNNING = 100
 MATH_SIZE = 17
 
 
@@ -117,6 +121,75 @@ def path_lines(net: core.Network, name: str, X, y, sample: int, focused=None) ->
     ]
 
 
+@dataclass(frozen=True)
+class DerivationRequest:
+    """Everything the panel shows, from one snapshot: computed and typeset off the GUI thread."""
+
+    snapshot: core.Snapshot
+    name: str
+    sample: int
+    focused: tuple | None
+    formulas: tuple | None     # the factors' symbolic formulas, once sympy has them
+    ratio: float               # device pixels per point, for the typeset images
+
+    def compute(self):
+        lines = derivation_lines(self.snapshot, self.name, self.sample, self.focused, self.formulas)
+        for kind, payload in lines:   # typeset here; the GUI thread then finds every image cached
+            texts = payload[:2] if kind == "row" else ((payload,) if kind == "math" else ())
+            for text in texts:
+                if text:
+                    try:
+                        render_image(text, MATH_SIZE, ratio=self.ratio)
+                    except ValueError:
+                        pass  # shown as code by the panel
+        return self, lines
+
+
+def derivation_lines(snapshot: core.Snapshot, name: str, sample: int, focused, formulas) -> list:
+    """The panel's lines for ``name`` at ``sample`` of the snapshot: (kind, payload) pairs."""
+    net, X, Y = snapshot.network, snapshot.X, snapshot.y
+    chain = net.chain(name, X, Y, sample=sample)
+    theta = parameter_latex(name)
+    x, y = X[sample], Y[sample]
+    lhs = rf"\frac{{\partial J}}{{\partial {theta}}}"
+    leibniz = r"\,".join(f.latex for f in chain.factors)
+    leibniz_at = r"\cdot ".join(f.latex for f in chain.factors)
+    loss = core.ALL_LOSSES[net.loss]
+    rate = snapshot.learning_rate
+    x_text = ", ".join(fmt(v) for v in x)
+    y_text = ", ".join(fmt(v) for v in y)
+    lines: list[tuple[str, object]] = [
+        ("caption", "<b>Forward pass</b> (the network computes left to right)"),
+        *[("math", line) for line in forward_equations(net)],
+        ("caption", f"<b>Cost</b>: {loss.title}, averaged over the {len(X)} samples"),
+        ("math", loss.latex),
+        ("caption", f"<b>Chain rule</b> for ∂J/∂{name}: multiply the local derivatives along the path "
+                    f"from the cost back to {name}"),
+        ("math", f"{lhs} = {leibniz}"),
+        ("caption", f"Each local derivative, its formula and its value at sample {sample + 1} of "
+                    f"{len(X)} (x = {x_text}, y = {y_text}; keys [ and ] change the sample)"
+                    + ("" if formulas is not None else " — <i>deriving the formulas…</i>")),
+    ]
+    for i, factor in enumerate(chain.factors):
+        formula = f"= {formulas[i]}" if formulas is not None else ""
+        lines.append(("row", (factor.latex, formula, fmt(factor.value))))
+    value = net.get(name)
+    lines += [
+        ("caption", "<b>With the numbers</b>: the product of the local derivatives"),
+        ("math", rf"{lhs}\Big|_{{n={sample + 1}}} = {leibniz_at}"),
+        ("value", " · ".join(bracket_text(f.value) for f in chain.factors) + f" = {fmt(chain.product)}"),
+        ("caption", "<b>Over the batch</b> the gradient is the mean of these per-sample products "
+                    "— the number gradient descent uses"),
+        ("math", rf"{lhs} = \frac{{1}}{{N}}\sum_{{n=1}}^{{N}} {lhs}\Big|_{{n}}"),
+        ("value", fmt(chain.gradient)),
+        ("caption", f"Step {snapshot.step}: {name} ← {name} − η·∂J/∂{name} = {fmt(value)} − "
+                    f"{fmt(rate)} × {fmt(chain.gradient)} = {fmt(value - rate * chain.gradient)}"),
+    ]
+    lines += recursion_lines(net, name, X, Y, sample)
+    lines += path_lines(net, name, X, Y, sample, focused)
+    return lines
+
+
 class ExpressionPanel(QScrollArea):
     def __init__(self, model: SessionModel, parent=None):
         super().__init__(parent)
@@ -143,6 +216,11 @@ class ExpressionPanel(QScrollArea):
         self._worker = LatestOnlyWorker(self)
         self._worker.finished.connect(self._on_formulas)
         self._worker.failed.connect(lambda text: self._model.set_message(f"Could not derive formulas: {text}"))
+        self._lines_worker = LatestOnlyWorker(self, keep_up=True)
+        self._lines_worker.finished.connect(self._on_lines)
+        self._lines_worker.failed.connect(lambda text: self._model.set_message(f"Could not show the chain: {text}"))
+        self._requested: DerivationRequest | None = None
+        self.shown_request: DerivationRequest | None = None   # what the panel shows
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.refresh_now)
@@ -166,8 +244,17 @@ class ExpressionPanel(QScrollArea):
         return (tuple(net.sizes), tuple(net.activations), net.loss, self._model.selected)
 
     def is_settled(self) -> bool:
-        """True once the shown derivation is complete (symbolic formulas in, no refresh pending)."""
-        return self._started and self._formula_key() in self._formulas and not self._timer.isActive()
+        """True once the shown derivation is complete (symbolic formulas in, no refresh pending) and
+        of the shown snapshot."""
+        shown, model = self.shown_request, self._model
+        return (self._started and self._formula_key() in self._formulas and not self._timer.isActive()
+                and not self._lines_worker.busy and shown is not None and shown.formulas is not None
+                and (shown.snapshot.key, shown.name, shown.sample, shown.focused)
+                == (model.snapshot.key, model.selected, model.sample, model.focused_path))
+
+    @property
+    def shown_step(self) -> int | None:
+        return None if self.shown_request is None else self.shown_request.snapshot.step
 
     def _on_formulas(self, result) -> None:
         key, latex = result
@@ -177,55 +264,27 @@ class ExpressionPanel(QScrollArea):
 
     # ------------------------------------------------------------------ content
     def refresh_now(self) -> None:
+        """Ask the worker for the shown snapshot's lines (and sympy for missing formulas)."""
         model = self._model
-        net = model.network
-        name = model.selected
-        chain = model.chain(name)
-        theta = parameter_latex(name)
-        sample = model.sample
-        x, y = model.X[sample], model.y[sample]
-        lhs = rf"\frac{{\partial J}}{{\partial {theta}}}"
-        leibniz = r"\,".join(f.latex for f in chain.factors)
+        if model.selected not in model.snapshot.names:
+            return
         key = self._formula_key()
         formulas = self._formulas.get(key)
         if formulas is None:
-            factors = chain.factors
+            factors = model.network.chain(model.selected, model.X[:1], model.y[:1], sample=0).factors
             self._worker.submit(lambda: (key, [f.expanded_latex for f in factors]))
             formulas = self._formulas.get(key)  # already there when the worker runs synchronously
-        leibniz_at = r"\cdot ".join(f.latex for f in chain.factors)
-        loss = core.ALL_LOSSES[net.loss]
+        request = DerivationRequest(model.snapshot, model.selected, model.sample, model.focused_path,
+                                    None if formulas is None else tuple(formulas), screen_ratio())
+        if request != self._requested:
+            self._requested = request
+            self._lines_worker.submit(request.compute)
 
-        x_text = ", ".join(fmt(v) for v in x)
-        y_text = ", ".join(fmt(v) for v in y)
-        lines: list[tuple[str, object]] = [
-            ("caption", "<b>Forward pass</b> (the network computes left to right)"),
-            *[("math", line) for line in forward_equations(net)],
-            ("caption", f"<b>Cost</b>: {loss.title}, averaged over the {len(model.X)} samples"),
-            ("math", loss.latex),
-            ("caption", f"<b>Chain rule</b> for ∂J/∂{name}: multiply the local derivatives along the path "
-                        f"from the cost back to {name}"),
-            ("math", f"{lhs} = {leibniz}"),
-            ("caption", f"Each local derivative, its formula and its value at sample {sample + 1} of "
-                        f"{len(model.X)} (x = {x_text}, y = {y_text}; keys [ and ] change the sample)"
-                        + ("" if formulas is not None else " — <i>deriving the formulas…</i>")),
-        ]
-        for i, factor in enumerate(chain.factors):
-            formula = f"= {formulas[i]}" if formulas is not None else ""
-            lines.append(("row", (factor.latex, formula, fmt(factor.value))))
-        lines += [
-            ("caption", "<b>With the numbers</b>: the product of the local derivatives"),
-            ("math", rf"{lhs}\Big|_{{n={sample + 1}}} = {leibniz_at}"),
-            ("value", " · ".join(bracket_text(f.value) for f in chain.factors) + f" = {fmt(chain.product)}"),
-            ("caption", "<b>Over the batch</b> the gradient is the mean of these per-sample products "
-                        "— the number gradient descent uses"),
-            ("math", rf"{lhs} = \frac{{1}}{{N}}\sum_{{n=1}}^{{N}} {lhs}\Big|_{{n}}"),
-            ("value", fmt(chain.gradient)),
-            ("caption", f"Step: {name} ← {name} − η·∂J/∂{name} = {fmt(net.get(name))} − "
-                        f"{fmt(model.learning_rate)} × {fmt(chain.gradient)} = "
-                        f"{fmt(net.get(name) - model.learning_rate * chain.gradient)}"),
-        ]
-        lines += recursion_lines(net, name, model.X, model.y, sample)
-        lines += path_lines(net, name, model.X, model.y, sample, model.focused_path)
+    def _on_lines(self, result) -> None:
+        request, lines = result
+        if request.snapshot.revision != self._model.revision:
+            return
+        self.shown_request = request
         self._show(lines)
 
     def _fit_bars(self) -> None:

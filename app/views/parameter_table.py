@@ -1,9 +1,10 @@
 """The parameter table: every parameter with its value and dJ/dθ two ways — by backpropagation and by
 central finite differences — their relative error and whether they agree (a gradient check).
 
-* Backprop values follow the model at once (one backward pass); the finite differences, a pass per
-  parameter, run off the GUI thread in a LatestOnlyWorker (stale results dropped) and, while
-  training, at most every FD_INTERVAL_S. A check made at older parameters says so in the summary.
+* Values and backprop gradients are the shown snapshot's; the finite differences, a pass per
+  parameter, run off the GUI thread in a LatestOnlyWorker for that snapshot and, while training, at
+  most every FD_INTERVAL_S. A check of another step is never shown beside this step's backprop: its
+  cells say "…" and the summary names the step it was made at.
 * Sortable: click a header, or choose the column in "Sort by" (Tab reaches it) and flip the order.
 * Selecting a row selects that parameter everywhere, and selecting one elsewhere selects its row.
 * Enter (or double-click) on a row edits the value, through the same parser as the diagram.
@@ -24,6 +25,7 @@ import core
 from ..format import fmt
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
+from .caption import FrameCaption
 from .throttle import Throttle
 from .value_editor import commit_value, editable_text
 
@@ -51,17 +53,13 @@ BAD = QColor("#c62828")
 
 @dataclass(frozen=True)
 class CheckRequest:
-    """What a gradient check depends on, captured on the GUI thread (the network is a copy)."""
+    """A gradient check of one snapshot."""
 
-    network: core.Network
-    X: np.ndarray
-    y: np.ndarray
-    names: tuple
-    step: int
-    revision: int   # the model's revision: data, split and cost the check was made for
+    snapshot: core.Snapshot
 
     def compute(self):
-        return self, core.gradient_check(self.network, self.X, self.y)
+        snap = self.snapshot
+        return self, core.gradient_check(snap.network, snap.X, snap.y)
 
 
 class ParameterTableModel(QAbstractTableModel):
@@ -74,8 +72,7 @@ class ParameterTableModel(QAbstractTableModel):
         self.values = np.zeros(0)
         self.backprop = np.zeros(0)
         self.check = None          # the newest core.GradientCheck for these names
-        self.check_vector = None   # the parameters it was made at
-        self.check_revision = -1   # ... and the model's revision (data, split, cost)
+        self.check_key = None      # the key of the snapshot it was made for
         self.check_step = 0
         self.reload()
 
@@ -85,7 +82,7 @@ class ParameterTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.names = self._model.parameter_names()
         self.check = None
-        self.check_vector = None
+        self.check_key = None
         self._read_values()
         self.endResetModel()
 
@@ -103,18 +100,17 @@ class ParameterTableModel(QAbstractTableModel):
         if self.names:
             self.dataChanged.emit(self.index(0, VALUE), self.index(len(self.names) - 1, BACKPROP))
 
-    def set_check(self, check, vector, step: int, revision: int = -1) -> None:
+    def set_check(self, check, key: tuple, step: int) -> None:
         if [row.name for row in check.rows] != self.names:
             return  # made for another shape: stale
-        self.check, self.check_vector, self.check_step = check, vector, step
-        self.check_revision = revision
+        self.check, self.check_key, self.check_step = check, key, step
         if self.names:
             self.dataChanged.emit(self.index(0, FINITE), self.index(len(self.names) - 1, AGREES))
 
     @property
     def check_is_current(self) -> bool:
-        return (self.check_vector is not None and self.check_revision == self._model.revision
-                and np.array_equal(self.check_vector, self.values))
+        """The check was made for the shown snapshot: its numbers may stand beside its backprop."""
+        return self.check_key is not None and self.check_key == self._model.snapshot.key
 
     # ------------------------------------------------------------------ Qt model
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
@@ -144,8 +140,8 @@ class ParameterTableModel(QAbstractTableModel):
             return float(self.values[row])
         if column == BACKPROP:
             return float(self.backprop[row])
-        if self.check is None:
-            return math.nan
+        if self.check is None or not self.check_is_current:
+            return math.nan   # another step's numbers never stand beside this step's backprop
         check_row = self.check.rows[row]
         if column == FINITE:
             return check_row.finite_difference
@@ -179,7 +175,7 @@ class ParameterTableModel(QAbstractTableModel):
             if column == AGREES:
                 return int(Qt.AlignCenter)
             return int(Qt.AlignRight | Qt.AlignVCenter) if column != NAME else int(Qt.AlignLeft | Qt.AlignVCenter)
-        if role == Qt.ForegroundRole and column == AGREES and self.check is not None:
+        if role == Qt.ForegroundRole and column == AGREES and self.check is not None and self.check_is_current:
             return QBrush(GOOD if self.check.rows[row].agrees else BAD)
         if role == Qt.ToolTipRole:
             return self._tooltip(row)
@@ -189,7 +185,7 @@ class ParameterTableModel(QAbstractTableModel):
         name = self.names[row]
         text = (f"{name} = {fmt(self.values[row], 6)}\n"
                 f"∂J/∂{name} by backprop: {fmt(self.backprop[row], 6)}")
-        if self.check is not None:
+        if self.check is not None and self.check_is_current:
             r = self.check.rows[row]
             text += (f"\nby finite differences (ε = {self.check.eps:g}): {fmt(r.finite_difference, 6)}"
                      f"\nrelative error {r.relative_error:.2e}: {'agree' if r.agrees else 'DISAGREE'}")
@@ -243,9 +239,8 @@ class ParameterTablePanel(QWidget):
         self.proxy.setSortRole(SORT_ROLE)
         self.proxy.setDynamicSortFilter(True)
 
-        self.summary = QLabel()
+        self.summary = FrameCaption()
         self.summary.setObjectName("parameter-table-summary")
-        self.summary.setWordWrap(True)
         self.sort_column = QComboBox()
         self.sort_column.setObjectName("parameter-table-sort")
         self.sort_column.setAccessibleName("Sort the parameters by")
@@ -367,14 +362,13 @@ class ParameterTablePanel(QWidget):
         self._fd_throttle.request(immediate=not self._model.running)
 
     def _submit_check(self) -> None:
-        model = self._model
-        request = CheckRequest(model.network.copy(), model.X, model.y, tuple(model.parameter_names()),
-                               model.step_count, model.revision)
-        self._worker.submit(request.compute)
+        snapshot = self._model.snapshot
+        if self.table_model.check_key != snapshot.key:
+            self._worker.submit(CheckRequest(snapshot).compute)
 
     def _on_check(self, result) -> None:
         request, check = result
-        self.table_model.set_check(check, request.network.parameter_vector(), request.step, request.revision)
+        self.table_model.set_check(check, request.snapshot.key, request.snapshot.step)
         self._update_summary()
 
     def _update_summary(self) -> None:
@@ -390,7 +384,8 @@ class ParameterTablePanel(QWidget):
                        f"{bad} parameter{'s' if bad != 1 else ''} disagree ✗ (sort by Agrees)")
             text += f"{verdict}; largest relative error {check.max_relative_error:.1e}"
             if not table.check_is_current:
-                text += f" (finite differences from step {table.check_step}, refreshing)"
+                text += (f" (finite differences made at step {table.check_step}; refreshing for step "
+                         f"{self._model.step_count}, so their cells wait)")
             text += "."
         self.summary.setText(text)
 

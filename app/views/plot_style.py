@@ -3,6 +3,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from .caption import FrameCaption
+
 PATH_COLOR = "#ff5a36"
 POINT_COLOR = "#ff5a36"
 CURVE_COLOR = "#2e6fba"
@@ -45,9 +47,7 @@ class PlotPanel(QWidget):
         layout.setSpacing(2)
         self.plot = make_plot(title, x_label, y_label)
         layout.addWidget(self.plot, 1)
-        self.caption = QLabel()
-        self.caption.setWordWrap(True)
-        self.caption.setStyleSheet("color: #5b6478; padding: 2px 6px;")
+        self.caption = FrameCaption(style="color: #5b6478; padding: 2px 6px;")
         layout.addWidget(self.caption)
         # "catching up": which step the picture shows while a newer one is being computed
         self.lag_badge = QLabel(self.plot)
@@ -68,7 +68,13 @@ class PlotPanel(QWidget):
             self.lag_badge.hide()
             self.plot.getPlotItem().setOpacity(1.0)
             return
-        self.lag_badge.setText(f"step {step}" if running else f"showing step {step} — catching up…")
-        self.lag_badge.adjustSize()
+        text = f"step {step}" if running else f"showing step {step} — catching up…"
+        self.lag_badge.setText(text)
+        # a fixed size, in steps of 40 px: a child whose size may change makes the plot re-lay out
+        # its panel and dock every frame
+        metrics = self.lag_badge.fontMetrics()
+        width = 40 * -(-(metrics.horizontalAdvance(text) + 14) // 40)
+        if width != self.lag_badge.width():
+            self.lag_badge.setFixedSize(width, metrics.height() + 6)
         self.lag_badge.show()
         self.plot.getPlotItem().setOpacity(1.0 if running else 0.55)

@@ -1,29 +1,32 @@
 """The 1-D slice J(θ) for the selected parameter with every other one held, and the tangent line at the
 current θ whose slope is dJ/dθ: the derivative drawn as what it is, a slope.
 
-The point and the tangent follow every step at once; the curve (a forward pass per sampled θ, 100 ms
-for a deep network on 1,000 samples) is computed in a worker from a frozen copy of the network, at
-most a few times a second while training runs, and a stale curve is dropped.
+Curve, point and tangent are drawn from one snapshot, so the tangent always touches its curve. The
+curve (a forward pass per sampled θ, 100 ms for a deep network on 1,000 samples) is computed in a
+worker from the snapshot; when a new snapshot moves only the selected parameter, the curve stays
+valid and the point and tangent follow at once.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 
 import core
 
 from ..format import fmt
 from ..model import SessionModel
-from .plot_style import CURVE_COLOR, POINT_COLOR, TANGENT_COLOR, PlotPanel
 from ..workers import LatestOnlyWorker
+from .plot_style import CURVE_COLOR, POINT_COLOR, TANGENT_COLOR, PlotPanel
 from .surface import nice_half_width
 
 SAMPLES = 241
 MIN_SAMPLES = 61
 # Multiply-adds one curve may cost (samples x data rows x layer widths): ~20 ms of numpy.
 WORK_BUDGET = 4e6
-CURVE_MS_RUNNING = 250
+NEIGHBOUR = 1e-4       # the samples beside the point, as a fraction of the half-width
 
 
 def slice_samples(net: core.Network, rows: int) -> int:
@@ -31,6 +34,30 @@ def slice_samples(net: core.Network, rows: int) -> int:
     MIN_SAMPLES, still a smooth curve) for deep networks on many rows."""
     work_per_value = rows * sum(a * b for a, b in zip(net.sizes[:-1], net.sizes[1:]))
     return int(min(SAMPLES, max(MIN_SAMPLES, WORK_BUDGET // max(work_per_value, 1))))
+
+
+def slice_key(snapshot: core.Snapshot, name: str, half_width: float) -> tuple:
+    """What the curve depends on: every parameter but ``name``, the cost and the range."""
+    held = np.delete(snapshot.theta, snapshot.names.index(name))
+    net = snapshot.network
+    return (snapshot.revision, name, half_width, held.tobytes(), str(net.loss), net.regularization,
+            net.regularization_rate)
+
+
+@dataclass(frozen=True)
+class SliceRequest:
+    snapshot: core.Snapshot
+    name: str
+    half_width: float
+
+    def compute(self):
+        snap, h = self.snapshot, self.half_width
+        # the point and two close neighbours are samples too: at the point the drawn curve is exact,
+        # and its slope there (a central difference) is the tangent's
+        theta, delta = snap.value(self.name), NEIGHBOUR * h
+        values = np.union1d(np.linspace(-h, h, slice_samples(snap.network, len(snap.X))),
+                            [theta - delta, theta, theta + delta])
+        return self, values, core.cost_slice(snap.network, snap.X, snap.y, self.name, values)
 
 
 class CostSliceView(PlotPanel):
@@ -44,16 +71,14 @@ class CostSliceView(PlotPanel):
         self.slope = 0.0
         self._half_width = 0.0
         self._name = ""
-        self._curve_key = None
-        self._worker = LatestOnlyWorker(self)
+        self._requested = None
+        self.curve_key = None            # the key of the drawn curve
+        self.shown_snapshot: core.Snapshot | None = None
+        self._worker = LatestOnlyWorker(self, keep_up=True)
         self._worker.finished.connect(self._show_curve)
         self._worker.failed.connect(lambda text: model.set_message(f"Could not compute the slice: {text}"))
-        self._curve_timer = QTimer(self)
-        self._curve_timer.setSingleShot(True)
-        self._curve_timer.timeout.connect(self._request_curve)
-        for signal in (model.parametersChanged, model.selectionChanged, model.datasetChanged, model.lossChanged,
-                       model.structureChanged):
-            signal.connect(self.refresh)
+        model.snapshotChanged.connect(self.refresh)
+        model.selectionChanged.connect(self.refresh)
         model.historyReset.connect(self._reset_range)
         self.refresh()
 
@@ -63,49 +88,57 @@ class CostSliceView(PlotPanel):
 
     def refresh(self, *_args) -> None:
         model = self._model
-        net = model.network
-        name = model.selected
-        theta = net.get(name)
+        snapshot, name = model.snapshot, model.selected
+        if name not in snapshot.names:
+            return
         if name != self._name:
             self._name, self._half_width = name, 0.0
-        self._half_width = max(self._half_width, nice_half_width(theta))
-        h = self._half_width
-        cost = model.cost()
-        self.slope = model.gradient(name)
-        half = 0.18 * h
-        self.tangent.setData([theta - half, theta + half], [cost - self.slope * half, cost + self.slope * half])
-        self.point.setData([theta], [cost])
-        item = self.plot.getPlotItem()
-        item.setLabel("bottom", name)
-        item.setTitle(f"J({name}) with the others held", size="10pt")
-        self.caption.setText(f"At {name} = {fmt(theta)}: J = {fmt(cost)}, slope of the tangent "
-                             f"dJ/d{name} = {fmt(self.slope)}. Gradient descent moves {name} "
-                             f"{'left' if self.slope > 0 else 'right'}, downhill.")
-        if not self._curve_timer.isActive():
-            self._curve_timer.start(CURVE_MS_RUNNING if model.running else 0)
-
-    def _request_curve(self) -> None:
-        model = self._model
-        net, name, h = model.network.copy(), model.selected, self._half_width
-        X, y = model.X, model.y
-        values = np.linspace(-h, h, slice_samples(net, len(X)))
-        key = (name, h, model.revision, net.parameter_vector().tobytes())
-        if key == self._curve_key:
-            return
-        self._curve_key = key
-        self._worker.submit(lambda: (key, values, core.cost_slice(net, X, y, name, values)))
+        self._half_width = max(self._half_width, nice_half_width(snapshot.value(name)))
+        key = slice_key(snapshot, name, self._half_width)
+        if key == self.curve_key:
+            self._draw_point(snapshot, name)   # the drawn curve is this snapshot's curve too
+        elif key != self._requested:
+            self._requested = key
+            self._worker.submit(SliceRequest(snapshot, name, self._half_width).compute)
+        self._show_lag()
 
     def _show_curve(self, result) -> None:
-        key, values, costs = result
-        if key != self._curve_key:
+        request, values, costs = result
+        model = self._model
+        if request.snapshot.revision != model.revision or request.name != model.selected:
             return  # the learner moved on while it was computed
         self.curve.setData(values, costs)
+        self.curve_key = slice_key(request.snapshot, request.name, request.half_width)
         finite = costs[np.isfinite(costs)]
         if finite.size:
             lo, hi = float(finite.min()), float(finite.max())
             pad = 0.08 * (hi - lo or 1.0)
             h = float(values[-1])
             self.plot.getPlotItem().setRange(xRange=(-h, h), yRange=(lo - pad, hi + pad), padding=0)
+        self._draw_point(request.snapshot, request.name)
+        self._show_lag()
+
+    def _draw_point(self, snapshot: core.Snapshot, name: str) -> None:
+        """The point and tangent of ``snapshot``, whose curve is the one drawn."""
+        self.shown_snapshot = snapshot
+        theta, cost = snapshot.value(name), snapshot.cost
+        self.slope = snapshot.gradient_of(name)
+        half = 0.18 * self._half_width
+        self.tangent.setData([theta - half, theta + half], [cost - self.slope * half, cost + self.slope * half])
+        self.point.setData([theta], [cost])
+        item = self.plot.getPlotItem()
+        item.setLabel("bottom", name)
+        item.setTitle(f"J({name}) with the others held", size="10pt")
+        self.caption.setText(f"Step {snapshot.step}: at {name} = {fmt(theta)}, J = {fmt(cost)}; slope of the "
+                             f"tangent dJ/d{name} = {fmt(self.slope)}. Gradient descent moves {name} "
+                             f"{'left' if self.slope > 0 else 'right'}, downhill.")
+
+    def _show_lag(self) -> None:
+        shown = self.shown_snapshot
+        self.show_lag(None if shown is None else shown.step,
+                      shown is not None and (shown.key != self._model.snapshot.key or self._name != self._model.selected))
 
     def is_settled(self) -> bool:
-        return not self._curve_timer.isActive() and not self._worker.busy
+        shown = self.shown_snapshot
+        return (not self._worker.busy and shown is not None and shown.key == self._model.snapshot.key
+                and self.curve_key is not None and self.curve_key[1] == self._model.selected)

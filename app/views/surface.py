@@ -174,8 +174,11 @@ class CostSurfaceView(PlotPanel):
             return
         resolution = RUNNING if model.running else FINE
         if self._requested != (key, resolution):
+            # progressive: a quick grid of this very snapshot first, the fine one after it
             if self.result is None or self.result.request.key[0] != snapshot.revision:
                 self._worker.submit(SurfaceRequest(snapshot, axes, extent, COARSE).compute)
+            elif resolution == FINE and not self._worker.busy:
+                self._worker.submit(SurfaceRequest(snapshot, axes, extent, RUNNING).compute)
             self._requested = (key, resolution)
             self._worker.submit(SurfaceRequest(snapshot, axes, extent, resolution).compute)
         self._show_lag()

@@ -20,6 +20,7 @@ from .plot_style import CURVE_COLOR, POINT_COLOR
 from .throttle import Throttle
 
 BAR_HEIGHT = 64
+SIDE_WIDTH = 330
 SPARKLINE_MIN_HEIGHT = 40
 DRAG_INTERVAL = 0.016          # while dragging, goto at most once per frame (the release always goes)
 SETTLE_MS = 1000               # after a release, the cursor stays put this long for the snapshot to come
@@ -310,7 +311,9 @@ class TimelineBar(QWidget):
         self.label.setObjectName("timeline-label")
         self.label.setWordWrap(True)
         self.label.setStyleSheet("color: #1d2433;")
-        self.label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        # a fixed size: its text changes every frame, and a label whose size may change re-lays out
+        # every parent up to the main window (all docks), every frame
+        self.label.setFixedSize(SIDE_WIDTH, 2 * self.label.fontMetrics().lineSpacing() + 2)
         self.branch_combo = QComboBox()
         self.branch_combo.setObjectName("timeline-runs")
         self.branch_combo.setAccessibleName("Run shown")
@@ -336,7 +339,7 @@ class TimelineBar(QWidget):
         side.addLayout(runs)
         side_widget = QWidget()
         side_widget.setLayout(side)
-        side_widget.setFixedWidth(330)
+        side_widget.setFixedWidth(SIDE_WIDTH)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(8)
