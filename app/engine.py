@@ -168,7 +168,6 @@ class TrainingEngine(QObject):
 
     # ------------------------------------------------------------------ the worker
     def _publish(self, snapshot) -> None:
-        pacing.wait_for_gui()   # the GUI thread gets its breath first (app/pacing.py)
         with self._slot_lock:
             self._slot = snapshot
 
@@ -202,7 +201,11 @@ class TrainingEngine(QObject):
                 except Exception as exc:  # a bug stops training visibly instead of killing the thread
                     message = f"Training stopped: {type(exc).__name__}: {exc}"
                 frame_done = clock() >= deadline or (budget is not None and frame_steps >= budget)
-                if (frame_done or not self._running or self._publish_soon or message) and not self._interrupt:
+                due = frame_done or not self._running or self._publish_soon or message
+                # training never waits for the GUI: while it is still drawing the last snapshot,
+                # this frame's is skipped and the next frame's steps go on (app/pacing.py)
+                ready = pacing.gui_ready() or not self._running or message
+                if due and ready and not self._interrupt:
                     self._publish_soon = False
                     snapshot = self._snapshot()
             if snapshot is not None:

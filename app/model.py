@@ -158,8 +158,7 @@ class SessionModel(QObject):
                 now = VALUE_SIGNALS[name](self)
                 if now == before[name]:
                     continue   # changed and changed back, or set to what it was
-                args = now if name != "axesChanged" else now
-                getattr(self, name).emit(*args)
+                getattr(self, name).emit(*now)
             else:
                 getattr(self, name).emit(*pending[name])
 

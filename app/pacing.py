@@ -36,6 +36,12 @@ def handling():
         _ready_at = max(_ready_at, ended + min(MAX_WAIT, IDLE_SHARE * (ended - started)))
 
 
+def gui_ready() -> bool:
+    """True once the GUI thread has had its idle time (a sender that can do something useful
+    meanwhile, like the training worker, asks instead of waiting)."""
+    return time.perf_counter() >= _ready_at
+
+
 def wait_for_gui() -> None:
     """Sleep (in a background thread) until the GUI thread has had its idle time."""
     while True:

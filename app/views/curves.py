@@ -20,7 +20,7 @@ from ..workers import LatestOnlyWorker
 from .throttle import Throttle
 from .boundary import (PALETTE, FieldRequest, FieldResult, class_color, class_color_name, regression_lut,
                        value_colors)
-from .plot_style import CURVE_COLOR, POINT_COLOR, PlotPanel
+from .plot_style import CURVE_COLOR, POINT_COLOR, PlotPanel, steady_range
 
 PREDICTION_SAMPLES = 300
 TEST_COLOR = "#e8871e"
@@ -60,14 +60,20 @@ class CostCurveView(PlotPanel):
         self.log_scale.toggled.connect(self._on_log)
         self.layout().addWidget(self.log_scale)
         self.shown_snapshot = None
+        self._x_max = self._y_range = None
         model.snapshotChanged.connect(self.refresh)
         model.timelineChanged.connect(self._update_traces)
+        model.historyReset.connect(self._forget_range)
         model.historyReset.connect(self._update_traces)
         self.refresh()
 
     def _on_log(self, on: bool) -> None:
         self.plot.getPlotItem().setLogMode(y=on)
         self.plot.getPlotItem().enableAutoRange()
+        self._forget_range()
+
+    def _forget_range(self) -> None:
+        self._x_max = self._y_range = None
         self.refresh()
 
     def _show_test(self, show: bool) -> None:
@@ -102,12 +108,22 @@ class CostCurveView(PlotPanel):
             return
         self.last.setData([steps[-1]], [costs[-1]])
         item = self.plot.getPlotItem()
-        if steps[-1] < 10 and not self.log_scale.isChecked():
-            # one point autoscales to nonsense: show the first steps to come
-            top = max(float(np.nanmax(costs)), float(np.nanmax(tests)) if has_test else 0.0, 1e-9)
-            item.setRange(xRange=(0, 10), yRange=(0, 1.1 * top), padding=0)
-        else:
+        if self.log_scale.isChecked():
             item.enableAutoRange()
+        else:
+            # ranges that change only when the curve leaves them (each change redraws the axes):
+            # the steps in doublings from 10, J from 0 to a rounded top
+            top = max(float(np.nanmax(costs)), float(np.nanmax(tests)) if has_test else 0.0, 1e-9)
+            longest = max([int(steps[-1])] + [int(t.xData[-1]) for t in self.traces
+                                               if t.xData is not None and len(t.xData)])
+            x_max = 10.0
+            while x_max < longest:
+                x_max *= 2
+            y_range = steady_range(self._y_range, 0.0, top, pad=0.05)
+            y_range = (0.0, y_range[1])
+            if (x_max, y_range) != (self._x_max, self._y_range):
+                self._x_max, self._y_range = x_max, y_range
+                item.setRange(xRange=(0, x_max), yRange=y_range, padding=0)
         first = costs[0]
         change = "" if len(steps) < 2 or first == 0 else \
             f" ({100 * (costs[-1] - first) / first:+.1f}% since step {steps[0]})"

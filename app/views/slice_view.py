@@ -19,7 +19,7 @@ import core
 from ..format import fmt
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
-from .plot_style import CURVE_COLOR, POINT_COLOR, TANGENT_COLOR, PlotPanel
+from .plot_style import CURVE_COLOR, POINT_COLOR, TANGENT_COLOR, PlotPanel, steady_range
 from .surface import nice_half_width
 
 SAMPLES = 241
@@ -73,6 +73,8 @@ class CostSliceView(PlotPanel):
         self._name = ""
         self._requested = None
         self.curve_key = None            # the key of the drawn curve
+        self._y_range = None             # the plot's range, kept while the curve stays inside it
+        self._x_half = None
         self.shown_snapshot: core.Snapshot | None = None
         self._worker = LatestOnlyWorker(self, keep_up=True)
         self._worker.finished.connect(self._show_curve)
@@ -97,7 +99,13 @@ class CostSliceView(PlotPanel):
         key = slice_key(snapshot, name, self._half_width)
         if key == self.curve_key:
             self._draw_point(snapshot, name)   # the drawn curve is this snapshot's curve too
-        elif key != self._requested:
+        elif self.curve_key is None or self.curve_key[1] != name:
+            # another parameter: its point and tangent at once, its curve when the worker has it
+            # (no curve of another parameter stays under them meanwhile)
+            self.curve.setData([], [])
+            self.curve_key = None
+            self._draw_point(snapshot, name)
+        if key != self.curve_key and key != self._requested:
             self._requested = key
             self._worker.submit(SliceRequest(snapshot, name, self._half_width).compute)
         self._show_lag()
@@ -111,10 +119,12 @@ class CostSliceView(PlotPanel):
         self.curve_key = slice_key(request.snapshot, request.name, request.half_width)
         finite = costs[np.isfinite(costs)]
         if finite.size:
-            lo, hi = float(finite.min()), float(finite.max())
-            pad = 0.08 * (hi - lo or 1.0)
-            h = float(values[-1])
-            self.plot.getPlotItem().setRange(xRange=(-h, h), yRange=(lo - pad, hi + pad), padding=0)
+            h = request.half_width
+            y_range = steady_range(self._y_range if self._x_half == h else None,
+                                   float(finite.min()), float(finite.max()))
+            if (y_range, h) != (self._y_range, self._x_half):
+                self._y_range, self._x_half = y_range, h
+                self.plot.getPlotItem().setRange(xRange=(-h, h), yRange=y_range, padding=0)
         self._draw_point(request.snapshot, request.name)
         self._show_lag()
 
