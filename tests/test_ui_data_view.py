@@ -36,6 +36,21 @@ def trained(name: str, steps: int = 400, test_fraction: float = 0.0, rate: float
     return model
 
 
+def test_the_dashed_boundary_is_where_the_network_says_one_half(qtbot):
+    model = trained("circle", 400)
+    view = data_view(qtbot, model)
+    qtbot.waitUntil(view.is_settled)
+    xs, ys = view.boundary.getData()
+    points = np.column_stack([xs, ys])
+    points = points[np.isfinite(points).all(axis=1)]
+    assert len(points) > 20 and view.boundary.isVisible()
+    # linear interpolation between grid cells: close to 0.5, never on a clear side
+    probs = model.network.predict(points)[:, 0]
+    assert np.abs(probs - 0.5).max() < 0.05
+    request = view.field_result.request
+    assert (request.xlim[0] <= points[:, 0]).all() and (points[:, 0] <= request.xlim[1]).all()
+
+
 def test_boundary_image_agrees_with_the_network(qtbot):
     model = trained("circle", 400)
     view = data_view(qtbot, model)

@@ -36,6 +36,7 @@ def shown_diagram(qtbot, model) -> NetworkDiagram:
     diagram.show()
     qtbot.waitExposed(diagram)
     diagram.setFocus()
+    qtbot.waitUntil(diagram.is_settled)   # the neuron pictures come from a worker
     return diagram
 
 
@@ -207,6 +208,7 @@ def test_neuron_pictures_follow_the_parameters(qtbot, model):
     before = diagram.field_images[(1, 0)].copy()
     untouched = diagram.field_images[(1, 1)].copy()
     model.set_parameter("w1.1.1", model.network.get("w1.1.1") + 2.0)
+    qtbot.waitUntil(lambda: diagram.is_settled() and diagram.field_images[(1, 0)] != before)
     after = diagram.field_images[(1, 0)]
     assert after.size() == before.size() and after != before
     assert diagram.field_images[(1, 1)] == untouched  # another neuron's input weights did not change
@@ -217,7 +219,7 @@ def test_one_input_neurons_draw_curves_that_follow_the_parameters(qtbot, model):
     diagram = shown_diagram(qtbot, model)
     path = diagram.field_paths[(1, 2)]
     model.set_parameter("w1.1.3", model.network.get("w1.1.3") - 3.0)
-    assert diagram.field_paths[(1, 2)] != path
+    qtbot.waitUntil(lambda: diagram.is_settled() and diagram.field_paths[(1, 2)] != path)
     assert len(diagram.field_paths) == 3
 
 

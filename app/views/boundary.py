@@ -118,13 +118,17 @@ class FieldRequest:
         values = network_field(self.network, self.xlim, self.ylim, self.resolution)
         n_x, n_y, k = values.shape
         flat = values.reshape(-1, k)
+        boundary = None
         if self.task == "regression":
             rgba = value_colors(flat[:, 0], self.levels, REGRESSION_STRENGTH)
             classes = None
         else:
             rgba, classes = class_colors(flat)
             classes = classes.reshape(n_x, n_y)
-        return FieldResult(self, values, rgba.reshape(n_x, n_y, 4), classes)
+            if self.task == "classification":   # the dashed ŷ = 0.5 line, by contourpy, here
+                xs, ys = grid_axes(self.xlim, self.ylim, self.resolution)
+                boundary = core.contour_lines(values[:, :, 0], (xs[0], xs[-1], ys[0], ys[-1]), [0.5])[0]
+        return FieldResult(self, values, rgba.reshape(n_x, n_y, 4), classes, boundary)
 
 
 @dataclass(frozen=True)
@@ -133,3 +137,4 @@ class FieldResult:
     values: np.ndarray          # (n_x, n_y, outputs)
     image: np.ndarray           # (n_x, n_y, 4) uint8, column-major for pyqtgraph: [i, j] = (x_i, y_j)
     classes: np.ndarray | None  # (n_x, n_y) predicted class, None for regression
+    boundary: object = None     # core.ContourLine of ŷ = 0.5 (two classes), else None

@@ -170,8 +170,10 @@ class DataView(PlotPanel):
         self.field = pg.ImageItem()
         self.field.setZValue(-20)
         item.addItem(self.field)
-        self.boundary = pg.IsocurveItem(level=0.5, pen=pg.mkPen("#1d2433", width=1.5, style=Qt.DashLine))
-        self.boundary.setParentItem(self.field)
+        # ŷ = 0.5, computed with the field in its worker (contourpy), drawn as one dashed line
+        self.boundary = pg.PlotDataItem(pen=pg.mkPen("#1d2433", width=1.5, style=Qt.DashLine), connect="finite")
+        self.boundary.setZValue(self.field.zValue() + 1)
+        self.plot.getPlotItem().addItem(self.boundary)
         self.curves = [item.plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2.5)) for _ in PALETTE]
         self.prediction = self.curves[0]
         self.threshold = pg.InfiniteLine(angle=0, pos=0.5, pen=pg.mkPen("#9aa3b5", style=Qt.DotLine))
@@ -394,9 +396,10 @@ class DataView(PlotPanel):
         self.field.setImage(result.image, autoLevels=False, levels=(0, 255))
         self.field.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         if request.task == "classification":
-            self.boundary.setData(result.values[:, :, 0])
-            self.boundary.setPos(0.5, 0.5)  # values sit at the pixel centres
-            self.boundary.setVisible(True)
+            line = result.boundary
+            if line is not None:
+                self.boundary.setData(line.x, line.y, connect="finite")
+            self.boundary.setVisible(line is not None)
         else:
             self.boundary.setVisible(False)
         self.field_result = result

@@ -32,6 +32,7 @@ import core
 from core.naming import ParameterRef, parameter_name
 
 from ..format import fmt
+from ..workers import LatestOnlyWorker
 from ..model import HIDDEN_ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_NEURONS, SessionModel
 from .throttle import Throttle
 from .scene_text import add_text, place_centered
@@ -79,6 +80,30 @@ def diverging_image(values: np.ndarray, low: float, mid: float, high: float) -> 
     rgba = np.ascontiguousarray(rgba[::-1])  # image rows run downwards, the x2 axis upwards
     h, w = v.shape
     return QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
+
+
+def neuron_pictures(net: core.Network, lo, hi, x_sample: float):
+    """Every hidden neuron's picture, made off the GUI thread (QImage may be built in any thread):
+    (shape, "images", {(layer, j): QImage}) for 2 inputs, (shape, "curves", (xs, x_sample,
+    {(layer, j): (values, low, high)})) for 1."""
+    if net.sizes[0] == 2:
+        fields = core.neuron_fields(net, (lo[0], hi[0]), (lo[1], hi[1]), FIELD_RESOLUTION)
+        images = {}
+        for layer in range(1, len(net.sizes) - 1):
+            values = fields.layers[layer - 1]
+            low, mid, high = activation_range(net.activations[layer - 1], values)
+            for j in range(net.sizes[layer]):
+                images[(layer, j)] = diverging_image(values[:, :, j], low, mid, high)
+        return tuple(net.sizes), "images", images
+    xs = np.linspace(lo[0], hi[0], CURVE_SAMPLES)
+    layers = core.neuron_curves(net, xs).layers
+    curves = {}
+    for layer in range(1, len(net.sizes) - 1):
+        values = layers[layer - 1]
+        low, _mid, high = activation_range(net.activations[layer - 1], values)
+        for j in range(net.sizes[layer]):
+            curves[(layer, j)] = (values[:, j], low, high)
+    return tuple(net.sizes), "curves", (xs, x_sample, curves)
 
 
 def activation_range(name: str, values: np.ndarray) -> tuple[float, float, float]:
@@ -212,6 +237,9 @@ class NetworkDiagram(QGraphicsView):
         self.field_updates = 0
         self._refresh_throttle = Throttle(self._refresh_now, REFRESH_INTERVAL_S, self)
         self._field_throttle = Throttle(self._update_fields, FIELD_INTERVAL_S, self)
+        self._fields_worker = LatestOnlyWorker(self, keep_up=True)
+        self._fields_worker.finished.connect(self._on_pictures)
+        self._fields_worker.failed.connect(lambda text: model.set_message(f"Neuron pictures failed: {text}"))
         model.structureChanged.connect(self._on_structure)
         model.parametersChanged.connect(self._on_parameters)
         for signal in (model.selectionChanged, model.sampleChanged, model.lossChanged,
@@ -677,7 +705,7 @@ class NetworkDiagram(QGraphicsView):
         self.field_updates += 1
         if not self._pictures:
             return
-        net = self._model.network
+        net = self._model.network   # the shown snapshot's: never changed, so a worker may read it
         if tuple(net.sizes) != self._shape:
             return
         # a selection or a sample change alone leaves every picture as it is
@@ -687,24 +715,26 @@ class NetworkDiagram(QGraphicsView):
             return
         self._fields_key, self._fields_vector = key, vector
         lo, hi = self._extent()
-        if net.sizes[0] == 2:
-            fields = core.neuron_fields(net, (lo[0], hi[0]), (lo[1], hi[1]), FIELD_RESOLUTION)
-            for layer in range(1, len(net.sizes) - 1):
-                values = fields.layers[layer - 1]
-                low, mid, high = activation_range(net.activations[layer - 1], values)
-                for j in range(net.sizes[layer]):
-                    image = diverging_image(values[:, :, j], low, mid, high)
-                    self.field_images[(layer, j)] = image
-                    self._show_image((layer, j), image)
+        x_sample = float(self._model.X[self._model.sample, 0])
+        self._fields_worker.submit(lambda: neuron_pictures(net, lo, hi, x_sample))
+
+    def is_settled(self) -> bool:
+        """No redraw or neuron picture of the shown snapshot is still on its way."""
+        return not (self._fields_worker.busy or self._field_throttle.pending or self._refresh_throttle.pending)
+
+    def _on_pictures(self, result) -> None:
+        """Show the neuron pictures a worker made (images for 2 inputs, curves for 1)."""
+        shape, kind, pictures = result
+        if shape != self._shape:
+            return  # made for a network the diagram no longer shows
+        if kind == "images":
+            for key, image in pictures.items():
+                self.field_images[key] = image
+                self._show_image(key, image)
         else:
-            xs = np.linspace(lo[0], hi[0], CURVE_SAMPLES)
-            curves = core.neuron_curves(net, xs)
-            x_sample = float(self._model.X[self._model.sample, 0])
-            for layer in range(1, len(net.sizes) - 1):
-                values = curves.layers[layer - 1]
-                low, _mid, high = activation_range(net.activations[layer - 1], values)
-                for j in range(net.sizes[layer]):
-                    self._show_curve((layer, j), xs, values[:, j], low, high, x_sample)
+            xs, x_sample, curves = pictures
+            for key, (values, low, high) in curves.items():
+                self._show_curve(key, xs, values, low, high, x_sample)
 
     def _show_image(self, key, image: QImage) -> None:
         picture = self._pictures[key]
