@@ -30,11 +30,11 @@ from .engine import TrainingEngine
 DEFAULT_LEARNING_RATE = 2.0
 MAX_HIDDEN_LAYERS = 6
 MAX_NEURONS = 16
-HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus", "linear")
+HIDDEN_ACTIVATIONS = core.problem.HIDDEN_ACTIVATIONS
 # When the lesson's single hidden neuron meets data it cannot separate (2-D or several classes),
 # the network grows to this; the learner edits it from there.
-DEFAULT_HIDDEN = (4, 4)
-DEFAULT_HIDDEN_ACTIVATION = "tanh"
+DEFAULT_HIDDEN = core.problem.DEFAULT_HIDDEN
+DEFAULT_HIDDEN_ACTIVATION = core.problem.DEFAULT_HIDDEN_ACTIVATION
 BATCH_MODES = (None, 32, 1)
 MAX_STEPPED_PATHS = 32        # the chain panel lists (and P steps through) at most this many paths
 # The lesson's rate of 2 suits its 1-1-1 sigmoid network only: a linear output (unbounded, nothing
@@ -514,17 +514,7 @@ class SessionModel(QObject):
 
     def compatible_losses(self) -> list[str]:
         """The costs that make sense for this output layer and task (the learner's choice among them)."""
-        return self._losses_for(self.network)
-
-    def _losses_for(self, net: core.Network) -> list[str]:
-        out = net.activations[-1]
-        if out == "softmax":
-            return ["cross_entropy", "squared_error"]
-        if self._data.task == "regression":
-            return ["squared_error"]
-        if out == "sigmoid":
-            return ["squared_error", "binary_cross_entropy"]
-        return ["squared_error"]
+        return core.compatible_losses(self.network, self._data.task)
 
     @transaction
     def set_loss(self, name: str) -> None:
@@ -607,7 +597,7 @@ class SessionModel(QObject):
         if split_seed is not None:
             self._split_seed = int(split_seed)
         self._split()
-        network, reshaped = self._fit_network_to_data(self.network.copy())
+        network, reshaped = core.fit_network(self.network.copy(), self._data)
         gentler = (reshaped or network.activations[-1] == "linear") and \
             self._learning_rate > NEW_SHAPE_MAX_RATE
         if gentler:
@@ -671,41 +661,6 @@ class SessionModel(QObject):
         self._restart_history(self.network.copy())
         self._emit("datasetChanged")
         self._emit("parametersChanged")
-
-    def _output_fits(self, net: core.Network) -> bool:
-        data = self._data
-        out = net.activations[-1]
-        if net.sizes[0] != data.X.shape[1] or net.sizes[-1] != data.y.shape[1]:
-            return False
-        if data.task == "multiclass":
-            return out == "softmax"
-        if out == "softmax":
-            return False
-        if data.task == "classification":
-            return out == "sigmoid"
-        inside_unit = float(data.y.min()) >= 0.0 and float(data.y.max()) <= 1.0
-        return out != "sigmoid" or inside_unit
-
-    def _fit_network_to_data(self, net: core.Network) -> tuple[core.Network, bool]:
-        """``net`` (changed in place) or a new network whose input/output layers match the data, and
-        whether the shape changed."""
-        data = self._data
-        if self._output_fits(net):
-            losses = self._losses_for(net)
-            if net.loss not in losses:
-                net.loss = losses[0]
-            return net, False
-        out_activation, loss = core.output_for_task(data.task, data.n_classes)
-        hidden = list(net.sizes[1:-1])
-        hidden_activations = list(net.activations[:-1])
-        if hidden == [1] and (data.X.shape[1] > 1 or data.y.shape[1] > 1):
-            hidden = list(DEFAULT_HIDDEN)
-            hidden_activations = [DEFAULT_HIDDEN_ACTIVATION] * len(hidden)
-        sizes = [data.X.shape[1], *hidden, data.y.shape[1]]
-        fitted = core.Network(sizes, [*hidden_activations, out_activation], loss, seed=net.seed,
-                              regularization=net.regularization,
-                              regularization_rate=net.regularization_rate, init=net.init)
-        return fitted, tuple(sizes) != net.sizes or fitted.activations != net.activations
 
     def _restart_history(self, network: core.Network) -> None:
         """A new problem (data, split, shape, a reset): a new timeline whose first run trains

@@ -25,6 +25,8 @@ from .metrics import accuracy
 from .naming import ParameterRef
 from .network import Backward, Network, Trace, lesson_network
 from .surface import cost_slice, cost_surface
+from . import problem
+from .problem import HIDDEN_ACTIVATIONS, compatible_losses, fit_network, output_fits
 from .run import Run
 from .snapshot import Snapshot, take_snapshot
 from .timeline import Branch, Timeline
@@ -42,6 +44,7 @@ __all__ = [
     "decision_field", "DecisionField", "neuron_fields", "NeuronFields", "neuron_curves", "NeuronCurves",
     "prediction_curve", "PredictionCurve", "confidence_and_class",
     "GradientDescent", "gradient_step", "TrainingDiverged", "PARAMETER_LIMIT", "History",
+    "HIDDEN_ACTIVATIONS", "compatible_losses", "fit_network", "output_fits",
     "Run", "Timeline", "Branch", "Trajectory", "Keyframe", "Event", "Snapshot", "take_snapshot", "UpdateRule", "SGD", "RULES", "make_rule",
     "Dataset", "DATASETS", "DATASET_TITLES", "load_dataset",
     "DatasetInfo", "DATASET_INFO", "DATASET_TASKS", "DATASET_NOISE", "dataset_from_tabular",
