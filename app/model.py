@@ -15,7 +15,6 @@ branch there (core.Timeline), so the old future stays to compare.
 """
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 import time
@@ -26,6 +25,8 @@ import core
 
 from . import pacing
 from .engine import TrainingEngine
+from .session_timeline import TimelineCommands
+from .transactions import SIGNAL_ORDER, Transactional, transaction  # noqa: F401 (SIGNAL_ORDER: tests)
 
 DEFAULT_LEARNING_RATE = 2.0
 MAX_HIDDEN_LAYERS = 6
@@ -48,46 +49,7 @@ NUDGE_STEP = 0.1
 FINE_NUDGE_STEP = 0.01
 
 
-# Signals of one change go out once each, after the whole change, in this order (the model is
-# complete by then, so a view never sees half a change). Value signals are sent only when their
-# value really differs from before the change.
-SIGNAL_ORDER = ("structureChanged", "datasetChanged", "historyReset", "lossChanged", "learningRateChanged",
-                "trainingOptionsChanged", "trainOnlyAxesChanged", "stepsPerTickChanged", "selectionChanged",
-                "axesChanged", "sampleChanged", "focusedPathChanged", "snapshotChanged", "parametersChanged",
-                "stepped", "timelineChanged", "runningChanged", "messageChanged")
-VALUE_SIGNALS = {
-    "lossChanged": lambda m: (m.loss_name,),
-    "learningRateChanged": lambda m: (m.learning_rate,),
-    "trainOnlyAxesChanged": lambda m: (m.train_only_axes,),
-    "stepsPerTickChanged": lambda m: (m.steps_per_tick,),
-    "selectionChanged": lambda m: (m.selected,),
-    "axesChanged": lambda m: m.axes,
-    "sampleChanged": lambda m: (m.sample,),
-    "focusedPathChanged": lambda m: (m.focused_path,),
-    "runningChanged": lambda m: (m.running,),
-    "messageChanged": lambda m: (m.message,),
-}
-
-
-def transaction(method):
-    """Run a command as one transaction: its signals (and those of the commands it calls) are
-    collected and sent once each when it returns."""
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        self._depth += 1
-        if self._depth == 1:
-            self._pending = {}
-            self._before = {name: value(self) for name, value in VALUE_SIGNALS.items()}
-        try:
-            return method(self, *args, **kwargs)
-        finally:
-            self._depth -= 1
-            if self._depth == 0:
-                self._flush()
-    return wrapper
-
-
-class SessionModel(QObject):
+class SessionModel(TimelineCommands, Transactional, QObject):
     """Everything the studio is showing: network, data, cost, optimizer settings, selection, history."""
 
     parametersChanged = Signal()          # any parameter value changed (step, nudge, reset)
@@ -140,27 +102,6 @@ class SessionModel(QObject):
         self._engine.diverged.connect(self._on_diverged)
         self._timeline = core.Timeline(self._new_run(network))
         self._shown = self._make_snapshot()[1]
-
-    # ----------------------------------------------------------------- transactions
-    def _emit(self, name: str, *args) -> None:
-        if self._depth:
-            self._pending[name] = args
-        else:
-            getattr(self, name).emit(*args)
-
-    def _flush(self) -> None:
-        pending, before = self._pending, self._before
-        self._pending, self._before = {}, {}
-        for name in SIGNAL_ORDER:
-            if name not in pending:
-                continue
-            if name in VALUE_SIGNALS:
-                now = VALUE_SIGNALS[name](self)
-                if now == before[name]:
-                    continue   # changed and changed back, or set to what it was
-                getattr(self, name).emit(*now)
-            else:
-                getattr(self, name).emit(*pending[name])
 
     # ----------------------------------------------------------------- read access
     @property
@@ -917,108 +858,6 @@ class SessionModel(QObject):
         def change(run):
             run.only = only
         self._change_run(change)
-
-    # ----------------------------------------------------------------- the timeline
-    @property
-    def live_step(self) -> int:
-        """The newest step of the current run (the shown step is ``step_count``)."""
-        return self._timeline.run.step_count
-
-    @transaction
-    def goto(self, step: int) -> None:
-        """Show ``step`` of the current run (pausing it): every view draws that step. The newest
-        step is live. A replay from the nearest keyframe, done by the worker."""
-        if self._running:
-            self.set_running(False)
-        with self._engine.edit(publish=False):
-            before = self._timeline.cursor
-            self._timeline.goto(step)
-            changed = self._timeline.cursor != before
-        if changed:
-            self._engine.publish_soon() if not self._engine.synchronous else self._refresh()
-            self._emit("timelineChanged")
-
-    @transaction
-    def step_back(self, count: int = 1) -> None:
-        self.goto(self._timeline.shown_step - count)
-
-    @transaction
-    def step_forward(self, count: int = 1) -> None:
-        self.goto(self._timeline.shown_step + count)
-
-    @transaction
-    def to_start(self) -> None:
-        self.goto(0)
-
-    @transaction
-    def to_live(self) -> None:
-        self.goto(self._timeline.run.step_count)
-
-    def branches(self) -> list[tuple[int, str, int]]:
-        """(id, label, newest step) of every branch, oldest first."""
-        with self._engine.edit(publish=False):
-            return [(b.id, b.label, b.run.step_count) for b in self._timeline.branches]
-
-    @property
-    def branch_id(self) -> int:
-        return self._timeline.current_id
-
-    @transaction
-    def switch_branch(self, branch_id: int) -> None:
-        if self._running:
-            self.set_running(False)
-        with self._engine.edit(publish=False):
-            self._timeline.switch(branch_id)
-        self._refresh()
-        self._emit("timelineChanged")
-
-    @transaction
-    def cycle_branch(self, offset: int = 1) -> None:
-        ids = [b[0] for b in self.branches()]
-        if len(ids) < 2:
-            self.set_message("There is only one run: go back in the timeline and change something "
-                             "(run, step, η, a value) to branch.")
-            return
-        self.switch_branch(ids[(ids.index(self.branch_id) + offset) % len(ids)])
-
-    @transaction
-    def delete_branch(self, branch_id: int | None = None) -> None:
-        """Forget a branch (default: the shown one); the last one stays."""
-        if self._running:
-            self.set_running(False)
-        try:
-            with self._engine.edit(publish=False):
-                self._timeline.delete(self.branch_id if branch_id is None else branch_id)
-        except (ValueError, KeyError) as exc:
-            text = str(exc).strip("'")
-            self.set_message(f"{text[0].upper()}{text[1:]}.")
-            return
-        self._refresh()
-        self._emit("timelineChanged")
-
-    def branch_traces(self, max_points: int = 1000) -> list[dict]:
-        """The other branches, to draw faintly: each one's id, label, path over the surface axes
-        and cost curve (decimated)."""
-        traces = []
-        with self._engine.edit(publish=False):
-            names = self._shown.names
-            columns = [names.index(a) for a in self._axes]
-            for branch in self._timeline.others():
-                trajectory = branch.run.trajectory
-                steps, path = trajectory.path_until(branch.run.step_count, columns)
-                curve = trajectory.decimated(max_points)
-                traces.append({"id": branch.id, "label": branch.label, "path": path,
-                               "curve_steps": curve[0], "curve_costs": curve[1]})
-        return traces
-
-    def timeline_curve(self, max_points: int = 600):
-        """(steps, costs) of the whole current run, decimated, for the timeline's sparkline."""
-        if self._timeline.live:
-            shown = self._shown
-            return shown.curve_steps, shown.curve_costs
-        with self._engine.edit(publish=False):
-            steps, costs, _tests = self._timeline.run.trajectory.decimated(max_points)
-        return steps, costs
 
     @transaction
     def set_message(self, text: str) -> None:
