@@ -28,6 +28,9 @@ from .plot_style import PATH_COLOR, POINT_COLOR, PlotPanel
 FINE = 128
 RUNNING = 48          # while training: a new grid every few steps beats a sharp one every second
 COARSE = 24           # the first picture, at once
+MIN_RUNNING = 12
+# Multiply-adds a grid may cost while training (points x rows x the network's products): ~60 ms
+RUNNING_WORK = 3e7
 CONTOURS = 9
 MIN_HALF_WIDTH = 6.0
 MAX_TRACES = core.timeline.MAX_BRANCHES
@@ -75,6 +78,13 @@ def surface_key(snapshot: core.Snapshot, axes, extent) -> tuple:
     net = snapshot.network
     return (snapshot.revision, tuple(axes), held.tobytes(), str(net.loss), net.regularization,
             net.regularization_rate, tuple(extent))
+
+
+def running_resolution(net: core.Network, rows: int) -> int:
+    """Grid points per axis while training: RUNNING when cheap, fewer for deep networks on many
+    rows (whose surface changes every step anyway), so the picture keeps moving."""
+    work_per_point = rows * sum(a * b for a, b in zip(net.sizes[:-1], net.sizes[1:]))
+    return int(min(RUNNING, max(MIN_RUNNING, (RUNNING_WORK / max(work_per_point, 1)) ** 0.5)))
 
 
 def nice_half_width(value: float) -> float:
@@ -172,13 +182,14 @@ class CostSurfaceView(PlotPanel):
             self._draw_overlay(snapshot)   # same grid: the point and path follow at once
             self._show_lag()
             return
-        resolution = RUNNING if model.running else FINE
+        resolution = running_resolution(snapshot.network, len(snapshot.X)) if model.running else FINE
         if self._requested != (key, resolution):
             # progressive: a quick grid of this very snapshot first, the fine one after it
             if self.result is None or self.result.request.key[0] != snapshot.revision:
                 self._worker.submit(SurfaceRequest(snapshot, axes, extent, COARSE).compute)
             elif resolution == FINE and not self._worker.busy:
-                self._worker.submit(SurfaceRequest(snapshot, axes, extent, RUNNING).compute)
+                quick = running_resolution(snapshot.network, len(snapshot.X))
+                self._worker.submit(SurfaceRequest(snapshot, axes, extent, quick).compute)
             self._requested = (key, resolution)
             self._worker.submit(SurfaceRequest(snapshot, axes, extent, resolution).compute)
         self._show_lag()
