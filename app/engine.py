@@ -20,6 +20,7 @@ drives the run from a QTimer on the GUI thread instead, one frame's steps per ti
 from __future__ import annotations
 
 import atexit
+import sys
 import threading
 import time
 import weakref
@@ -33,6 +34,11 @@ import core
 from . import pacing
 
 FRAME_SECONDS = 1 / 60
+# The interpreter lock changes hands after at most this long (CPython's default: 5 ms). The GUI
+# thread and the views' workers run Python most of the time; each numpy call the training step
+# makes gives the lock away, and getting it back waited up to the whole interval.
+SWITCH_INTERVAL = 0.001
+sys.setswitchinterval(SWITCH_INTERVAL)
 _ENGINES: "weakref.WeakSet[TrainingEngine]" = weakref.WeakSet()
 
 
