@@ -61,8 +61,18 @@ class TimelineCommands:
             self.set_running(False)
         with self._engine.edit(publish=False):
             self._timeline.switch(branch_id)
+        self._adopt_run_settings()
         self._refresh()
         self._emit("timelineChanged")
+
+    def _adopt_run_settings(self) -> None:
+        """The shown run's own η and batch size become the session's (the controls show them and
+        the next step uses them)."""
+        run = self._timeline.run
+        if (run.learning_rate, run.batch_size) != (self._learning_rate, self._batch_size):
+            self._learning_rate, self._batch_size = run.learning_rate, run.batch_size
+            self._emit("learningRateChanged", run.learning_rate)
+            self._emit("trainingOptionsChanged")
 
     @transaction
     def cycle_branch(self, offset: int = 1) -> None:
@@ -85,6 +95,7 @@ class TimelineCommands:
             text = str(exc).strip("'")
             self.set_message(f"{text[0].upper()}{text[1:]}.")
             return
+        self._adopt_run_settings()
         self._refresh()
         self._emit("timelineChanged")
 

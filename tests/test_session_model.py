@@ -130,8 +130,10 @@ def test_goto_shows_a_past_step_and_a_change_there_branches(model):
     assert model.step_count == 6
     first, second = model.branches()
     assert first[2] == 10 and second[2] == 6 and "at step 4" in second[1]
+    rec.clear()
     model.switch_branch(first[0])
     assert model.step_count == 10 and model.branch_id == first[0]
+    assert model.learning_rate == 2.0 and ("learningRateChanged", (2.0,)) in rec.calls  # the run's own η
     model.delete_branch(second[0])
     assert len(model.branches()) == 1
 
