@@ -23,7 +23,7 @@ import core
 from ..format import fmt
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
-from .plot_style import PATH_COLOR, POINT_COLOR, PlotPanel
+from .plot_style import PATH_COLOR, POINT_COLOR, PlotPanel, steady_range
 
 FINE = 128
 RUNNING = 48          # while training: a new grid every few steps beats a sharp one every second
@@ -128,6 +128,8 @@ class CostSurfaceView(PlotPanel):
         self._extent: tuple[float, float, float, float] | None = None
         self._requested: tuple | None = None   # (key, resolution) of the newest request
         self.result: SurfaceResult | None = None
+        self._levels = None                     # the colour range, kept while J stays inside it
+        self._levels_key = None                 # (revision, axes) it was chosen for
         self.shown_snapshot: core.Snapshot | None = None   # the snapshot the picture is drawn from
         self.grid: np.ndarray | None = None
         self.resolution = 0
@@ -202,8 +204,13 @@ class CostSurfaceView(PlotPanel):
         finite = grid[np.isfinite(grid)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         hi = hi if hi > lo else lo + 1e-9
-        self.image.setImage(grid, levels=(lo, hi), autoLevels=False)
-        self.colorbar.setLevels((lo, hi))
+        # colour levels that change only when J leaves them: each change redraws the colour bar's axis
+        levels = self._levels = steady_range(self._levels if self._levels_key == request.key[:2] else None,
+                                             lo, hi, pad=0.0)
+        self._levels_key = request.key[:2]
+        self.image.setImage(grid, levels=levels, autoLevels=False)
+        if self.colorbar.levels() != levels:
+            self.colorbar.setLevels(levels)
         n = grid.shape[0]
         # pixel centres on the grid's points: the image reaches half a cell beyond the extent
         da, db = (a_max - a_min) / (n - 1), (b_max - b_min) / (n - 1)
