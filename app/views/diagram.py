@@ -58,6 +58,7 @@ DETAIL_MAX_WIDTH = 4
 FIELD_RESOLUTION = 24
 CURVE_SAMPLES = 60
 FIELD_INTERVAL_S = 0.1    # neuron pictures: at most ~10 refreshes a second while training
+ANTIALIAS_EDGES = 200      # more edges than this are drawn without antialiasing
 REFRESH_INTERVAL_S = 0.05  # numbers and edges: at most ~20 a second while training
 
 
@@ -305,6 +306,10 @@ class NetworkDiagram(QGraphicsView):
         sizes = list(net.sizes)
         self._shape = tuple(sizes)
         self._activations = tuple(net.activations)
+        # Hundreds of antialiased edges took most of a repaint (in Qt's rasterizer) on the 16x3
+        # network; past ANTIALIAS_EDGES they are drawn plain (thin lines, the picture as legible)
+        edges = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+        self.setRenderHint(QPainter.Antialiasing, edges <= ANTIALIAS_EDGES)
         self._layout(sizes)
         detailed, s = self.detailed, self._text_scale
         radii = self._radii
