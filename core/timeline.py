@@ -8,7 +8,8 @@ of the current branch, where training goes on).
 
 Anything that changes the run while a past step is shown (a step, running, a setting, a hand edit)
 first calls ``branch_if_rewound()``: that forks a new branch at the cursor and makes it current.
-At most ``max_branches`` are kept; the oldest other branch goes first.
+At most ``max_branches`` are kept, and together they hold at most ``memory_limit`` bytes (branches
+share their common past's keyframes, counted once); the oldest other branch goes first.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from .run import Run
 __all__ = ["Timeline", "Branch", "MAX_BRANCHES"]
 
 MAX_BRANCHES = 6
+MEMORY_LIMIT = 64 * 2 ** 20   # all branches together; one 100,000-step trajectory takes ~34 MB
 
 
 @dataclass
@@ -38,10 +40,11 @@ class Branch:
 
 
 class Timeline:
-    def __init__(self, run: Run, max_branches: int = MAX_BRANCHES):
+    def __init__(self, run: Run, max_branches: int = MAX_BRANCHES, memory_limit: int = MEMORY_LIMIT):
         if max_branches < 1:
             raise ValueError("keep at least one branch")
         self.max_branches = max_branches
+        self.memory_limit = memory_limit
         self.branches: list[Branch] = [Branch(0, run)]
         self._next_id = 1
         self.current_id = 0
@@ -95,9 +98,20 @@ class Timeline:
         self.branches.append(branch)
         self.current_id = branch.id
         self.cursor = None
-        while len(self.branches) > self.max_branches:
+        while len(self.branches) > self.max_branches or (self.nbytes > self.memory_limit and self.others()):
             self.branches.remove(self.others()[0])
         return branch
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the branches hold together, keyframes shared between them counted once."""
+        total, frames = 0, {}
+        for branch in self.branches:
+            trajectory = branch.run.trajectory
+            own = trajectory.nbytes - sum(frame.nbytes for frame in trajectory.keyframes)
+            total += own
+            frames.update({id(frame): frame.nbytes for frame in trajectory.keyframes})
+        return total + sum(frames.values())
 
     def switch(self, branch_id: int) -> None:
         """Show another branch, live."""

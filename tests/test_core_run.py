@@ -240,3 +240,24 @@ def test_snapshot_numbers_belong_to_their_step():
     before = core.take_snapshot(run).key
     run.set_regularization("l2", 0.1)   # same step, another J: another key
     assert core.take_snapshot(run).key == before[:3] + (before[3] + 1,)
+
+
+def test_the_timeline_keeps_branches_within_their_count_and_memory():
+    net, X, y, _ = spiral_problem(test=False)
+    timeline = core.Timeline(core.Run(net, X, y, 0.3), max_branches=3)
+    for k in range(4):
+        timeline.run.step(10)
+        timeline.goto(5 + k)
+        branch = timeline.branch_if_rewound()
+        assert branch is timeline.current and timeline.live
+    assert len(timeline.branches) == 3 and timeline.branches[0].id == 2   # the oldest went first
+    # branches share their common past: one keyframe object is counted once
+    one = timeline.branches[-1].run.trajectory.nbytes
+    assert timeline.nbytes < 3 * one
+    timeline.memory_limit = one + 1        # room for about one branch: the others go
+    timeline.run.step(3)
+    timeline.goto(1)
+    timeline.branch_if_rewound()
+    assert [b.id for b in timeline.branches] == [timeline.current_id]
+    with pytest.raises(ValueError, match="only run"):
+        timeline.delete(timeline.current_id)
