@@ -113,6 +113,7 @@ class FieldRequest:
     ylim: tuple[float, float]
     resolution: int
     levels: tuple[float, float] = (0.0, 1.0)   # regression colour range
+    snapshot_key: tuple = ()                   # the snapshot whose network this is (revision, run, step, …)
 
     def compute(self) -> "FieldResult":
         values = network_field(self.network, self.xlim, self.ylim, self.resolution)

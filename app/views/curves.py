@@ -314,6 +314,7 @@ class DataView(PlotPanel):
                     curve.setData([], [])
         self._update_chosen()
         self._update_caption()
+        self._show_field_lag()
 
     def _update_chosen(self, *_args) -> None:
         model = self._model
@@ -382,11 +383,17 @@ class DataView(PlotPanel):
         if key == self._requested_key:
             return
         self._requested_key = key
-        net = model.network.copy()
+        net, snapshot_key = model.network, model.snapshot.key   # the snapshot's network: never changed
         task = model.dataset.task
         if self.field_result is None or self.field_result.request.task != task:
-            self._show_field(FieldRequest(net, task, xlim, ylim, FIELD_COARSE, self._levels).compute())
-        self._worker.submit(FieldRequest(net, task, xlim, ylim, FIELD_FINE, self._levels).compute)
+            self._show_field(FieldRequest(net, task, xlim, ylim, FIELD_COARSE, self._levels, snapshot_key).compute())
+        self._worker.submit(FieldRequest(net, task, xlim, ylim, FIELD_FINE, self._levels, snapshot_key).compute)
+
+    def _show_field_lag(self) -> None:
+        """The field may be a snapshot behind (it comes from a worker): say which step it shows."""
+        shown = self.field_result.request.snapshot_key if self.field_result is not None else ()
+        behind = self.two_d and bool(shown) and shown != self._model.snapshot.key
+        self.show_lag(shown[2] if shown else None, behind)
 
     def _show_field(self, result: FieldResult) -> None:
         if not self.two_d or result.request.task != self._model.dataset.task:
@@ -403,6 +410,7 @@ class DataView(PlotPanel):
         else:
             self.boundary.setVisible(False)
         self.field_result = result
+        self._show_field_lag()
 
     def is_settled(self) -> bool:
         if not self.two_d:
