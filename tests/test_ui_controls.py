@@ -153,3 +153,13 @@ def test_csv_data_disables_the_generator_controls(panel):
     assert not panel.size.isEnabled() and not panel.noise.isEnabled() and not panel.seed.isEnabled()
     panel.dataset.setCurrentIndex(panel.dataset.findData("xor"))
     assert model.dataset.name == "xor" and panel.dataset.findData("csv") == -1 and panel.size.isEnabled()
+
+
+def test_speed_zero_means_as_fast_as_it_goes(panel):
+    model = panel._model
+    speed = panel.speed
+    speed.setValue(0)
+    assert speed.text() == "as fast as it goes"
+    assert speed.value() == 0 and model.steps_per_tick == 0 and model.engine.steps_per_frame == 0
+    speed.setValue(7)
+    assert model.steps_per_tick == 7 and model.engine.steps_per_frame == 7

@@ -171,8 +171,10 @@ class ControlsPanel(QWidget):
 
         self.speed = QSpinBox()
         self.speed.setObjectName("steps-per-tick")
-        self.speed.setRange(1, 1000)
-        self.speed.setToolTip("How many gradient-descent steps each frame of a run takes")
+        self.speed.setRange(0, 1000)
+        self.speed.setSpecialValueText("as fast as it goes")   # 0: the worker steps flat out
+        self.speed.setToolTip("How many gradient-descent steps each frame of a run takes (0: as many as "
+                              "the machine manages; the pictures follow as fast as they can be drawn)")
         self.speed.valueChanged.connect(model.set_steps_per_tick)
         form.addRow("Steps per fra&me", self.speed)
         return group
