@@ -213,7 +213,10 @@ class TrainingEngine(QObject):
                 ready = pacing.gui_ready() or not self._running or message
                 if due and ready and not self._interrupt:
                     self._publish_soon = False
-                    snapshot = self._snapshot()
+                    try:
+                        snapshot = self._snapshot()
+                    except Exception as exc:  # shown, and the thread lives on for the next request
+                        message = message or f"Could not show the training state: {type(exc).__name__}: {exc}"
             if snapshot is not None:
                 self._publish(snapshot)
             if message is not None:

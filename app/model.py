@@ -744,7 +744,8 @@ class SessionModel(TimelineCommands, Transactional, QObject):
             self._selected = names[0]
         if not set(self._axes) <= set(names):
             weights = [n for n in names if n.startswith("w")]
-            self._axes = (weights[0], weights[1] if len(weights) > 1 else names[1])
+            with self._engine.edit(publish=False):   # the worker reads the axes for its snapshots
+                self._axes = (weights[0], weights[1] if len(weights) > 1 else names[1])
         self._sample = min(self._sample, len(self.X) - 1)
 
     def _announce_structure(self) -> None:
