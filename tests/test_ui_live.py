@@ -135,3 +135,30 @@ def test_timeline_by_keys_rewinds_branches_and_returns_to_live(window, qtbot):
     qtbot.waitUntil(lambda: model.step_count == 0, timeout=SETTLE_MS)
     qtbot.keyClick(diagram, Qt.Key_End)
     qtbot.waitUntil(lambda: model.step_count == 60 and model.live, timeout=SETTLE_MS)
+
+
+def test_the_gui_thread_runs_no_training_step_during_a_run(window, qtbot, monkeypatch):
+    """Steps, backward passes (the snapshot's full-batch gradient) and finite-difference checks
+    of a run happen on other threads; the GUI thread only draws."""
+    import threading
+
+    import core
+
+    threads = {"step": set(), "snapshot": set(), "gradcheck": set()}
+
+    def recording(kind, function):
+        def wrapper(*args, **kwargs):
+            threads[kind].add(threading.current_thread() is threading.main_thread())
+            return function(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(core.Run, "step", recording("step", core.Run.step))
+    monkeypatch.setattr(core, "take_snapshot", recording("snapshot", core.take_snapshot))
+    monkeypatch.setattr(core, "gradient_check", recording("gradcheck", core.gradient_check))
+    model = window.model
+    qtbot.keyClick(window.panels()["diagram"], Qt.Key_Space)
+    qtbot.waitUntil(lambda: model.step_count >= 60 and window.panels()["params"].table_model.check is not None,
+                    timeout=SETTLE_MS)
+    qtbot.keyClick(window.panels()["diagram"], Qt.Key_Space)
+    assert threads["step"] == {False} and threads["gradcheck"] == {False}
+    assert False in threads["snapshot"]   # while running, the worker makes them; a pause shows the last at once
