@@ -79,8 +79,6 @@ class SessionModel(TimelineCommands, Transactional, QObject):
         self._before: dict = {}
         self._data = core.load_dataset(dataset)
         network = core.lesson_network(loss=loss)
-        self._learning_rate = DEFAULT_LEARNING_RATE
-        self._batch_size: int | None = None
         self._test_fraction = 0.0
         self._split_seed = 0
         self._split()
@@ -100,7 +98,7 @@ class SessionModel(TimelineCommands, Transactional, QObject):
         self._engine.steps_per_frame = self._steps_per_tick
         self._engine.snapshotReady.connect(self._on_snapshot_ready)
         self._engine.diverged.connect(self._on_diverged)
-        self._timeline = core.Timeline(self._new_run(network))
+        self._timeline = core.Timeline(self._new_run(network, DEFAULT_LEARNING_RATE, None))
         self._shown = self._make_snapshot()[1]
 
     # ----------------------------------------------------------------- read access
@@ -163,8 +161,8 @@ class SessionModel(TimelineCommands, Transactional, QObject):
 
     @property
     def batch_size(self) -> int | None:
-        """None: full batch; 1: one sample per step; k: mini-batches of k."""
-        return self._batch_size
+        """None: full batch; 1: one sample per step; k: mini-batches of k (the current run's)."""
+        return self._timeline.run.batch_size
 
     @property
     def epoch(self) -> float:
@@ -176,7 +174,8 @@ class SessionModel(TimelineCommands, Transactional, QObject):
 
     @property
     def learning_rate(self) -> float:
-        return self._learning_rate
+        """The current run's η (each run keeps its own; a new problem starts with it)."""
+        return self._timeline.run.learning_rate
 
     @property
     def selected(self) -> str:
@@ -255,14 +254,17 @@ class SessionModel(TimelineCommands, Transactional, QObject):
                                   sample=self._sample if sample is None else sample)
 
     # ----------------------------------------------------------------- runs and snapshots
-    def _new_run(self, network: core.Network) -> core.Run:
-        """A fresh run (and trajectory) of ``network`` on the current data and settings."""
+    def _new_run(self, network: core.Network, learning_rate: float | None = None,
+                 batch_size: int | None | str = "current") -> core.Run:
+        """A fresh run (and trajectory) of ``network`` on the current data, with the current run's
+        η and batch size unless given."""
         only = list(self._axes) if self._train_only_axes else None
         options = {}
         if len(self.X_test):
             options.update(X_test=self.X_test, y_test=self.y_test)
-        return core.Run(network, self.X, self.y, self._learning_rate, only=only,
-                        batch_size=self._batch_size, **options)
+        rate = self.learning_rate if learning_rate is None else learning_rate
+        batch = self.batch_size if batch_size == "current" else batch_size
+        return core.Run(network, self.X, self.y, rate, only=only, batch_size=batch, **options)
 
     def _engine_step(self, count: int) -> None:
         self._timeline.run.step(count)   # on the worker thread, under the engine's lock
@@ -420,9 +422,7 @@ class SessionModel(TimelineCommands, Transactional, QObject):
             if size < 1:
                 self.set_message(f"A batch needs at least one sample, not {size}.")
                 return
-        if size != self._batch_size:
-            self._batch_size = size
-
+        if size != self.batch_size:
             def change(run):
                 run.batch_size = size
             self._change_run(change)
@@ -431,7 +431,7 @@ class SessionModel(TimelineCommands, Transactional, QObject):
     @transaction
     def cycle_batch_mode(self) -> None:
         modes = list(BATCH_MODES)
-        current = self._batch_size if self._batch_size in modes else None
+        current = self.batch_size if self.batch_size in modes else None
         self.set_batch_size(modes[(modes.index(current) + 1) % len(modes)])
 
     # ----------------------------------------------------------------- settings
@@ -441,9 +441,7 @@ class SessionModel(TimelineCommands, Transactional, QObject):
             self.set_message(f"The learning rate must be a positive number, not {rate!r}.")
             return
         rate = min(max(rate, MIN_LEARNING_RATE), MAX_LEARNING_RATE)
-        if rate != self._learning_rate:
-            self._learning_rate = rate
-
+        if rate != self.learning_rate:
             def change(run):
                 run.learning_rate = rate
             self._change_run(change)
@@ -451,7 +449,7 @@ class SessionModel(TimelineCommands, Transactional, QObject):
 
     @transaction
     def scale_learning_rate(self, factor: float) -> None:
-        self.set_learning_rate(self._learning_rate * factor)
+        self.set_learning_rate(self.learning_rate * factor)
 
     def compatible_losses(self) -> list[str]:
         """The costs that make sense for this output layer and task (the learner's choice among them)."""
@@ -539,19 +537,16 @@ class SessionModel(TimelineCommands, Transactional, QObject):
             self._split_seed = int(split_seed)
         self._split()
         network, reshaped = core.fit_network(self.network.copy(), self._data)
-        gentler = (reshaped or network.activations[-1] == "linear") and \
-            self._learning_rate > NEW_SHAPE_MAX_RATE
-        if gentler:
-            self._learning_rate = NEW_SHAPE_MAX_RATE
+        gentler = (reshaped or network.activations[-1] == "linear") and self.learning_rate > NEW_SHAPE_MAX_RATE
         self._repair_selection(network)
         # every value is in place before anyone hears of it: views redraw from a consistent model
-        self._restart_history(network)
+        self._restart_history(network, NEW_SHAPE_MAX_RATE if gentler else None)
         if reshaped:
             self._announce_structure()
         self._emit("datasetChanged")
         self._emit("lossChanged", self.loss_name)
         if gentler:
-            self._emit("learningRateChanged", self._learning_rate)
+            self._emit("learningRateChanged", self.learning_rate)
         self._emit("parametersChanged")
 
     @transaction
@@ -603,13 +598,13 @@ class SessionModel(TimelineCommands, Transactional, QObject):
         self._emit("datasetChanged")
         self._emit("parametersChanged")
 
-    def _restart_history(self, network: core.Network) -> None:
+    def _restart_history(self, network: core.Network, learning_rate: float | None = None) -> None:
         """A new problem (data, split, shape, a reset): a new timeline whose first run trains
-        ``network``; the old curves no longer describe it."""
+        ``network`` (with the current η unless given); the old curves no longer describe it."""
         self.set_running(False)
         with self._engine.edit(publish=False):
             self._revision += 1
-            self._timeline = core.Timeline(self._new_run(network))
+            self._timeline = core.Timeline(self._new_run(network, learning_rate))
             item = self._make_snapshot()
         self._show(*item)
         self.set_message("")

@@ -66,13 +66,10 @@ class TimelineCommands:
         self._emit("timelineChanged")
 
     def _adopt_run_settings(self) -> None:
-        """The shown run's own η and batch size become the session's (the controls show them and
-        the next step uses them)."""
-        run = self._timeline.run
-        if (run.learning_rate, run.batch_size) != (self._learning_rate, self._batch_size):
-            self._learning_rate, self._batch_size = run.learning_rate, run.batch_size
-            self._emit("learningRateChanged", run.learning_rate)
-            self._emit("trainingOptionsChanged")
+        """Another run is shown: its own η and batch size are the session's now (the transaction
+        sends learningRateChanged only if η differs)."""
+        self._emit("learningRateChanged", self.learning_rate)
+        self._emit("trainingOptionsChanged")
 
     @transaction
     def cycle_branch(self, offset: int = 1) -> None:

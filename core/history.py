@@ -77,6 +77,15 @@ class History:
         self._params[:m] = self._params[index]
         self._n = m
 
+    def columns(self, columns, until: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(steps, parameters[:, columns]) of the records (up to step ``until``), copying only those
+        columns: a snapshot asks for two of up to 1,459 every frame."""
+        steps = self._steps[:self._n]
+        keep = slice(None) if until is None else steps <= until
+        if self._params is None:
+            return steps[:0].copy(), np.empty((0, len(columns)))
+        return steps[keep].copy(), self._params[:self._n][keep][:, list(columns)]
+
     def until(self, step: int) -> "History":
         """A copy holding only the records of steps <= ``step`` (for a branch from that step)."""
         clone = History(self.capacity)

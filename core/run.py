@@ -345,13 +345,19 @@ class Run:
 
     def _full_gradient(self):
         if self._gradient is None:
-            if self._workspace is None:
-                self._workspace = StepWorkspace(self.net, self.X, self.y)
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                cost, gradient = self._workspace.gradient()
-            gradient = gradient.copy()
-            gradient.setflags(write=False)
-            self._gradient = (float(cost), gradient)
+                self._compute_gradient()
+        return self._gradient
+
+    def _compute_gradient(self):
+        """(cost, read-only gradient) at the current parameters by the workspace, kept for the next
+        step; floating-point errors behave as the caller's np.errstate says."""
+        if self._workspace is None:
+            self._workspace = StepWorkspace(self.net, self.X, self.y)
+        cost, gradient = self._workspace.gradient()
+        gradient = gradient.copy()
+        gradient.setflags(write=False)
+        self._gradient = (float(cost), gradient)
         return self._gradient
 
     # ------------------------------------------------------------------ stepping
@@ -395,7 +401,7 @@ class Run:
         try:
             with np.errstate(over="raise", invalid="raise", divide="raise"):
                 if self.full_batch:
-                    cost, gradient = self._full_gradient_raising()
+                    cost, gradient = self._compute_gradient()   # raising: the divergence check
                     finite = math.isfinite(cost) and bool(np.all(np.isfinite(gradient)))
                 else:
                     cost = net.cost(self.X, self.y)
@@ -411,17 +417,6 @@ class Run:
         self._advance(used)
         self.step_count += 1
         return cost
-
-    def _full_gradient_raising(self):
-        """The full-batch gradient at the new point, letting floating-point errors raise (the
-        divergence check), cached for the next step."""
-        if self._workspace is None:
-            self._workspace = StepWorkspace(self.net, self.X, self.y)
-        cost, gradient = self._workspace.gradient()
-        gradient = gradient.copy()
-        gradient.setflags(write=False)
-        self._gradient = (float(cost), gradient)
-        return self._gradient
 
     def _propose(self, theta: np.ndarray, gradient: np.ndarray):
         """The rule's new parameters and state for ``gradient``, checked; raises TrainingDiverged."""

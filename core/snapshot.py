@@ -98,7 +98,7 @@ def take_snapshot(run: Run, step: int | None = None, *, revision: int = 0, branc
     live = step is None or step == run.step_count
     source = run if live else run._replica_at(step)
     step = source.step_count
-    cost, gradient = source.full_gradient() if live else source._full_gradient()
+    cost, gradient = source.full_gradient()
     trajectory = run.trajectory
     row = trajectory.row(step)
     version = len(trajectory.events_between(0, step))

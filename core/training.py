@@ -11,8 +11,8 @@ intact network, not NaNs in every view (see core.run).
 from __future__ import annotations
 
 from .history import History
-from .network import Network, prepare_data
-from .run import (PARAMETER_LIMIT, Run, TrainingDiverged, check_rate, format_number, parameter_mask)
+from .network import Network
+from .run import PARAMETER_LIMIT, Run, TrainingDiverged, format_number
 from .update_rules import make_rule
 
 __all__ = ["PARAMETER_LIMIT", "TrainingDiverged", "GradientDescent", "gradient_step", "format_number"]
@@ -24,11 +24,7 @@ def gradient_step(net: Network, X, y, learning_rate: float, only=None) -> float:
     Returns the cost after the step. Raises TrainingDiverged, leaving ``net`` untouched, if the step
     would give a non-finite cost/gradient/parameter, overflow, or a |parameter| > PARAMETER_LIMIT.
     """
-    check_rate(learning_rate)
-    parameter_mask(net, only)
-    prepare_data(net, X, y)
-    run = Run(net, X, y, learning_rate, only=only, copy=False, path_capacity=8)
-    return run.step(1)
+    return Run(net, X, y, learning_rate, only=only, copy=False, path_capacity=8).step(1)
 
 
 class GradientDescent(Run):

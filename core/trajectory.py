@@ -263,12 +263,7 @@ class Trajectory:
 
     def path_until(self, step: int, columns) -> tuple[np.ndarray, np.ndarray]:
         """(steps, parameters[:, columns]) of the drawn path's records up to ``step`` (copies)."""
-        steps = self.path.steps
-        keep = steps <= step
-        params = self.path.parameters
-        if params.size == 0:
-            return steps[:0], np.empty((0, len(columns)))
-        return steps[keep], params[keep][:, list(columns)]
+        return self.path.columns(columns, until=step)
 
     @property
     def nbytes(self) -> int:

@@ -498,18 +498,11 @@ def child_main(which: str, seconds: float, sandbox: str) -> int:
 
 # ====================================================================== the parent: running, printing
 def child_env(platform: str, display: str | None, sandbox: str) -> dict:
-    env = dict(os.environ)
-    for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        env[var] = str(Path(sandbox) / var.lower())
-    env["CHAINRULE_STUDIO_NO_DIALOGS"] = "1"
-    env.pop("CHAINRULE_STUDIO_CRASH_TEST", None)
+    """bench_startup's child environment (sandboxed settings, the platform), minus its exit-after-paint."""
+    from bench_startup import child_env as startup_env
+
+    env = startup_env(platform, display, sandbox)
     env.pop("CHAINRULE_STUDIO_EXIT_AFTER_PAINT", None)
-    if platform == "offscreen":
-        env["QT_QPA_PLATFORM"] = "offscreen"
-    elif platform == "xvfb":
-        env.pop("QT_QPA_PLATFORM", None)
-        env.pop("WAYLAND_DISPLAY", None)
-        env["DISPLAY"] = display
     return env
 
 
