@@ -10,6 +10,7 @@ is the whole run's curve, fetched once per (problem revision, run, newest step).
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph.functions as fn
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSizePolicy, QToolButton, QToolTip,
@@ -176,7 +177,10 @@ class Sparkline(QWidget):
             second = np.where(falling, highs, lows)
             xs = np.column_stack([xs[starts], xs[stops]]).ravel()
             ys = np.column_stack([first, second]).ravel()
-        return QPolygonF([QPointF(x, y) for x, y in zip(xs.tolist(), ys.tolist())])
+        polygon = fn.create_qpolygonf(xs.size)   # filled in place: no Python object per point
+        points = fn.ndarray_from_qpolygonf(polygon)
+        points[:, 0], points[:, 1] = xs, ys
+        return polygon
 
     def _curve_layer(self, rect: QRectF) -> QPixmap:
         """The curve and the fill under it, drawn once per curve, size and newest step."""
