@@ -32,7 +32,8 @@ from .snapshot import Snapshot, take_snapshot
 from .timeline import Branch, Timeline
 from .trajectory import Event, Keyframe, Trajectory
 from .training import PARAMETER_LIMIT, GradientDescent, TrainingDiverged, gradient_step
-from .update_rules import RULES, SGD, UpdateRule, make_rule
+from .schedules import SCHEDULES, Constant, Cosine, Exponential, InverseTime, StepDecay, make_schedule
+from .update_rules import RULES, SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSprop, UpdateRule, make_rule
 
 __all__ = [
     "ACTIVATIONS", "Activation", "sigmoid",
@@ -46,6 +47,8 @@ __all__ = [
     "GradientDescent", "gradient_step", "TrainingDiverged", "PARAMETER_LIMIT", "History",
     "HIDDEN_ACTIVATIONS", "compatible_losses", "fit_network", "output_fits",
     "Run", "Timeline", "Branch", "Trajectory", "Keyframe", "Event", "Snapshot", "take_snapshot", "UpdateRule", "SGD", "RULES", "make_rule",
+    "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW",
+    "SCHEDULES", "make_schedule", "Constant", "StepDecay", "Exponential", "Cosine", "InverseTime",
     "Dataset", "DATASETS", "DATASET_TITLES", "load_dataset",
     "DatasetInfo", "DATASET_INFO", "DATASET_TASKS", "DATASET_NOISE", "dataset_from_tabular",
     "add_point", "remove_point", "nearest_point", "output_for_task", "train_test_split",

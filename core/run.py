@@ -29,6 +29,7 @@ import numpy as np
 from .fast_step import StepWorkspace
 from .network import Network, prepare_data
 from .trajectory import Settings, Trajectory
+from .schedules import Constant, make_schedule
 from .update_rules import UpdateRule, copy_state, make_rule
 
 __all__ = ["PARAMETER_LIMIT", "TrainingDiverged", "Run", "format_number"]
@@ -65,6 +66,17 @@ def format_number(value: float) -> str:
         mantissa, exponent = f"{value:.1e}".split("e")
         return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
     return f"{value:.3g}"
+
+
+def _check_schedule(schedule):
+    """None is the constant rate; a name is looked up; anything else must have ``rate(base, step)``."""
+    if schedule is None:
+        return Constant()
+    if isinstance(schedule, str):
+        return make_schedule(schedule)
+    if not callable(getattr(schedule, "rate", None)):
+        raise ValueError(f"a schedule needs a rate(base, step) method, got {schedule!r}")
+    return schedule
 
 
 def check_rate(learning_rate) -> float:
@@ -126,7 +138,7 @@ class Run:
     """
 
     def __init__(self, net: Network, X, y, learning_rate: float, *, rule: UpdateRule | str = "sgd",
-                 only=None, batch_size: int | None = None, shuffle_seed: int = 0, X_test=None, y_test=None,
+                 schedule=None, only=None, batch_size: int | None = None, shuffle_seed: int = 0, X_test=None, y_test=None,
                  copy: bool = True, keyframe_interval: int | None = None, path_capacity: int | None = None):
         self.net = net.copy() if copy else net
         self.X, self.y = _readonly(*prepare_data(self.net, X, y))
@@ -142,6 +154,7 @@ class Run:
         self.shuffle_seed = seed
         self.rule = make_rule(rule) if isinstance(rule, str) else rule
         self._rate = check_rate(learning_rate)
+        self._schedule = _check_schedule(schedule)
         self._batch_size = check_batch_size(batch_size)
         self._mask = parameter_mask(self.net, only)
         self._only = None if only is None else tuple(only)
@@ -174,6 +187,22 @@ class Run:
         rate = check_rate(value)
         if rate != self._rate:
             self._change("learning_rate", rate)
+
+    @property
+    def schedule(self):
+        """The learning-rate schedule: the step from k uses ``schedule.rate(learning_rate, k)``."""
+        return self._schedule
+
+    @schedule.setter
+    def schedule(self, value) -> None:
+        value = _check_schedule(value)
+        if value != self._schedule:
+            self._change("schedule", value)
+
+    @property
+    def current_rate(self) -> float:
+        """The rate the next step uses: the base learning rate through the schedule."""
+        return self._schedule.rate(self._rate, self.step_count)
 
     @property
     def only(self):
@@ -232,7 +261,7 @@ class Run:
     def settings(self) -> Settings:
         net = self.net
         return Settings(self._rate, self._batch_size, self._only, str(net.loss), net.regularization,
-                        float(net.regularization_rate))
+                        float(net.regularization_rate), self._schedule)
 
     def _change(self, kind: str, value) -> None:
         """Apply a change between steps and record it as an event at the current step."""
@@ -252,6 +281,8 @@ class Run:
             self._rate = value
         elif kind == "batch_size":
             self._batch_size = value
+        elif kind == "schedule":
+            self._schedule = value
         elif kind == "only":
             self._mask = parameter_mask(net, value)
             self._only = value
@@ -411,8 +442,9 @@ class Run:
         if not finite:
             net.set_parameter_vector(theta)
             self._gradient = None
-            raise TrainingDiverged(_diverged(self._rate, f"made the cost {format_number(cost)} "
-                                                         "(a numeric overflow)"), self._rate)
+            rate = self.current_rate
+            raise TrainingDiverged(_diverged(rate, f"made the cost {format_number(cost)} (a numeric overflow)"),
+                                   rate)
         self.rule_state = new_state
         self._advance(used)
         self.step_count += 1
@@ -420,7 +452,7 @@ class Run:
 
     def _propose(self, theta: np.ndarray, gradient: np.ndarray):
         """The rule's new parameters and state for ``gradient``, checked; raises TrainingDiverged."""
-        rate = self._rate
+        rate = self.current_rate
         if not np.all(np.isfinite(gradient)):
             raise TrainingDiverged(_diverged(rate, "met a gradient that is not a finite number"), rate)
         mask = self._mask
@@ -460,7 +492,7 @@ class Run:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 cost = self._full_gradient()[0] if self.full_batch else self.cost
         theta = self.net.parameter_vector()
-        self.trajectory.record(self.step_count, cost, self._test_cost_or_nan(), self._rate, self.epoch,
+        self.trajectory.record(self.step_count, cost, self._test_cost_or_nan(), self.current_rate, self.epoch,
                                theta, path=path)
 
     def _keyframe(self) -> None:
@@ -500,7 +532,7 @@ class Run:
         s = frame.settings
         replica.net.loss = s.loss
         replica.net.regularization, replica.net.regularization_rate = s.regularization, s.regularization_rate
-        replica._rate, replica._batch_size = s.learning_rate, s.batch_size
+        replica._rate, replica._batch_size, replica._schedule = s.learning_rate, s.batch_size, s.schedule
         replica._only, replica._mask = s.only, parameter_mask(replica.net, s.only)
         replica.rule_state = copy_state(frame.rule_state)
         replica._seen, replica._pass, replica._position = frame.cursor

@@ -125,7 +125,7 @@ def take_snapshot(run: Run, step: int | None = None, *, revision: int = 0, branc
     return Snapshot(
         revision=revision, branch=branch, step=step, version=version, live=live, network=net, theta=theta,
         gradient=_frozen(gradient), cost=float(cost) if math.isfinite(cost) else row["cost"],
-        test_cost=test_cost, learning_rate=source.learning_rate, epoch=source.epoch,
+        test_cost=test_cost, learning_rate=source.current_rate, epoch=source.epoch,
         batch_size=source.batch_size, X=run.X, y=run.y, X_test=run.X_test, y_test=run.y_test,
         train_accuracy=train_acc, test_accuracy=test_acc, axes=tuple(axes) if axes else None,
         path_steps=path_steps, path=path, curve_steps=curve_steps, curve_costs=curve_costs,

@@ -30,8 +30,10 @@ def gradient_step(net: Network, X, y, learning_rate: float, only=None) -> float:
 class GradientDescent(Run):
     """Repeated checked steps on ``net`` itself (not a copy), recorded in ``history``.
 
-    ``optimizer`` names the update rule ("sgd": θ <- θ - η g; the rules of core.update_rules),
-    ``hyper`` its hyper-parameters. ``only`` restricts training to some parameters;
+    ``optimizer`` names the update rule ("sgd": θ <- θ - η g; "momentum", "nesterov", "adagrad",
+    "rmsprop", "adam", "adamw": core.update_rules, with torch.optim's formulas and defaults),
+    ``hyper`` its hyper-parameters by torch.optim's names (``momentum``, ``alpha``, ``eps``, ``betas``,
+    ``weight_decay`` …); ``schedule`` a learning-rate schedule (core.schedules, or its name). ``only`` restricts training to some parameters;
     ``learning_rate``, ``only`` and ``batch_size`` may be changed between calls, and so may the
     network's parameters, cost and regularization (call ``record()`` after a hand edit to see it
     in ``history`` at once; the next ``step`` notices it anyway).
@@ -43,8 +45,8 @@ class GradientDescent(Run):
 
     def __init__(self, net: Network, X, y, learning_rate: float, only=None, history_capacity: int = 2000,
                  *, batch_size: int | None = None, shuffle_seed: int = 0, X_test=None, y_test=None,
-                 optimizer: str = "sgd", **hyper):
-        super().__init__(net, X, y, learning_rate, rule=make_rule(optimizer, **hyper), only=only,
+                 optimizer: str = "sgd", schedule=None, **hyper):
+        super().__init__(net, X, y, learning_rate, rule=make_rule(optimizer, **hyper), schedule=schedule, only=only,
                          batch_size=batch_size, shuffle_seed=shuffle_seed, X_test=X_test, y_test=y_test,
                          copy=False, path_capacity=history_capacity)
 

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from .history import History
+from .schedules import Constant
 
 __all__ = ["Trajectory", "Keyframe", "Event", "Settings", "EVENT_KINDS",
            "DEFAULT_KEYFRAME_INTERVAL", "KEYFRAME_BUDGET", "PATH_BUDGET"]
@@ -41,7 +42,7 @@ KEYFRAME_BUDGET = 28 * 2 ** 20
 PATH_BUDGET = 12 * 2 ** 20
 MIN_PATH_RECORDS, MAX_PATH_RECORDS = 256, 2000
 
-EVENT_KINDS = ("parameters", "learning_rate", "batch_size", "only", "loss", "regularization")
+EVENT_KINDS = ("parameters", "learning_rate", "batch_size", "only", "loss", "regularization", "schedule")
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Settings:
     loss: str
     regularization: str | None
     regularization_rate: float
+    schedule: object = Constant()   # the learning-rate schedule (core.schedules), frozen
 
 
 @dataclass(frozen=True)
