@@ -167,6 +167,7 @@ class Run:
         self._gradient = None   # (cost, gradient) at the current parameters on the full training set
         self._structure = (self.net.sizes, self.net.activations)
         self.step_count = 0
+        self.distance = 0.0     # Σ‖θ_k − θ_{k−1}‖ over the steps so far (hand edits excluded)
         self._replay: Run | None = None   # the last replica built by _replica_at (scrubbing is sequential)
         options = {} if keyframe_interval is None else {"keyframe_interval": keyframe_interval}
         self.trajectory: Trajectory | None = Trajectory(self.net.parameter_count, **options)
@@ -446,6 +447,7 @@ class Run:
             raise TrainingDiverged(_diverged(rate, f"made the cost {format_number(cost)} (a numeric overflow)"),
                                    rate)
         self.rule_state = new_state
+        self.distance += float(np.linalg.norm(new_theta - theta))
         self._advance(used)
         self.step_count += 1
         return cost
@@ -493,7 +495,7 @@ class Run:
                 cost = self._full_gradient()[0] if self.full_batch else self.cost
         theta = self.net.parameter_vector()
         self.trajectory.record(self.step_count, cost, self._test_cost_or_nan(), self.current_rate, self.epoch,
-                               theta, path=path)
+                               theta, path=path, distance=self.distance)
 
     def _keyframe(self) -> None:
         self.trajectory.add_keyframe(self.step_count, self.net.parameter_vector(), self.rule_state,
@@ -538,6 +540,7 @@ class Run:
         replica._seen, replica._pass, replica._position = frame.cursor
         replica._order = None
         replica.step_count = frame.step
+        replica.distance = self.trajectory.row(frame.step)["distance"]
         for event in self.trajectory.events_between(frame.step, frame.step):
             replica._apply(event.kind, event.value)
         return replica
@@ -559,6 +562,16 @@ class Run:
         twin = self._bare_copy()
         twin._gradient = self._gradient  # immutable (read-only gradient)
         return twin
+
+    def restarted(self, theta, *, rule: UpdateRule | None = None, learning_rate: float | None = None) -> "Run":
+        """A new run from parameters ``theta`` with this run's data, split, batch size, shuffle
+        seed, trained subset and schedule (and optionally another rule or rate): a race's runs."""
+        net = self.net.copy()
+        net.set_parameter_vector(theta)
+        options = {} if self.X_test is None else {"X_test": self.X_test, "y_test": self.y_test}
+        return Run(net, self.X, self.y, self._rate if learning_rate is None else learning_rate,
+                   rule=self.rule if rule is None else rule, schedule=self._schedule, only=self._only,
+                   batch_size=self._batch_size, shuffle_seed=self.shuffle_seed, copy=False, **options)
 
     def fork(self, step: int) -> "Run":
         """A new run that continues this one from ``step``: its trajectory holds steps 0..step of

@@ -20,7 +20,7 @@ from .metrics import accuracy
 from .network import Network
 from .run import Run
 
-__all__ = ["Snapshot", "take_snapshot"]
+__all__ = ["Snapshot", "RunTrace", "take_snapshot", "trace_run"]
 
 CURVE_POINTS = 2000
 
@@ -61,6 +61,13 @@ class Snapshot:
     curve_costs: np.ndarray
     curve_test_costs: np.ndarray
     names: tuple[str, ...] = field(default=())
+    label: str = ""                  # the run's name ("Run 1", "Adam η 0.01")
+    distance: float = 0.0            # Σ‖θ_k − θ_{k−1}‖ travelled up to this step
+    stopped: str | None = None       # why this run stopped (a race's diverged run), else None
+    others: tuple = ()               # the timeline's other runs (RunTrace), as the plots draw them
+    racing: bool = False             # the runs are a race from one start (drawn in colours)
+    plane: Network | None = None     # the network whose held parameters the cost surface uses
+                                     # (a race's common start); None: this snapshot's own
 
     @property
     def key(self) -> tuple[int, int, int, int]:
@@ -86,8 +93,47 @@ class Snapshot:
         return f"<Snapshot rev {self.revision} branch {self.branch} step {self.step} J={self.cost:.6g}>"
 
 
+@dataclass(frozen=True, eq=False)
+class RunTrace:
+    """Another run of the timeline as a snapshot's plots draw it: its path over the snapshot's
+    axes and cost curve up to ``step``, with its cost, accuracy and distance travelled there."""
+
+    branch: int
+    label: str
+    step: int
+    cost: float
+    accuracy: float | None
+    distance: float
+    stopped: str | None
+    path: np.ndarray             # (records, 2) over the snapshot's axes
+    curve_steps: np.ndarray
+    curve_costs: np.ndarray
+
+
+def trace_run(run: Run, branch: int, label: str, axes, step: int | None = None, *, classify: bool = True,
+              stopped: str | None = None, curve_points: int = 600) -> RunTrace:
+    """The trace of ``run`` up to ``step`` (default and at most: its newest step). Accuracy only at
+    the newest step (a past one would need a replay)."""
+    newest = run.step_count
+    step = newest if step is None else max(0, min(int(step), newest))
+    trajectory = run.trajectory
+    row = trajectory.row(step)
+    names = run.net.parameter_names()
+    if axes is not None:
+        _steps, path = trajectory.path_until(step, [names.index(a) for a in axes])
+    else:
+        path = np.empty((0, 2))
+    curve_steps, curve_costs, _tests = trajectory.decimated(curve_points, stop=step + 1)
+    acc = None
+    if classify and step == newest:
+        with np.errstate(all="ignore"):
+            acc = accuracy(run.net.predict(run.X), run.y)
+    return RunTrace(branch, label, step, row["cost"], acc, row["distance"], stopped, path, curve_steps, curve_costs)
+
+
 def take_snapshot(run: Run, step: int | None = None, *, revision: int = 0, branch: int = 0, axes: tuple[str, str] | None = None, classify: bool = True,
-                  curve_points: int = CURVE_POINTS) -> Snapshot:
+                  curve_points: int = CURVE_POINTS, label: str = "", others: tuple = (), racing: bool = False,
+                  plane_theta=None, stopped: str | None = None) -> Snapshot:
     """A snapshot of ``run`` at ``step`` (default: its current step), replaying if it is past.
 
     ``classify``: compute accuracies (classification data). ``axes``: the two parameters whose
@@ -129,4 +175,13 @@ def take_snapshot(run: Run, step: int | None = None, *, revision: int = 0, branc
         batch_size=source.batch_size, X=run.X, y=run.y, X_test=run.X_test, y_test=run.y_test,
         train_accuracy=train_acc, test_accuracy=test_acc, axes=tuple(axes) if axes else None,
         path_steps=path_steps, path=path, curve_steps=curve_steps, curve_costs=curve_costs,
-        curve_test_costs=curve_tests, names=names)
+        curve_test_costs=curve_tests, names=names, label=label, distance=row["distance"], stopped=stopped,
+        others=tuple(others), racing=racing, plane=_plane(net, plane_theta))
+
+
+def _plane(net: Network, theta) -> Network | None:
+    if theta is None:
+        return None
+    plane = net.copy()
+    plane.set_parameter_vector(theta)
+    return plane

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .race import Race
 from .run import Run
 
 __all__ = ["Timeline", "Branch", "MAX_BRANCHES"]
@@ -31,9 +32,12 @@ class Branch:
     run: Run
     parent: int | None = None
     fork_step: int | None = None
+    title: str | None = None     # a race's runs are named by their optimizer
 
     @property
     def label(self) -> str:
+        if self.title is not None:
+            return self.title
         if self.parent is None:
             return f"Run {self.id + 1}"
         return f"Run {self.id + 1} (from run {self.parent + 1} at step {self.fork_step})"
@@ -49,6 +53,7 @@ class Timeline:
         self._next_id = 1
         self.current_id = 0
         self.cursor: int | None = None
+        self.race: Race | None = None   # while racing, every branch is a lane of the race
 
     # ------------------------------------------------------------------ reading
     @property
@@ -89,8 +94,12 @@ class Timeline:
     # ------------------------------------------------------------------ branches
     def branch_if_rewound(self) -> Branch | None:
         """Before changing the run: if a past step is shown, fork a new branch there and make it
-        current (returns it; also drops the oldest other branch beyond ``max_branches``)."""
+        current (returns it; also drops the oldest other branch beyond ``max_branches``).
+        In a race the runs go on together: the cursor returns to live instead."""
         if self.cursor is None:
+            return None
+        if self.race is not None:
+            self.cursor = None
             return None
         parent = self.current
         branch = Branch(self._next_id, parent.run.fork(self.cursor), parent.id, self.cursor)
@@ -125,6 +134,32 @@ class Timeline:
             raise ValueError("the only run cannot be deleted; Reset starts it again")
         branch = self.branch(branch_id)
         self.branches.remove(branch)
+        if self.race is not None:
+            self.race.drop(branch.run)
         if branch_id == self.current_id:
             self.current_id = self.branches[-1].id
             self.cursor = None
+
+    # ------------------------------------------------------------------ racing
+    def start_race(self, race: Race) -> None:
+        """Replace the branches by the race's runs (the first one shown, live)."""
+        self.race = race
+        self._race_branches()
+
+    def restart_race(self, start, warm_steps: int) -> list[str]:
+        """Every run of the race anew from ``start``; returns the messages of runs that diverged."""
+        messages = self.race.restart(start, warm_steps)
+        shown = next((i for i, b in enumerate(self.branches) if b.id == self.current_id), 0)
+        self._race_branches(shown)
+        return messages
+
+    def _race_branches(self, shown: int = 0) -> None:
+        self.branches = [Branch(i, lane.run, title=lane.entrant.label) for i, lane in enumerate(self.race.lanes)]
+        self._next_id = len(self.branches)
+        self.current_id = self.branches[min(shown, len(self.branches) - 1)].id
+        self.cursor = None
+
+    def end_race(self) -> None:
+        """Keep the shown run alone, as an ordinary run."""
+        self.race = None
+        self.branches = [self.current]

@@ -37,7 +37,7 @@ __all__ = ["Trajectory", "Keyframe", "Event", "Settings", "EVENT_KINDS",
 DEFAULT_KEYFRAME_INTERVAL = 32
 # Budgets (bytes) for a trajectory's keyframes and drawn path. With the dense scalars (40 B a step)
 # 100,000 steps of the studio's largest network (2 -> 6 x 16 -> 3: 1,459 parameters) stay below
-# 50 MB whatever the rule's state: keyframes <= 28 MB, path <= 12 MB, scalars 4 MB.
+# 50 MB whatever the rule's state: keyframes <= 28 MB, path <= 12 MB, scalars 5 MB.
 KEYFRAME_BUDGET = 28 * 2 ** 20
 PATH_BUDGET = 12 * 2 ** 20
 MIN_PATH_RECORDS, MAX_PATH_RECORDS = 256, 2000
@@ -132,7 +132,7 @@ class Trajectory:
         self.keyframe_budget = int(keyframe_budget)
         capacity = int(min(MAX_PATH_RECORDS, max(MIN_PATH_RECORDS, path_budget // (8 * max(1, parameter_count)))))
         self.path = History(capacity)
-        self._cost, self._test, self._rate, self._epoch = (_Column() for _ in range(4))
+        self._cost, self._test, self._rate, self._epoch, self._distance = (_Column() for _ in range(5))
         self._keyframes: dict[int, Keyframe] = {}
         self._keyframe_steps: list[int] = []
         self._keyframe_bytes = 0
@@ -141,16 +141,17 @@ class Trajectory:
 
     # ------------------------------------------------------------------ writing (by the run)
     def record(self, step: int, cost: float, test_cost: float, learning_rate: float, epoch: float,
-               theta: np.ndarray, path: bool = True) -> None:
+               theta: np.ndarray, path: bool = True, distance: float = 0.0) -> None:
         """Row ``step`` (the next one, or an amendment of the last one after an event); ``path``:
-        also add the parameters to the drawn path."""
+        also add the parameters to the drawn path. ``distance``: the length of the path the steps
+        so far took through parameter space (hand edits are not travel)."""
+        values = ((self._cost, cost), (self._test, test_cost), (self._rate, learning_rate),
+                  (self._epoch, epoch), (self._distance, distance))
         if step == len(self) - 1:
-            for column, value in ((self._cost, cost), (self._test, test_cost), (self._rate, learning_rate),
-                                  (self._epoch, epoch)):
+            for column, value in values:
                 column.data[step] = value
         elif step == len(self):
-            for column, value in ((self._cost, cost), (self._test, test_cost), (self._rate, learning_rate),
-                                  (self._epoch, epoch)):
+            for column, value in values:
                 column.append(value)
         else:
             raise ValueError(f"step {step} is not the next step ({len(self)}) of this trajectory")
@@ -214,6 +215,10 @@ class Trajectory:
     def epochs(self, stop: int | None = None) -> np.ndarray:
         return self._readonly(self._epoch.view(stop))
 
+    def distances(self, stop: int | None = None) -> np.ndarray:
+        """Distance travelled through parameter space by steps 1 .. k (Σ‖θ_i − θ_{i−1}‖)."""
+        return self._readonly(self._distance.view(stop))
+
     @staticmethod
     def _readonly(view: np.ndarray) -> np.ndarray:
         view = view.view()
@@ -227,7 +232,8 @@ class Trajectory:
         test = float(self._test.data[step])
         return {"step": step, "cost": float(self._cost.data[step]),
                 "test_cost": None if math.isnan(test) else test,
-                "learning_rate": float(self._rate.data[step]), "epoch": float(self._epoch.data[step])}
+                "learning_rate": float(self._rate.data[step]), "epoch": float(self._epoch.data[step]),
+                "distance": float(self._distance.data[step])}
 
     def keyframe_before(self, step: int) -> Keyframe:
         """The newest keyframe at or before ``step``."""
@@ -271,7 +277,7 @@ class Trajectory:
     def nbytes(self) -> int:
         """Bytes held: keyframes, events' vectors, the drawn path and the dense columns."""
         path = self.path.capacity * (8 * self.parameter_count + 32)
-        columns = sum(c.data.nbytes for c in (self._cost, self._test, self._rate, self._epoch))
+        columns = sum(c.data.nbytes for c in (self._cost, self._test, self._rate, self._epoch, self._distance))
         events = sum(e.value.nbytes for e in self._events if isinstance(e.value, np.ndarray))
         return self._keyframe_bytes + path + columns + events
 
@@ -286,8 +292,8 @@ class Trajectory:
         clone.keyframe_interval = self.keyframe_interval
         clone.keyframe_budget = self.keyframe_budget
         clone.path = self.path.until(step)
-        clone._cost, clone._test, clone._rate, clone._epoch = (
-            c.truncated(step + 1) for c in (self._cost, self._test, self._rate, self._epoch))
+        clone._cost, clone._test, clone._rate, clone._epoch, clone._distance = (
+            c.truncated(step + 1) for c in (self._cost, self._test, self._rate, self._epoch, self._distance))
         clone._keyframe_steps = [s for s in self._keyframe_steps if s <= step]
         clone._keyframes = {s: self._keyframes[s] for s in clone._keyframe_steps}
         clone._keyframe_bytes = sum(f.nbytes for f in clone._keyframes.values())
