@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 import time
 
 from PySide6.QtCore import QObject, Signal
@@ -25,6 +26,7 @@ import core
 
 from . import pacing
 from .engine import TrainingEngine
+from .session_race import RaceCommands
 from .session_timeline import TimelineCommands
 from .transactions import SIGNAL_ORDER, Transactional, transaction  # noqa: F401 (SIGNAL_ORDER: tests)
 
@@ -49,7 +51,7 @@ NUDGE_STEP = 0.1
 FINE_NUDGE_STEP = 0.01
 
 
-class SessionModel(TimelineCommands, Transactional, QObject):
+class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
     """Everything the studio is showing: network, data, cost, optimizer settings, selection, history."""
 
     parametersChanged = Signal()          # any parameter value changed (step, nudge, reset)
@@ -94,6 +96,9 @@ class SessionModel(TimelineCommands, Transactional, QObject):
         self._revision = 0
         self._sequence = itertools.count(1)
         self._shown_sequence = 0
+        self._race_notices: list[str] = []   # runs of a race that diverged, for the GUI to show
+        self._notices_lock = threading.Lock()
+        self._trace_cache: dict = {}
         self._engine = TrainingEngine(self._engine_step, self._make_snapshot, self, synchronous=synchronous)
         self._engine.steps_per_frame = self._steps_per_tick
         self._engine.snapshotReady.connect(self._on_snapshot_ready)
@@ -267,14 +272,19 @@ class SessionModel(TimelineCommands, Transactional, QObject):
         return core.Run(network, self.X, self.y, rate, only=only, batch_size=batch, **options)
 
     def _engine_step(self, count: int) -> None:
-        self._timeline.run.step(count)   # on the worker thread, under the engine's lock
+        self._step_runs(count)   # on the worker thread, under the engine's lock
 
     def _make_snapshot(self):
         """(sequence, snapshot) of the timeline's shown step; called under the engine's lock."""
         timeline = self._timeline
-        snapshot = core.take_snapshot(timeline.run, timeline.cursor, revision=self._revision,
+        race, run = timeline.race, timeline.run
+        step = timeline.shown_step
+        snapshot = core.take_snapshot(run, timeline.cursor, revision=self._revision,
                                       branch=timeline.current_id, axes=self._axes,
-                                      classify=self._data.task != "regression")
+                                      classify=self._data.task != "regression", label=timeline.current.label,
+                                      others=self._other_traces(step), racing=race is not None,
+                                      plane_theta=None if race is None else race.start,
+                                      stopped=None if race is None else race.lane_of(run).stopped)
         return next(self._sequence), snapshot
 
     def _on_snapshot_ready(self) -> None:
@@ -283,6 +293,8 @@ class SessionModel(TimelineCommands, Transactional, QObject):
             item = self._engine.take()
             if item is not None:
                 self._show(*item)
+        if notices := self._take_race_notices():
+            self.set_message(" ".join(notices))
 
     def _show(self, sequence: int, snapshot: core.Snapshot) -> None:
         """Show ``snapshot`` unless a newer one is shown or it belongs to an older problem."""
@@ -336,15 +348,17 @@ class SessionModel(TimelineCommands, Transactional, QObject):
             self.set_running(False)
         ok = True
 
-        def steps(run):
+        def steps(_run):
             nonlocal ok
             try:
-                run.step(count)
+                self._step_runs(count)
             except core.TrainingDiverged as exc:
                 ok = False
                 self.set_message(f"{exc} Press Reset (Ctrl+R) to start again.")
 
         self._change_run(steps)
+        if notices := self._take_race_notices():
+            self.set_message(" ".join(notices))
         self._emit("timelineChanged")
         return ok
 

@@ -14,6 +14,7 @@ from .views.curves import CostCurveView, DataView
 from .views.diagram import NetworkDiagram
 from .views.expression import ExpressionPanel
 from .views.parameter_table import ParameterTablePanel  # parameter table panel
+from .views.race_table import RaceTable
 from .views.slice_view import CostSliceView
 from .views.surface import CostSurfaceView
 from .views.timeline import TimelineBar
@@ -114,11 +115,52 @@ def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
              lambda: m.cycle_branch(-1)),
         spec("delete_branch", "Delete this run", "Shift+Delete", "Timeline",
              "Forget the shown run (the last one stays)", lambda: m.delete_branch()),
+        # --- the race: optimizers side by side from one start ---
+        spec("race", "&Race optimizers…", "R", "Race",
+             "Pick optimizers, each with its learning rate, and race them from the shown parameters",
+             lambda: _start_race(m, registry)),
+        spec("end_race", "End the race", "Shift+R", "Race", "Keep the shown run alone and end the race",
+             m.end_race),
+        *[spec(f"race_start_{name}", f"Move the race's start {name}", f"Alt+{key}", "Race",
+               f"Move the common start {text} on the cost surface; every run restarts from there",
+               lambda da=da, db=db: m.move_race_start(da, db))
+          for name, key, text, da, db in (("left", "Left", "left (first axis −)", -1, 0),
+                                          ("right", "Right", "right (first axis +)", 1, 0),
+                                          ("down", "Down", "down (second axis −)", 0, -1),
+                                          ("up", "Up", "up (second axis +)", 0, 1))],
         spec("next_axes", "Next surface axes", "A", "Parameters",
              "Plot the cost surface over the next pair of parameters", lambda: m.cycle_axes(1)),
         spec("prev_axes", "Previous surface axes", "Shift+A", "Parameters",
              "Plot the cost surface over the previous pair of parameters", lambda: m.cycle_axes(-1)),
     ]
+
+
+def _start_race(m: SessionModel, registry: ActionRegistry) -> None:
+    """R: the race dialog (window-modal, not blocking the event loop); on Enter the race starts and
+    its table comes forward."""
+    from .views.race_dialog import RaceDialog
+
+    window = registry.parent()
+    dialog = RaceDialog(m.learning_rate, window)
+    dialog.setAttribute(Qt.WA_DeleteOnClose)
+
+    def start() -> None:
+        try:
+            entrants = dialog.entrants()
+        except ValueError as exc:
+            m.set_message(f"Could not start the race: {exc}")
+            return
+        if not entrants:
+            m.set_message("Tick at least one optimizer to race (R opens the choice again).")
+            return
+        if m.start_race(entrants):
+            lab = getattr(window, "network_lab", None)
+            if lab is not None and "race" in lab.docks:
+                lab.docks["race"].show()
+                lab.docks["race"].raise_()
+
+    dialog.accepted.connect(start)
+    dialog.open()
 
 
 # --- CSV import (app/data_import) ---
@@ -143,6 +185,8 @@ def _arrange(lab: DockLab) -> None:
     lab.tabifyDockWidget(d["expression"], d["params"])
     d["expression"].raise_()
     # --- end parameter table ---
+    lab.tabifyDockWidget(d["data"], d["race"])   # brought forward when a race starts
+    d["data"].raise_()
 
 
 def _size(lab: DockLab) -> None:
@@ -164,6 +208,7 @@ def build(model: SessionModel, registry: ActionRegistry) -> DockLab:
         Panel("data", "Data and prediction", "Ctrl+6", lambda: DataView(model)),
         Panel("controls", "Controls", "Ctrl+7", ControlsPanel(model, registry)),
         Panel("params", "Parameters", "Ctrl+8", lambda: ParameterTablePanel(model)),
+        Panel("race", "Race", "Ctrl+9", lambda: RaceTable(model)),
     ]
     lab = DockLab(NAME, TITLE, panels, _arrange, _size)
     # the timeline spans the lab's whole width, under the plots

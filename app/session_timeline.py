@@ -96,21 +96,6 @@ class TimelineCommands:
         self._refresh()
         self._emit("timelineChanged")
 
-    def branch_traces(self, max_points: int = 1000) -> list[dict]:
-        """The other branches, to draw faintly: each one's id, label, path over the surface axes
-        and cost curve (decimated)."""
-        traces = []
-        with self._engine.edit(publish=False):
-            names = self._shown.names
-            columns = [names.index(a) for a in self._axes]
-            for branch in self._timeline.others():
-                trajectory = branch.run.trajectory
-                steps, path = trajectory.path_until(branch.run.step_count, columns)
-                curve = trajectory.decimated(max_points)
-                traces.append({"id": branch.id, "label": branch.label, "path": path,
-                               "curve_steps": curve[0], "curve_costs": curve[1]})
-        return traces
-
     def timeline_curve(self, max_points: int = 600):
         """(steps, costs) of the whole current run, decimated, for the timeline's sparkline."""
         if self._timeline.live:

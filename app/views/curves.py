@@ -20,10 +20,11 @@ from ..workers import LatestOnlyWorker
 from .throttle import Throttle
 from .boundary import (PALETTE, FieldRequest, FieldResult, class_color, class_color_name, regression_lut,
                        value_colors)
-from .plot_style import CURVE_COLOR, POINT_COLOR, PlotPanel, steady_range
+from .plot_style import CURVE_COLOR, POINT_COLOR, RUN_CURVE_COLORS, PlotPanel, steady_range
 
 PREDICTION_SAMPLES = 300
 TEST_COLOR = "#e8871e"
+FAINT_CURVE_PEN = pg.mkPen((46, 111, 186, 70), width=1.5)
 FIELD_FINE = 96
 FIELD_COARSE = 24
 FIELD_INTERVAL_MS = 100     # while training, the field is redrawn at most ~10 times a second
@@ -45,12 +46,13 @@ class CostCurveView(PlotPanel):
         super().__init__(model, "cost-curve", "Cost curve", x_label="step", y_label="J", parent=parent)
         item = self.plot.getPlotItem()
         self.legend = item.addLegend(offset=(-8, 8), labelTextSize="8pt")
-        self.traces = [item.plot([], [], pen=pg.mkPen((46, 111, 186, 70), width=1.5))
-                       for _ in range(core.timeline.MAX_BRANCHES)]
+        self.traces = [item.plot([], [], pen=FAINT_CURVE_PEN)
+                       for _ in range(max(core.timeline.MAX_BRANCHES, core.race.MAX_ENTRANTS))]
         self.curve = item.plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2), name="training")
         self.test_curve = item.plot([], [], pen=pg.mkPen(TEST_COLOR, width=2, style=Qt.DashLine))
         self.test_curve.setVisible(False)
         self._test_in_legend = False
+        self._legend_names = []
         # a one-point PlotDataItem (not a ScatterPlotItem), so it follows the log scale too
         self.last = item.plot([], [], pen=None, symbol="o", symbolSize=9, symbolBrush=pg.mkBrush(POINT_COLOR),
                               symbolPen=pg.mkPen("w"))
@@ -62,9 +64,7 @@ class CostCurveView(PlotPanel):
         self.shown_snapshot = None
         self._x_max = self._y_range = None
         model.snapshotChanged.connect(self.refresh)
-        model.timelineChanged.connect(self._update_traces)
         model.historyReset.connect(self._forget_range)
-        model.historyReset.connect(self._update_traces)
         self.refresh()
 
     def _on_log(self, on: bool) -> None:
@@ -84,17 +84,34 @@ class CostCurveView(PlotPanel):
             self.legend.removeItem(self.test_curve)
         self._test_in_legend = show
 
-    def _update_traces(self, *_args) -> None:
-        traces = self._model.branch_traces()
+    def _draw_others(self, snap) -> None:
+        """The other runs' cost curves: a race's in their colours and named, other branches faint."""
         for k, item in enumerate(self.traces):
-            if k < len(traces):
-                item.setData(traces[k]["curve_steps"], traces[k]["curve_costs"])
-            else:
+            trace = snap.others[k] if k < len(snap.others) else None
+            if trace is None:
                 item.setData([], [])
+                continue
+            pen = pg.mkPen(RUN_CURVE_COLORS[trace.branch % len(RUN_CURVE_COLORS)], width=1.5) \
+                if snap.racing else FAINT_CURVE_PEN
+            item.setData(trace.curve_steps, trace.curve_costs, pen=pen)
+        colour = RUN_CURVE_COLORS[snap.branch % len(RUN_CURVE_COLORS)] if snap.racing else CURVE_COLOR
+        self.curve.setPen(pg.mkPen(colour, width=2))
+        names = [(snap.branch, snap.label)] + [(t.branch, t.label) for t in snap.others] if snap.racing else []
+        if names != self._legend_names:
+            self._legend_names = names
+            self.legend.clear()
+            self._test_in_legend = False
+            if names:
+                items = {snap.branch: self.curve, **{t.branch: self.traces[k] for k, t in enumerate(snap.others)}}
+                for branch, label in sorted(names):
+                    self.legend.addItem(items[branch], label)
+            else:
+                self.legend.addItem(self.curve, "training")
 
     def refresh(self, *_args) -> None:
         model = self._model
         snap = self.shown_snapshot = model.snapshot
+        self._draw_others(snap)
         steps, costs, tests = snap.curve_steps, snap.curve_costs, snap.curve_test_costs
         has_test = snap.test_cost is not None and bool(np.isfinite(tests).any())
         self.curve.setData(steps, costs)
@@ -138,8 +155,8 @@ class CostCurveView(PlotPanel):
                 accuracy += f", {100 * snap.test_accuracy:.0f}% test"
             parts.append(accuracy)
         thinned = " Long runs are drawn with every k-th step." if len(steps) < snap.step + 1 else ""
-        others = " Faint: the other runs of the timeline." if any(t.xData is not None and len(t.xData)
-                                                                   for t in self.traces) else ""
+        others = "" if not snap.others else (" One curve per optimizer of the race." if snap.racing
+                                             else " Faint: the other runs of the timeline.")
         self.caption.setText("; ".join(parts) + "." + thinned + others)
 
     @property

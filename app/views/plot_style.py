@@ -12,6 +12,9 @@ POINT_COLOR = "#ff5a36"
 CURVE_COLOR = "#2e6fba"
 TANGENT_COLOR = "#d1495b"
 CLASS_COLORS = ("#2e6fba", "#e8871e", "#3a9a5b", "#8e5bc4")
+# One colour per run of a race (by its place in the race), readable over the viridis surface and white
+RUN_COLORS = ("#ff5a36", "#ff3dcf", "#ffd60a", "#00e5ff", "#b9f227", "#c9a2ff", "#ffffff")
+RUN_CURVE_COLORS = ("#e0452a", "#c2189f", "#b38f00", "#0096a8", "#5f8f00", "#7b4fd0", "#1d2433")
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#1d2433", imageAxisOrder="col-major")
 

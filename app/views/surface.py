@@ -7,7 +7,8 @@ path, arrow, caption) is always drawn from the snapshot its grid belongs to, so 
 on a surface of another step. When a new snapshot needs no new grid (only the two plotted
 parameters changed: "train only these two", or a move along them), the point and path follow at
 once. While training, grids are coarser (they change every step); once paused, the fine grid follows.
-Other branches of the timeline are drawn as faint paths.
+Other branches of the timeline are drawn as faint paths; the runs of a race in their colours, with a
+legend, over a fixed plane through their common start (a click moves the start: every run restarts).
 """
 from __future__ import annotations
 
@@ -16,14 +17,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 
 import core
 
 from ..format import fmt
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
-from .plot_style import PATH_COLOR, POINT_COLOR, PlotPanel, steady_range
+from .plot_style import PATH_COLOR, POINT_COLOR, RUN_COLORS, PlotPanel, steady_range
 
 FINE = 128
 RUNNING = 48          # while training: a new grid every few steps beats a sharp one every second
@@ -33,7 +34,8 @@ MIN_RUNNING = 12
 RUNNING_WORK = 3e7
 CONTOURS = 9
 MIN_HALF_WIDTH = 6.0
-MAX_TRACES = core.timeline.MAX_BRANCHES
+MAX_TRACES = max(core.timeline.MAX_BRANCHES, core.race.MAX_ENTRANTS)
+FAINT_PEN = pg.mkPen((255, 255, 255, 110), width=1.5)
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,13 @@ class SurfaceRequest:
         a_min, a_max, b_min, b_max = self.extent
         values_a = np.linspace(a_min, a_max, self.resolution)
         values_b = np.linspace(b_min, b_max, self.resolution)
-        grid = core.cost_surface(snap.network, snap.X, snap.y, self.axes[0], values_a, self.axes[1], values_b)
+        plane = surface_network(snap)
+        grid = core.cost_surface(plane, snap.X, snap.y, self.axes[0], values_a, self.axes[1], values_b)
         levels = core.contour_levels(grid, CONTOURS)
-        # J at the point itself, through the same code: equals the snapshot's cost
+        # J at the point itself, through the same code: equals the snapshot's cost (off a race's plane,
+        # the surface's J under the point)
         a, b = snap.value(self.axes[0]), snap.value(self.axes[1])
-        at_point = float(core.cost_surface(snap.network, snap.X, snap.y, self.axes[0], [a], self.axes[1], [b])[0, 0])
+        at_point = float(core.cost_surface(plane, snap.X, snap.y, self.axes[0], [a], self.axes[1], [b])[0, 0])
         return SurfaceResult(self, grid, levels, tuple(core.contour_lines(grid, self.extent, levels)), at_point)
 
 
@@ -74,10 +78,16 @@ class SurfaceResult:
 def surface_key(snapshot: core.Snapshot, axes, extent) -> tuple:
     """What the grid depends on: the problem, the held parameters, the cost and the extent."""
     names = snapshot.names
-    held = np.delete(snapshot.theta, [names.index(a) for a in axes])
-    net = snapshot.network
+    net = surface_network(snapshot)
+    held = np.delete(net.parameter_vector(), [names.index(a) for a in axes])
     return (snapshot.revision, tuple(axes), held.tobytes(), str(net.loss), net.regularization,
             net.regularization_rate, tuple(extent))
+
+
+def surface_network(snapshot: core.Snapshot) -> core.Network:
+    """The network whose held parameters the surface uses: a race's fixed plane through the common
+    start, else the snapshot's own."""
+    return snapshot.plane if snapshot.plane is not None else snapshot.network
 
 
 def running_resolution(net: core.Network, rows: int) -> int:
@@ -111,9 +121,13 @@ class CostSurfaceView(PlotPanel):
             line.setZValue(-5)  # above the image (-10), below the path and the markers (0)
             item.addItem(line)
             self.contours.append(line)
-        self.traces = [item.plot([], [], pen=pg.mkPen((255, 255, 255, 110), width=1.5)) for _ in range(MAX_TRACES)]
+        self.traces = [item.plot([], [], pen=FAINT_PEN) for _ in range(MAX_TRACES)]
         for trace in self.traces:
             trace.setZValue(-2)
+        self.legend = item.addLegend(offset=(8, 8), labelTextSize="8pt", labelTextColor="w",
+                                     brush=pg.mkBrush(0, 0, 0, 120))
+        self._legend_key = None
+        item.scene().sigMouseClicked.connect(self._on_click)
         self.path = item.plot([], [], pen=pg.mkPen(PATH_COLOR, width=2))
         self.start_marker = pg.ScatterPlotItem(size=9, brush=pg.mkBrush("#ffffff"), pen=pg.mkPen(PATH_COLOR, width=2))
         self.point = pg.ScatterPlotItem(size=14, brush=pg.mkBrush(POINT_COLOR), pen=pg.mkPen("w", width=2))
@@ -138,7 +152,6 @@ class CostSurfaceView(PlotPanel):
         model.snapshotChanged.connect(self.refresh)
         model.axesChanged.connect(self._on_axes)
         model.historyReset.connect(self._invalidate)
-        model.timelineChanged.connect(self._update_traces)
         model.runningChanged.connect(lambda _running: self.refresh())
         self._on_axes()
 
@@ -158,7 +171,6 @@ class CostSurfaceView(PlotPanel):
     def _invalidate(self, *_args) -> None:
         self._extent = None
         self._requested = None
-        self._update_traces()
         self.refresh()
 
     def _fit_extent(self, snapshot: core.Snapshot, axes) -> tuple[float, float, float, float]:
@@ -230,6 +242,7 @@ class CostSurfaceView(PlotPanel):
         self.shown_snapshot = snapshot
         a_name, b_name = snapshot.axes
         path = snapshot.path
+        self._draw_others(snapshot)
         self.path.setData(path[:, 0], path[:, 1])
         self.start_marker.setData([path[0, 0]], [path[0, 1]])
         a, b = snapshot.value(a_name), snapshot.value(b_name)
@@ -248,6 +261,15 @@ class CostSurfaceView(PlotPanel):
         else:
             self.arrow_line.setData([], [])
             self.arrow_head.hide()
+        if snapshot.racing:
+            under = self.result.at_point if self.result is not None else None
+            under_text = "" if under is None else f" (the surface under it: {fmt(under)})"
+            self.caption.setText(
+                f"Race, step {snapshot.step}: J({a_name}, {b_name}) on a fixed plane through the common start "
+                f"(white ring), the other parameters held at their start values. Each run also moves those, so "
+                f"a path's cost differs from the surface under it: {snapshot.label} has J = "
+                f"{fmt(snapshot.cost)}{under_text}. Click the surface (or Alt+arrows) to start the race there.")
+            return
         held = [n for n in snapshot.names if n not in snapshot.axes]
         held_text = ", ".join(f"{n} = {fmt(snapshot.value(n))}" for n in held[:6])
         more = f" and {len(held) - 6} more" if len(held) > 6 else ""
@@ -261,15 +283,38 @@ class CostSurfaceView(PlotPanel):
         shown = self.shown_snapshot
         self.show_lag(None if shown is None else shown.step, shown is not None and shown.key != self._model.snapshot.key)
 
-    def _update_traces(self, *_args) -> None:
-        """The other branches' paths, faint, over the current axes."""
-        traces = self._model.branch_traces() if self._model.snapshot.axes == tuple(self._model.axes) else []
+    def _draw_others(self, snapshot: core.Snapshot) -> None:
+        """The other runs' paths: a race's in their colours (with a legend), other branches faint."""
+        racing = snapshot.racing
         for k, item in enumerate(self.traces):
-            if k < len(traces):
-                path = traces[k]["path"]
-                item.setData(path[:, 0], path[:, 1])
-            else:
+            trace = snapshot.others[k] if k < len(snapshot.others) else None
+            if trace is None:
                 item.setData([], [])
+                continue
+            pen = pg.mkPen(RUN_COLORS[trace.branch % len(RUN_COLORS)], width=2) if racing else FAINT_PEN
+            item.setData(trace.path[:, 0], trace.path[:, 1], pen=pen)
+        colour = RUN_COLORS[snapshot.branch % len(RUN_COLORS)] if racing else PATH_COLOR
+        self.path.setPen(pg.mkPen(colour, width=2.5 if racing else 2))
+        runs = sorted([(snapshot.branch, snapshot.label)] + [(t.branch, t.label) for t in snapshot.others]) \
+            if racing else []
+        if runs != self._legend_key:
+            self._legend_key = runs
+            self.legend.clear()
+            for branch, label in runs:
+                self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(RUN_COLORS[branch % len(RUN_COLORS)], width=3)),
+                                    label)
+            self.legend.setVisible(bool(runs))
+
+    def _on_click(self, event) -> None:
+        """In a race, a click on the surface moves the common start there: every run restarts."""
+        if not self._model.racing or event.button() != Qt.LeftButton:
+            return
+        box = self.plot.getPlotItem().getViewBox()
+        if not box.sceneBoundingRect().contains(event.scenePos()):
+            return
+        point = box.mapSceneToView(event.scenePos())
+        self._model.restart_race_at(point.x(), point.y())
+        event.accept()
 
     def is_settled(self) -> bool:
         """True once the fine grid of the shown snapshot is on screen."""
