@@ -3,7 +3,8 @@
 A library a teacher could use from a notebook: the lesson network x -> sigma(w1 x + b1) ->
 sigma(w2 a1 + b2) -> J and its generalisation to any layer sizes, the chain-rule breakdown of every
 gradient, gradient descent with divergence caught, a bounded training history, the built-in datasets
-and fast cost surfaces with their contour lines.
+and fast cost surfaces with their contour lines, and the cost over planes through all the parameters
+(filter-normalized random directions, principal components of a path) with the path projected on them.
 
 ``import core`` stays cheap: sympy (0.3-2 s to import) is only imported when a formula is actually
 asked for (``Activation.symbolic``, ``Factor.formula``, ``core.symbolic``).
@@ -25,6 +26,7 @@ from .metrics import accuracy
 from .naming import ParameterRef
 from .network import Backward, Network, Trace, lesson_network
 from .surface import cost_slice, cost_surface
+from .landscape import PathProjection, Plane, costs_at, pca_plane, plane_surface, project_path, random_plane
 from . import problem
 from .problem import HIDDEN_ACTIVATIONS, compatible_losses, fit_network, output_fits
 from .run import Run
@@ -53,6 +55,7 @@ __all__ = [
     "DatasetInfo", "DATASET_INFO", "DATASET_TASKS", "DATASET_NOISE", "dataset_from_tabular",
     "add_point", "remove_point", "nearest_point", "output_for_task", "train_test_split",
     "cost_surface", "cost_slice", "contour_levels", "contour_lines", "ContourLine",
+    "random_plane", "pca_plane", "plane_surface", "project_path", "costs_at", "Plane", "PathProjection",
 ]
 
 
