@@ -13,6 +13,7 @@ from .views.controls import ControlsPanel
 from .views.curves import CostCurveView, DataView
 from .views.diagram import NetworkDiagram
 from .views.expression import ExpressionPanel
+from .views.gradient_health import GradientHealthView
 from .views.parameter_table import ParameterTablePanel  # parameter table panel
 from .views.slice_view import CostSliceView
 from .views.surface import CostSurfaceView
@@ -143,6 +144,9 @@ def _arrange(lab: DockLab) -> None:
     lab.tabifyDockWidget(d["expression"], d["params"])
     d["expression"].raise_()
     # --- end parameter table ---
+    # gradient health: a tab behind the data (Ctrl+9 brings it forward)
+    lab.tabifyDockWidget(d["data"], d["health"])
+    d["data"].raise_()
 
 
 def _size(lab: DockLab) -> None:
@@ -164,6 +168,7 @@ def build(model: SessionModel, registry: ActionRegistry) -> DockLab:
         Panel("data", "Data and prediction", "Ctrl+6", lambda: DataView(model)),
         Panel("controls", "Controls", "Ctrl+7", ControlsPanel(model, registry)),
         Panel("params", "Parameters", "Ctrl+8", lambda: ParameterTablePanel(model)),
+        Panel("health", "Gradient health", "Ctrl+9", lambda: GradientHealthView(model)),
     ]
     lab = DockLab(NAME, TITLE, panels, _arrange, _size)
     # the timeline spans the lab's whole width, under the plots

@@ -19,7 +19,7 @@ from .datasets import (DATASET_INFO, DATASET_NOISE, DATASET_TASKS, DATASET_TITLE
                        output_for_task, remove_point, train_test_split)
 from .fields import (DecisionField, NeuronCurves, NeuronFields, PredictionCurve, confidence_and_class,
                      decision_field, neuron_curves, neuron_fields, prediction_curve)
-from .gradient_health import GradientHealth, LayerHealth, gradient_health, vanishing_gradient_example
+from .gradient_health import HEALTHY_UPDATE_RATIO, GradientHealth, LayerHealth, gradient_health, vanishing_gradient_example
 from .gradcheck import GradientCheck, GradientCheckRow, finite_difference_gradient, gradient_check
 from .history import History
 from .losses import ALL_LOSSES, LOSSES, Loss
@@ -56,7 +56,7 @@ __all__ = [
     "DatasetInfo", "DATASET_INFO", "DATASET_TASKS", "DATASET_NOISE", "dataset_from_tabular",
     "add_point", "remove_point", "nearest_point", "output_for_task", "train_test_split",
     "cost_surface", "cost_slice", "contour_levels", "contour_lines", "ContourLine",
-    "gradient_health", "GradientHealth", "LayerHealth", "vanishing_gradient_example",
+    "gradient_health", "GradientHealth", "HEALTHY_UPDATE_RATIO", "LayerHealth", "vanishing_gradient_example",
     "random_plane", "pca_plane", "plane_surface", "project_path", "costs_at", "Plane", "PathProjection",
 ]
 

@@ -107,3 +107,19 @@ def test_a_deep_sigmoid_network_on_the_circle_data_has_a_vanishing_gradient_and_
         for cured in (tanh, relu):
             assert 1e-2 < cured.vanishing_factor < 1e2
             assert cured.vanishing_factor > 30 * sigmoid.vanishing_factor
+
+
+def test_a_snapshot_carries_the_parameters_of_the_step_before_it_even_where_the_path_was_thinned():
+    data = core.load_dataset("circle", n=40, seed=0)
+    net = core.Network([2, 3, 1], ["tanh", "sigmoid"], "binary_cross_entropy", seed=0)
+    run = core.Run(net, data.X, data.y, 0.5, rule="adam")
+    run.step(2600)    # beyond the drawn path's capacity (2,000 records here): its old part is thinned
+    assert len(run.trajectory.path) < 2600
+    assert 1001 not in run.trajectory.path.steps     # so step 1002 needs a replay for it
+    for step in (2600, 2550, 1, 3, 1002, 1004):
+        snap = core.take_snapshot(run, step)
+        np.testing.assert_array_equal(snap.previous_theta, run.theta_at(step - 1))
+        np.testing.assert_array_equal(snap.theta, run.theta_at(step))
+        assert not snap.previous_theta.flags.writeable
+    assert core.take_snapshot(run, 0).previous_theta is None
+    assert run.step_count == 2600
