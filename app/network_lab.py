@@ -144,9 +144,9 @@ def _arrange(lab: DockLab) -> None:
     lab.tabifyDockWidget(d["expression"], d["params"])
     d["expression"].raise_()
     # --- end parameter table ---
-    # gradient health: a tab behind the data (Ctrl+9 brings it forward)
-    lab.tabifyDockWidget(d["data"], d["health"])
-    d["data"].raise_()
+    # gradient health: a tab behind the diagram, whose layers it measures (Ctrl+9 brings it forward)
+    lab.tabifyDockWidget(d["diagram"], d["health"])
+    d["diagram"].raise_()
 
 
 def _size(lab: DockLab) -> None:

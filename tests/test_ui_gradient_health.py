@@ -33,7 +33,7 @@ def _layer_ratios(net, before, after):
 def test_ctrl_9_shows_the_panel_with_cores_numbers_for_the_shown_step(window, qtbot):
     model, diagram = window.model, window.panels()["diagram"]
     panel = window.panels()["health"]
-    assert not panel.is_showing()         # a tab behind the data until asked for: it computes nothing
+    assert not panel.is_showing()         # a tab behind the diagram until asked for: it computes nothing
     for _ in range(3):
         qtbot.keyClick(diagram, Qt.Key_S)
     before = model.snapshot.theta.copy()

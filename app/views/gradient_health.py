@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtWidgets import QDockWidget, QHBoxLayout
+from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QSizePolicy
 
 import core
 
@@ -45,13 +45,20 @@ class HealthRequest:
         return self, core.gradient_health(snap.network, snap.X, snap.y, previous=snap.previous_theta)
 
 
+SYMBOLS = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "lReLU", "elu": "ELU",
+           "softplus": "s+", "linear": "lin", "softmax": "smax"}
+
+
 def _log_ticks(low: int, high: int):
-    """Axis ticks at the powers of ten low..high, labelled 1e-4, 0.01, 1 ..."""
-    return [[(k, fmt(10.0 ** k, 1)) for k in range(low, high + 1)]]
+    """Axis ticks at the powers of ten low..high, labelled 1e-4, 0.001, 0.01, 1, 10 ..."""
+    return [[(k, fmt(10.0 ** k, 1) if -3 <= k <= 3 else f"1e{k}") for k in range(low, high + 1)]]
 
 
 def _layer_ticks(names):
-    return [[(k + 1, f"{k + 1}\n{name}") for k, name in enumerate(names)]]
+    """Layer numbers, with the activation under each while there is room for it."""
+    if len(names) > 4:
+        return [[(k + 1, str(k + 1)) for k in range(len(names))]]
+    return [[(k + 1, f"{k + 1} {SYMBOLS.get(name, name)}") for k, name in enumerate(names)]]
 
 
 def _log_bars(values, floor=None):
@@ -71,15 +78,17 @@ class GradientHealthView(PlotPanel):
     """‖δ‖, saturated share and update ratio per layer of the shown snapshot."""
 
     def __init__(self, model: SessionModel, parent=None):
-        super().__init__(model, "gradient-health", "Gradient health", title="Size of δ (log)",
-                         x_label="layer", parent=parent)
-        self.saturation_plot = make_plot("Saturated units", "layer")
-        self.ratio_plot = make_plot("Update / parameters (log)", "layer")
+        super().__init__(model, "gradient-health", "Gradient health", title="‖δ‖ per layer (log)",
+                         parent=parent)
+        self.saturation_plot = make_plot("Saturated")
+        self.ratio_plot = make_plot("Update ratio (log)")
         row = QHBoxLayout()
         row.setSpacing(2)
         self.layout().removeWidget(self.plot)
-        for plot in (self.plot, self.saturation_plot, self.ratio_plot):
-            row.addWidget(plot, 1)
+        for plot, stretch in ((self.plot, 3), (self.saturation_plot, 2), (self.ratio_plot, 3)):
+            plot.setMinimumWidth(90)   # three plots share one dock: they shrink rather than overflow
+            plot.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Expanding)
+            row.addWidget(plot, stretch)
         self.layout().insertLayout(0, row, 1)
         self.delta_bars = pg.BarGraphItem(x=[], height=[], width=BAR_WIDTH, brush=CURVE_COLOR)
         self.saturation_bars = pg.BarGraphItem(x=[], height=[], width=BAR_WIDTH, brush=SATURATION_COLOR)
@@ -169,7 +178,8 @@ class GradientHealthView(PlotPanel):
     def _describe(self, snapshot: core.Snapshot, health: core.GradientHealth) -> str:
         first, last = health.layers[0], health.layers[-1]
         parts = [f"Step {snapshot.step}: ‖δ‖, the signal backpropagated into each layer (mean over samples), "
-                 f"is {fmt(last.delta_norm)} at the output and {fmt(first.delta_norm)} at layer 1"]
+                 + (f"is {fmt(last.delta_norm)}" if len(health.layers) == 1 else
+                    f"is {fmt(last.delta_norm)} at the output and {fmt(first.delta_norm)} at layer 1")]
         factor = health.vanishing_factor
         if len(health.layers) > 1 and math.isfinite(factor) and factor > 0:
             if factor < 0.1:
