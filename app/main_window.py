@@ -19,7 +19,7 @@ from .views.shortcut_sheet import ShortcutSheet
 
 SETTINGS_ORG = "chainrule-studio"
 SETTINGS_APP = "chainrule-studio"
-MAX_PANELS_PER_LAB = 8
+MAX_PANELS_PER_LAB = 9
 LAB_NAMES = (network_lab.NAME, function_lab.NAME)
 LAB_TITLES = (network_lab.TITLE, function_lab.TITLE)
 

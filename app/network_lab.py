@@ -13,6 +13,7 @@ from .views.controls import ControlsPanel
 from .views.curves import CostCurveView, DataView
 from .views.diagram import NetworkDiagram
 from .views.expression import ExpressionPanel
+from .views.gradient_health import GradientHealthView
 from .views.parameter_table import ParameterTablePanel  # parameter table panel
 from .views.race_table import RaceTable
 from .views.slice_view import CostSliceView
@@ -119,6 +120,9 @@ def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
         spec("race", "&Race optimizers…", "R", "Race",
              "Pick optimizers, each with its learning rate, and race them from the shown parameters",
              lambda: _start_race(m, registry)),
+        spec("race_table", "Go to the race table", "Ctrl+Shift+R", "Race",
+             "Show the race table (step, cost, accuracy and distance of every optimizer) and focus it",
+             lambda: registry.parent().focus_panel("race")),
         spec("end_race", "End the race", "Shift+R", "Race", "Keep the shown run alone and end the race",
              m.end_race),
         *[spec(f"race_start_{name}", f"Move the race's start {name}", f"Alt+{key}", "Race",
@@ -187,6 +191,9 @@ def _arrange(lab: DockLab) -> None:
     # --- end parameter table ---
     lab.tabifyDockWidget(d["data"], d["race"])   # brought forward when a race starts
     d["data"].raise_()
+    # gradient health: a tab behind the diagram, whose layers it measures (Ctrl+9 brings it forward)
+    lab.tabifyDockWidget(d["diagram"], d["health"])
+    d["diagram"].raise_()
 
 
 def _size(lab: DockLab) -> None:
@@ -208,7 +215,8 @@ def build(model: SessionModel, registry: ActionRegistry) -> DockLab:
         Panel("data", "Data and prediction", "Ctrl+6", lambda: DataView(model)),
         Panel("controls", "Controls", "Ctrl+7", ControlsPanel(model, registry)),
         Panel("params", "Parameters", "Ctrl+8", lambda: ParameterTablePanel(model)),
-        Panel("race", "Race", "Ctrl+9", lambda: RaceTable(model)),
+        Panel("health", "Gradient health", "Ctrl+9", lambda: GradientHealthView(model)),
+        Panel("race", "Race", "Ctrl+Shift+R", lambda: RaceTable(model)),
     ]
     lab = DockLab(NAME, TITLE, panels, _arrange, _size)
     # the timeline spans the lab's whole width, under the plots

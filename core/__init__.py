@@ -3,7 +3,8 @@
 A library a teacher could use from a notebook: the lesson network x -> sigma(w1 x + b1) ->
 sigma(w2 a1 + b2) -> J and its generalisation to any layer sizes, the chain-rule breakdown of every
 gradient, gradient descent with divergence caught, a bounded training history, the built-in datasets
-and fast cost surfaces with their contour lines.
+and fast cost surfaces with their contour lines, and the cost over planes through all the parameters
+(filter-normalized random directions, principal components of a path) with the path projected on them.
 
 ``import core`` stays cheap: sympy (0.3-2 s to import) is only imported when a formula is actually
 asked for (``Activation.symbolic``, ``Factor.formula``, ``core.symbolic``).
@@ -18,6 +19,7 @@ from .datasets import (DATASET_INFO, DATASET_NOISE, DATASET_TASKS, DATASET_TITLE
                        output_for_task, remove_point, train_test_split)
 from .fields import (DecisionField, NeuronCurves, NeuronFields, PredictionCurve, confidence_and_class,
                      decision_field, neuron_curves, neuron_fields, prediction_curve)
+from .gradient_health import HEALTHY_UPDATE_RATIO, GradientHealth, LayerHealth, gradient_health, vanishing_gradient_example
 from .gradcheck import GradientCheck, GradientCheckRow, finite_difference_gradient, gradient_check
 from .history import History
 from .losses import ALL_LOSSES, LOSSES, Loss
@@ -25,6 +27,7 @@ from .metrics import accuracy
 from .naming import ParameterRef
 from .network import Backward, Network, Trace, lesson_network
 from .surface import cost_slice, cost_surface
+from .landscape import PathProjection, Plane, costs_at, pca_plane, plane_surface, project_path, random_plane
 from . import problem
 from .problem import HIDDEN_ACTIVATIONS, compatible_losses, fit_network, output_fits
 from .run import Run
@@ -54,6 +57,8 @@ __all__ = [
     "DatasetInfo", "DATASET_INFO", "DATASET_TASKS", "DATASET_NOISE", "dataset_from_tabular",
     "add_point", "remove_point", "nearest_point", "output_for_task", "train_test_split",
     "cost_surface", "cost_slice", "contour_levels", "contour_lines", "ContourLine",
+    "gradient_health", "GradientHealth", "HEALTHY_UPDATE_RATIO", "LayerHealth", "vanishing_gradient_example",
+    "random_plane", "pca_plane", "plane_surface", "project_path", "costs_at", "Plane", "PathProjection",
 ]
 
 

@@ -86,6 +86,14 @@ class History:
             return steps[:0].copy(), np.empty((0, len(columns)))
         return steps[keep].copy(), self._params[:self._n][keep][:, list(columns)]
 
+    def parameters_at(self, step: int) -> np.ndarray | None:
+        """A copy of the parameters recorded for ``step`` (the newest record of it), or None when
+        that step was not recorded or has been thinned away."""
+        if self._params is None:
+            return None
+        found = np.flatnonzero(self._steps[:self._n] == step)
+        return self._params[found[-1]].copy() if found.size else None
+
     def until(self, step: int) -> "History":
         """A copy holding only the records of steps <= ``step`` (for a branch from that step)."""
         clone = History(self.capacity)

@@ -68,6 +68,7 @@ class Snapshot:
     racing: bool = False             # the runs are a race from one start (drawn in colours)
     plane: Network | None = None     # the network whose held parameters the cost surface uses
                                      # (a race's common start); None: this snapshot's own
+    previous_theta: np.ndarray | None = None   # the parameters one step earlier (None at step 0)
 
     @property
     def key(self) -> tuple[int, int, int, int]:
@@ -142,8 +143,9 @@ def take_snapshot(run: Run, step: int | None = None, *, revision: int = 0, branc
     values or cost) gives a new key.
     """
     live = step is None or step == run.step_count
+    step = run.step_count if live else int(step)
+    previous = _previous_theta(run, step, live)
     source = run if live else run._replica_at(step)
-    step = source.step_count
     cost, gradient = source.full_gradient()
     trajectory = run.trajectory
     row = trajectory.row(step)
@@ -176,7 +178,8 @@ def take_snapshot(run: Run, step: int | None = None, *, revision: int = 0, branc
         train_accuracy=train_acc, test_accuracy=test_acc, axes=tuple(axes) if axes else None,
         path_steps=path_steps, path=path, curve_steps=curve_steps, curve_costs=curve_costs,
         curve_test_costs=curve_tests, names=names, label=label, distance=row["distance"], stopped=stopped,
-        others=tuple(others), racing=racing, plane=_plane(net, plane_theta))
+        others=tuple(others), racing=racing, plane=_plane(net, plane_theta),
+        previous_theta=None if previous is None else _frozen(previous))
 
 
 def _plane(net: Network, theta) -> Network | None:
@@ -185,3 +188,15 @@ def _plane(net: Network, theta) -> Network | None:
     plane = net.copy()
     plane.set_parameter_vector(theta)
     return plane
+
+
+def _previous_theta(run: Run, step: int, live: bool) -> np.ndarray | None:
+    """The parameters after step ``step - 1``: from the drawn path, which keeps the newest steps
+    densely; for a past step whose record was thinned away, by replay (which, being just before
+    the replay to ``step``, costs one step more). None at step 0, or live and not recorded."""
+    if step == 0:
+        return None
+    previous = run.trajectory.path.parameters_at(step - 1)
+    if previous is None and not live:
+        previous = run._replica_at(step - 1).net.parameter_vector()
+    return previous
