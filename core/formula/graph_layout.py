@@ -16,7 +16,8 @@ so the drawing must never hide it. ``layout_graph(graph, node_sizes, label_size)
   to the mean position of its neighbours in the previous column), keeping the order with the fewest
   crossings; then vertical positions are chosen as close as possible to the neighbours' positions
   while keeping the spacing (isotonic regression, so chains come out straight).
-* **Labels between columns.** An edge's label sits in a gap between two columns, above its edge;
+* **Labels between columns.** An edge's label sits in a gap between two columns, above its edge
+  (the lowest label of a gap below it);
   gaps are widened to hold their labels and labels in one gap are pushed apart, so a label never
   overlaps a box or another label.
 
@@ -395,7 +396,10 @@ def layout_graph(graph, node_sizes: Mapping[int, tuple[float, float]] | tuple[fl
     for gap, ks in per_gap.items():
         ks = sorted(ks, key=lambda k: (routes_parts[k][2][1], k))
         heights_k = [label_of(uses[k])[1] for k in ks]
-        desired = [routes_parts[k][2][1] - LABEL_GAP - h / 2 for k, h in zip(ks, heights_k)]
+        # above its edge; the lowest of several below its edge, so two labels of edges leaving one
+        # box side by side do not cover the lower edge
+        desired = [routes_parts[k][2][1] + (1 if i == len(ks) - 1 and i > 0 else -1) * (LABEL_GAP + h / 2)
+                   for i, (k, h) in enumerate(zip(ks, heights_k))]
         gaps = [(a + b) / 2 + LABEL_GAP for a, b in zip(heights_k, heights_k[1:])]
         placed = _isotonic_place(desired, gaps)
         for k, cy, h in zip(ks, placed, heights_k):
