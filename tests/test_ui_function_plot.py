@@ -73,3 +73,11 @@ def test_a_single_factor_is_not_written_twice(lab, qtbot):
     x0 = lab.function_model.x0
     assert plot.readout_latex.count("=") == 1
     assert plot.tangent_slope == pytest.approx(2 * math.sin(x0) * math.cos(x0) + math.cos(x0))
+
+
+def test_negative_factors_of_the_chain_are_parenthesized(lab, qtbot):
+    formula = lab.function_lab.formula
+    assert formula.product_line.endswith(r"\frac{1}{u} \cdot \left(- \sin{\left(x \right)}\right)")
+    type_formula(lab, qtbot, "exp(-x^2)")
+    qtbot.waitUntil(lambda: lab.function_model.analysis.text == "exp(-x^2)", timeout=30000)
+    assert formula.product_line.endswith(r"e^{u} \cdot \left(- 2 x\right)")
