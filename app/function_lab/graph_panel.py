@@ -228,7 +228,7 @@ class GraphPanel(QWidget):
         layout.addWidget(self.view, 1)
         self.caption = QLabel("B steps through the forward pass, then the backward pass (Shift+B back, "
                               "Ctrl+B all at once); M switches to forward mode, which carries tangents dv/dx. "
-                              "v: value, v̄ = ∂h/∂v: adjoint; the number on an edge is the local derivative "
+                              "v: value, ∂h/∂v: its adjoint; the number on an edge is the local derivative "
                               "of the node on its right with respect to the one on its left. A node used twice "
                               "has two edges, and its adjoint is the sum of what flows back along both.")
         self.caption.setWordWrap(True)

@@ -11,7 +11,7 @@ WIDEST_NUMBER = "-8.88e-88"
 VALUE = "v = {}"
 # Not "v̇ = dv/dx": the default font draws the combining dot of v̇ beside the letter, over the line above.
 TANGENT = "dv/dx = {}"
-ADJOINT = "v̄ = ∂h/∂v = {}"
+ADJOINT = "∂h/∂v = {}"   # the adjoint v̄, written out (shorter boxes, larger text)
 
 
 def number(value: float) -> str:
