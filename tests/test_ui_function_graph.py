@@ -30,7 +30,7 @@ def check_drawing(view, graph):
             assert inner.contains(rect), (node.label, rect, inner)
         for a, b in zip(ink, ink[1:]):
             assert a.bottom() < b.top(), (node.label, "lines touch")
-    for route in view.layout_.routes:
+    for route in view.graph_layout.routes:
         label = view.label_rect(route.use.parent, route.use.position)
         for node_id, box in boxes.items():
             assert not label.intersects(box), (graph.nodes[route.use.parent].label, graph.nodes[node_id].label)
@@ -42,7 +42,7 @@ def test_a_reused_sine_has_two_edges_and_its_adjoint_adds_them(lab, qtbot):
     check_drawing(view, graph)
     x0 = lab.function_model.x0
     sine = next(n.id for n in graph.nodes if n.label == "sin")
-    leaving = view.layout_.routes_from(sine)
+    leaving = view.graph_layout.routes_from(sine)
     assert sorted(graph.nodes[r.use.parent].label for r in leaving) == ["+", "^2"]
     # the two contributions (2 sin x0 through the square, 1 through the sum) and their sum, cos-free
     through_square, through_sum = 2 * math.sin(x0), 1.0
@@ -57,7 +57,7 @@ def test_x_to_the_x_shows_a_base_and_an_exponent_edge(lab, qtbot):
     graph = lab.function_model.analysis.graph
     check_drawing(view, graph)
     x0 = lab.function_model.x0
-    labels = {view.shown_labels[(r.use.parent, r.use.position)] for r in view.layout_.routes_from(graph.variable_id)}
+    labels = {view.shown_labels[(r.use.parent, r.use.position)] for r in view.graph_layout.routes_from(graph.variable_id)}
     assert labels == {f"base\n{fmt(x0 * x0 ** (x0 - 1))}", f"exponent\n{fmt(x0 ** x0 * math.log(x0))}"}
 
 

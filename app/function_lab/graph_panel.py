@@ -45,7 +45,7 @@ class GraphView(QGraphicsView):
         self.setBackgroundBrush(QBrush(QColor("#ffffff")))
         self.setFocusPolicy(Qt.StrongFocus)
         self._graph = None
-        self.layout_ = None                      # the core GraphLayout drawn now
+        self.graph_layout = None                      # the core GraphLayout drawn now
         self.current_node: int | None = None
         self.shown_values: dict[int, str] = {}   # node id -> the text it shows now (for tests)
         self.shown_labels: dict[tuple[int, int], str] = {}  # (parent, position) -> its edge's label
@@ -81,7 +81,7 @@ class GraphView(QGraphicsView):
         scene.clear()
         self._graph = graph
         sizes, labels, self._line_step, self._title_height = self._sizes(graph)
-        layout = self.layout_ = layout_graph(graph, sizes, labels)
+        layout = self.graph_layout = layout_graph(graph, sizes, labels)
         self._edges, self._labels = {}, {}
         for route in layout.routes:
             path = QPainterPath(QPointF(*route.start))
@@ -135,7 +135,7 @@ class GraphView(QGraphicsView):
         self._show_edges(values, done_forward, done_backward)
         phase = ("forward mode: values and tangents" if model.forward_mode else
                  "forward pass: values" if step <= len(forward) else "backward pass: adjoints ∂h/∂v")
-        bounds = self.layout_.bounds
+        bounds = self.graph_layout.bounds
         place_centered(self._caption, f"x0 = {fmt(model.x0)} · step {step} of {model.graph_step_count()} · {phase}",
                        QPointF(bounds.center[0], bounds.top - 24))
         self.scene().setSceneRect(self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20))
@@ -146,7 +146,7 @@ class GraphView(QGraphicsView):
         self.shown_values = {}
         for node in self._graph.nodes:
             contributions = [values.contribution_by_use[(r.use.parent, r.use.position)]
-                             for r in self.layout_.routes_from(node.id)]  # top to bottom, as drawn
+                             for r in self.graph_layout.routes_from(node.id)]  # top to bottom, as drawn
             computed = node.id in done_forward
             lines = graph_text.node_lines(
                 values.value[node.id] if computed else None,
@@ -154,7 +154,7 @@ class GraphView(QGraphicsView):
                 values.adjoint[node.id] if node.id in done_backward else None,
                 contributions)
             self.shown_values[node.id] = "\n".join(lines)
-            r = self.layout_.boxes[node.id]
+            r = self.graph_layout.boxes[node.id]
             top = r.top + PAD + self._title_height + LINE_GAP
             for i, item in enumerate(self._lines[node.id][1:]):
                 text = lines[i] if i < len(lines) else ""
