@@ -4,6 +4,8 @@ bar with step, J and η.
 """
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QTabWidget, QToolBar, QWidget
@@ -249,9 +251,11 @@ class MainWindow(QMainWindow):
     def _update_function_status(self, *_args) -> None:
         f = self.function_model
         if f.compiled is not None:
-            h0, slope = f.compiled.at(f.x0)
-            self.function_status.setText(f"h = {f.text}   x0 = {fmt(f.x0)}   h(x0) = {fmt(h0)}   "
-                                         f"h′(x0) = {fmt(slope)}")
+            h0, slope = f.compiled.at(f.x0)   # a number only where h(x0) is one
+            value = fmt(h0) if math.isfinite(h0) else "undefined"
+            derivative = fmt(slope) if math.isfinite(slope) else "undefined"
+            self.function_status.setText(f"h = {f.text}   x0 = {fmt(f.x0)}   h(x0) = {value}   "
+                                         f"h′(x0) = {derivative}")
 
     def _update_status(self, *_args) -> None:
         m = self.model

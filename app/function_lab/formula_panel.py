@@ -16,6 +16,19 @@ from .model import EXAMPLES, FormulaProblem, FunctionLabModel
 BOX_COLORS = ("#eef4fb", "#fdf3e3", "#eaf6ee", "#f6ecf8", "#f1f1f1")
 
 
+def chain_product_latex(factors: list[str]) -> str:
+    r"""The layers' derivatives as a product, ``\frac{1}{u} \cdot \left(- \sin{\left(x \right)}\right)``:
+    a factor after the first is bracketed when a sign stands at its top level, a leading minus
+    included (``1/u · −sin x`` reads as a subtraction)."""
+    parts = []
+    for i, latex in enumerate(factors):
+        if i > 0 and latex.lstrip().startswith("-"):
+            parts.append(rf"\left({latex}\right)")
+        else:
+            parts.append(factor_latex(latex))
+    return r" \cdot ".join(parts)
+
+
 class FormulaField(QLineEdit):
     """A line edit whose Up and Down walk the formulas entered before, like a shell."""
 
@@ -167,8 +180,8 @@ class FormulaPanel(QWidget):
 
         self.product_line = decomposition.product_latex()
         if len(decomposition.layers) > 1:
-            self.product_line += " = " + r"\cdot ".join(
-                factor_latex(formula_latex(layer.derivative)) for layer in decomposition.layers)
+            self.product_line += " = " + chain_product_latex(
+                [formula_latex(layer.derivative) for layer in decomposition.layers])
         self.layers_label.setPixmap(render_latex(r"\qquad ".join(self.layer_lines), size=16))
         self.product_label.setPixmap(render_latex(self.product_line, size=16))
         self.boxes.set_layers(self.layer_lines + ["x"])

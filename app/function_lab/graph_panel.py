@@ -1,40 +1,39 @@
 """The computation graph of h at x0: primitive operations from x (left) to h (right). Stepping walks
 the forward pass node by node (values appear), then the backward pass (adjoints dh/dnode appear, each
-edge labelled with its local derivative). Forward mode shows tangents dnode/dx instead."""
+edge labelled with its local derivative). Forward mode shows tangents dnode/dx instead.
+
+Where things go is computed in core (core.formula.graph_layout: layers, one edge per use, labels
+between the columns); this view measures its texts, asks for the layout once per graph and draws it.
+A node used more than once (sin in sin² x + sin x, x in xˣ) has one edge per use and, after the
+backward pass, shows its adjoint as the sum of what flows back along those edges."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import (QGraphicsScene, QGraphicsView, QLabel, QVBoxLayout,
-                               QWidget)
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLabel, QVBoxLayout, QWidget
 
 from ..format import fmt
 from ..views.scene_text import add_text, place_centered
+from . import graph_text
 from .model import FunctionLabModel
 
-NODE_W, NODE_H = 118, 62
-COLUMN_GAP, ROW_GAP = 190, 96
+TITLE_PT, TEXT_PT, LABEL_PT = 13, 10, 10
+PAD = 10                # space between a box's border and its text
+LINE_GAP = 4            # extra space between two lines of a box, so marks (v̄) never touch the line above
 CURRENT = QColor("#f2a900")
 DONE_FILL = QColor("#eef4fb")
 TODO_FILL = QColor("#ffffff")
 LINE = QColor("#44506a")
 MUTED = QColor("#5b6478")
+LABEL_FILL = QColor(255, 255, 255, 190)  # an edge under a label still shows through
+MIN_SCALE, MAX_SCALE = 0.55, 1.5
 
 
-def depths(graph) -> dict[int, int]:
-    """Column of each node: the longest path from x, so every edge points to the right; a constant
-    sits just left of its leftmost user instead of far away beside x."""
-    nodes = graph.nodes
-    depth: dict[int, int] = {}
-    for node in nodes:  # topological order: arguments come first
-        depth[node.id] = 1 + max((depth[a] for a in node.args if nodes[a].op != "const"), default=-1)
-    constants: dict[int, int] = {}
-    for node in nodes:
-        for a in node.args:
-            if nodes[a].op == "const":
-                constants[a] = min(constants.get(a, depth[node.id]), depth[node.id] - 1)
-    depth.update({a: max(column, 0) for a, column in constants.items()})
-    return depth
+def _font(points: int, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPointSize(points)
+    font.setBold(bold)
+    return font
 
 
 class GraphView(QGraphicsView):
@@ -46,47 +45,74 @@ class GraphView(QGraphicsView):
         self.setBackgroundBrush(QBrush(QColor("#ffffff")))
         self.setFocusPolicy(Qt.StrongFocus)
         self._graph = None
+        self.graph_layout = None                      # the core GraphLayout drawn now
         self.current_node: int | None = None
         self.shown_values: dict[int, str] = {}   # node id -> the text it shows now (for tests)
+        self.shown_labels: dict[tuple[int, int], str] = {}  # (parent, position) -> its edge's label
+
+    # ------------------------------------------------------------------ building
+    def _sizes(self, graph):
+        title, text, label = (QFontMetricsF(_font(TITLE_PT, True)), QFontMetricsF(_font(TEXT_PT)),
+                              QFontMetricsF(_font(LABEL_PT)))
+        uses = {node.id: 0 for node in graph.nodes}
+        for node in graph.nodes:
+            for arg in node.args:
+                uses[arg] += 1
+        line_step = text.height() + LINE_GAP
+        width = max(max(title.horizontalAdvance(n.label) for n in graph.nodes),
+                    max(text.horizontalAdvance(line) for line in graph_text.widest_lines(max(uses.values()))))
+        sizes = {}
+        for node in graph.nodes:
+            lines = 3 if uses[node.id] > 1 else 2
+            sizes[node.id] = (width + 2 * PAD, PAD + title.height() + lines * line_step + PAD)
+        labels = {}
+        from core.formula.graph_layout import graph_uses, use_role
+
+        for use in graph_uses(graph):
+            role = use_role(graph.nodes[use.parent], use.position)
+            texts = ([role] if role else []) + [graph_text.WIDEST_NUMBER]
+            labels[use] = (max(label.horizontalAdvance(t) for t in texts) + 8, len(texts) * label.height() + 4)
+        return sizes, labels, line_step, title.height()
 
     def _build(self, graph) -> None:
+        from core.formula.graph_layout import layout_graph
+
         scene = self.scene()
         scene.clear()
         self._graph = graph
-        column = depths(graph)
-        rows: dict[int, int] = {}
-        self._pos: dict[int, QPointF] = {}
+        sizes, labels, self._line_step, self._title_height = self._sizes(graph)
+        layout = self.graph_layout = layout_graph(graph, sizes, labels)
+        self._edges, self._labels = {}, {}
+        for route in layout.routes:
+            path = QPainterPath(QPointF(*route.start))
+            for segment in route.segments:
+                points = [QPointF(*p) for p in segment.points]
+                if segment.kind == "line":
+                    path.lineTo(points[1])
+                else:
+                    path.cubicTo(points[1], points[2], points[3])
+            edge = scene.addPath(path, QPen(LINE, 1.5))
+            edge.setZValue(0)
+            key = (route.use.parent, route.use.position)
+            self._edges[key] = edge
+            r = route.label
+            background = scene.addRect(QRectF(r.left, r.top, r.width, r.height), QPen(Qt.NoPen), QBrush(LABEL_FILL))
+            background.setZValue(1)
+            text = add_text(scene, LABEL_PT, color=MUTED)
+            self._labels[key] = (text, background, route)
+        self._boxes, self._lines = {}, {}
         for node in graph.nodes:
-            row = rows.get(column[node.id], 0)
-            rows[column[node.id]] = row + 1
-            self._pos[node.id] = QPointF(column[node.id] * COLUMN_GAP, row * ROW_GAP)
-        for node in graph.nodes:  # centre each column vertically
-            count = rows[column[node.id]]
-            self._pos[node.id] -= QPointF(0, (count - 1) * ROW_GAP / 2)
-        self._edges, self._edge_labels = {}, {}
-        for node in graph.nodes:
-            for arg in dict.fromkeys(node.args):  # x*x uses x twice: one edge, local derivative summed
-                start, end = self._pos[arg] + QPointF(NODE_W / 2, 0), self._pos[node.id] - QPointF(NODE_W / 2, 0)
-                path = QPainterPath(start)
-                path.cubicTo(start + QPointF(40, 0), end - QPointF(40, 0), end)
-                edge = scene.addPath(path, QPen(LINE, 1.5))
-                edge.setZValue(0)
-                self._edges[(node.id, arg)] = edge
-                self._edge_labels[(node.id, arg)] = (add_text(scene, 9, color=MUTED), path.pointAtPercent(0.5))
-        self._boxes, self._titles, self._values = {}, {}, {}
-        for node in graph.nodes:
-            p = self._pos[node.id]
-            box = scene.addRect(QRectF(p.x() - NODE_W / 2, p.y() - NODE_H / 2, NODE_W, NODE_H),
-                                QPen(LINE, 1.5), QBrush(TODO_FILL))
+            r = layout.boxes[node.id]
+            box = scene.addRect(QRectF(r.left, r.top, r.width, r.height), QPen(LINE, 1.5), QBrush(TODO_FILL))
             box.setZValue(2)
             box.setToolTip(f"{node.label}: {node.expr}")
             self._boxes[node.id] = box
-            title = add_text(scene, 12, True)
-            place_centered(title, node.label, p - QPointF(0, 17))
-            self._titles[node.id] = title
-            self._values[node.id] = add_text(scene, 9)
+            title = add_text(scene, TITLE_PT, True)
+            place_centered(title, node.label, QPointF(r.center[0], r.top + PAD + self._title_height / 2))
+            self._lines[node.id] = [title] + [add_text(scene, TEXT_PT) for _ in range(3)]
         self._caption = add_text(scene, 10, color=MUTED)
 
+    # ------------------------------------------------------------------ stepping
     def refresh(self) -> None:
         model = self._model
         if model.analysis is None:
@@ -105,39 +131,88 @@ class GraphView(QGraphicsView):
             self.current_node = forward[step - 1]
         else:
             self.current_node = backward[step - len(forward) - 1]
-        self.shown_values = {}
-        for node in self._graph.nodes:
-            lines = []
-            if node.id in done_forward:
-                lines.append(f"v = {fmt(values.value[node.id])}")
-                if model.forward_mode:
-                    lines.append(f"v̇ = dv/dx = {fmt(values.tangent[node.id])}")
-            if node.id in done_backward:
-                lines.append(f"v̄ = ∂h/∂v = {fmt(values.adjoint[node.id])}")
-            text = "\n".join(lines)
-            self.shown_values[node.id] = text
-            place_centered(self._values[node.id], text, self._pos[node.id] + QPointF(0, 12))
-            box = self._boxes[node.id]
-            box.setBrush(QBrush(DONE_FILL if node.id in done_forward else TODO_FILL))
-            box.setPen(QPen(CURRENT, 4) if node.id == self.current_node else QPen(LINE, 1.5))
-        for (parent, child), edge in self._edges.items():
-            label, mid = self._edge_labels[(parent, child)]
-            show = parent in done_backward or (model.forward_mode and parent in done_forward)
-            place_centered(label, fmt(values.local[(parent, child)]) if show else "", mid - QPointF(0, 9))
-            edge.setPen(QPen(CURRENT if show else LINE, 2.2 if show else 1.5))
+        self._show_nodes(values, done_forward, done_backward)
+        self._show_edges(values, done_forward, done_backward)
         phase = ("forward mode: values and tangents" if model.forward_mode else
                  "forward pass: values" if step <= len(forward) else "backward pass: adjoints ∂h/∂v")
-        top = min(p.y() for p in self._pos.values()) - NODE_H
-        right = max(p.x() for p in self._pos.values())
+        bounds = self.graph_layout.bounds
         place_centered(self._caption, f"x0 = {fmt(model.x0)} · step {step} of {model.graph_step_count()} · {phase}",
-                QPointF(right / 2, top))
+                       QPointF(bounds.center[0], bounds.top - 24))
         self.scene().setSceneRect(self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20))
-        self.fitInView(self.scene().sceneRect(), Qt.KeepAspectRatio)
+        self._fit()
+
+    def _show_nodes(self, values, done_forward: set, done_backward: set) -> None:
+        forward_mode = self._model.forward_mode
+        self.shown_values = {}
+        for node in self._graph.nodes:
+            contributions = [values.contribution_by_use[(r.use.parent, r.use.position)]
+                             for r in self.graph_layout.routes_from(node.id)]  # top to bottom, as drawn
+            computed = node.id in done_forward
+            lines = graph_text.node_lines(
+                values.value[node.id] if computed else None,
+                values.tangent[node.id] if computed and forward_mode else None,
+                values.adjoint[node.id] if node.id in done_backward else None,
+                contributions)
+            self.shown_values[node.id] = "\n".join(lines)
+            r = self.graph_layout.boxes[node.id]
+            top = r.top + PAD + self._title_height + LINE_GAP
+            for i, item in enumerate(self._lines[node.id][1:]):
+                text = lines[i] if i < len(lines) else ""
+                place_centered(item, text, QPointF(r.center[0], top + (i + 0.5) * self._line_step))
+            box = self._boxes[node.id]
+            box.setBrush(QBrush(DONE_FILL if computed else TODO_FILL))
+            box.setPen(QPen(CURRENT, 4) if node.id == self.current_node else QPen(LINE, 1.5))
+
+    def _show_edges(self, values, done_forward: set, done_backward: set) -> None:
+        forward_mode = self._model.forward_mode
+        self.shown_labels = {}
+        for key, edge in self._edges.items():
+            text_item, background, route = self._labels[key]
+            parent = key[0]
+            show = parent in done_backward or (forward_mode and parent in done_forward)
+            text = graph_text.edge_label(route.role, values.local_by_use[key] if show else None)
+            self.shown_labels[key] = text
+            place_centered(text_item, text, QPointF(*route.label.center))
+            background.setVisible(bool(text))
+            edge.setPen(QPen(CURRENT if show else LINE, 2.2 if show else 1.5))
+
+    # ------------------------------------------------------------------ for tests and the learner
+    def box_rect(self, node_id: int) -> QRectF:
+        """The node's box in scene coordinates."""
+        return self._boxes[node_id].sceneBoundingRect().adjusted(0.75, 0.75, -0.75, -0.75)  # without the pen
+
+    def text_ink_rects(self, node_id: int) -> list[QRectF]:
+        """Scene rectangles of the ink of every non-empty text line in the node's box, title first."""
+        rects = []
+        for item in self._lines[node_id]:
+            if not item.text():
+                continue
+            ink = QFontMetricsF(item.font()).tightBoundingRect(item.text())
+            # tightBoundingRect is relative to the baseline; the item's origin is its top-left
+            rects.append(ink.translated(item.scenePos() + QPointF(0, QFontMetricsF(item.font()).ascent())))
+        return rects
+
+    def label_rect(self, parent: int, position: int) -> QRectF:
+        """Where the label of that use's edge is drawn (its text's scene rectangle)."""
+        return self._labels[(parent, position)][0].sceneBoundingRect()
+
+    def _fit(self) -> None:
+        rect = self.scene().sceneRect()
+        if rect.isEmpty() or self.viewport().width() <= 0:
+            return
+        scale = min(self.viewport().width() / rect.width(), self.viewport().height() / rect.height())
+        scale = min(max(scale, MIN_SCALE), MAX_SCALE)
+        self.resetTransform()
+        self.scale(scale, scale)
+        if self.current_node is not None:
+            self.ensureVisible(self._boxes[self.current_node], 20, 20)
+        else:
+            self.centerOn(rect.center())
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._graph is not None:
-            self.fitInView(self.scene().sceneRect(), Qt.KeepAspectRatio)
+            self._fit()
 
 
 class GraphPanel(QWidget):
@@ -153,8 +228,9 @@ class GraphPanel(QWidget):
         layout.addWidget(self.view, 1)
         self.caption = QLabel("B steps through the forward pass, then the backward pass (Shift+B back, "
                               "Ctrl+B all at once); M switches to forward mode, which carries tangents dv/dx. "
-                              "v: value, v̄ = ∂h/∂v: adjoint; the number on an edge is the local derivative "
-                              "of the node on its right with respect to the one on its left.")
+                              "v: value, ∂h/∂v: its adjoint; the number on an edge is the local derivative "
+                              "of the node on its right with respect to the one on its left. A node used twice "
+                              "has two edges, and its adjoint is the sum of what flows back along both.")
         self.caption.setWordWrap(True)
         self.caption.setStyleSheet("color: #5b6478; padding: 2px 6px;")
         layout.addWidget(self.caption)

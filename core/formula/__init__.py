@@ -9,8 +9,10 @@ from .decompose import Decomposition, Layer, decompose
 from .derive import RULES, Derivation, DerivationError, Step, derive, formula_latex, formula_text
 from .functions import FUNCTION_NAMES, X
 from .graph import Edge, Graph, GraphValues, Node, computation_graph
+from .graph_layout import GraphLayout, layout_graph
 from .numeric import CompiledFormula, compile_formula, sample_curve, suggest_y_range
 from .parser import FormulaError, parse_formula
+from .plot_range import bulk_y_range, tangent_segment, view_range
 from .printer import format_formula
 from .runner import (FormulaTimeout, FormulaTooLarge, RunnerClosed, SymbolicRunner, SymbolicWorkerError,
                      TaskCancelled, WorkerCrashed)
@@ -19,7 +21,8 @@ __all__ = [
     "X", "FUNCTION_NAMES", "parse_formula", "FormulaError", "format_formula",
     "derive", "Derivation", "Step", "DerivationError", "RULES", "formula_latex", "formula_text",
     "decompose", "Decomposition", "Layer",
-    "computation_graph", "Graph", "GraphValues", "Node", "Edge",
+    "computation_graph", "Graph", "GraphValues", "Node", "Edge", "layout_graph", "GraphLayout",
+    "bulk_y_range", "view_range", "tangent_segment",
     "compile_formula", "CompiledFormula", "sample_curve", "suggest_y_range",
     "analyze_formula", "FormulaAnalysis", "SymbolicRunner", "FormulaTimeout",
     "SymbolicWorkerError", "FormulaTooLarge", "WorkerCrashed", "TaskCancelled", "RunnerClosed",

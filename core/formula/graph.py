@@ -98,6 +98,9 @@ class GraphValues:
     several parents sums their contributions). ``local[(parent, child)]``: d(parent)/d(child) at x0.
     ``contribution[(parent, child)]``: adjoint[parent] * local[(parent, child)], the gradient flowing
     along that edge in the backward pass (a node's adjoint is the sum of its incoming contributions).
+    ``local_by_use[(parent, position)]`` and ``contribution_by_use[(parent, position)]``: the same per
+    argument position, so a node used twice by one parent (x in x^x: base and exponent) shows each
+    use's share; the per-pair values above are their sums.
     ``forward_order``: node ids in the order the forward pass computes them (inputs first);
     ``backward_order``: the order the backward pass finalises adjoints (output first; every node
     reaches the output, so it is forward_order reversed).
@@ -112,6 +115,8 @@ class GraphValues:
     contribution: dict[tuple[int, int], float]
     forward_order: tuple[int, ...]
     backward_order: tuple[int, ...]
+    local_by_use: dict[tuple[int, int], float] = field(default_factory=dict)
+    contribution_by_use: dict[tuple[int, int], float] = field(default_factory=dict)
 
     @property
     def derivative(self) -> float:
@@ -525,6 +530,7 @@ def _evaluate(graph: Graph, x0: float) -> GraphValues:
     n = len(graph.nodes)
     value = [np.float64(math.nan)] * n
     local: dict[tuple[int, int], float] = {}
+    local_by_use: dict[tuple[int, int], float] = {}
     for node in graph.nodes:
         if node.op == "x":
             value[node.id] = np.float64(x0)
@@ -534,8 +540,9 @@ def _evaluate(graph: Graph, x0: float) -> GraphValues:
             continue
         result, partials = _operation(node, [value[a] for a in node.args])
         value[node.id] = np.float64(node.number if node.number is not None else _real(result))
-        for child, partial in zip(node.args, partials):
+        for position, (child, partial) in enumerate(zip(node.args, partials)):
             key = (node.id, child)
+            local_by_use[(node.id, position)] = _real(partial)
             local[key] = float(local.get(key, 0.0) + _real(partial))
 
     tangent = [0.0] * n
@@ -554,6 +561,7 @@ def _evaluate(graph: Graph, x0: float) -> GraphValues:
             flow = adjoint[node.id] * local[(node.id, child)]
             contribution[(node.id, child)] = flow
             adjoint[child] += flow
+    contribution_by_use = {use: adjoint[use[0]] * partial for use, partial in local_by_use.items()}
 
     return GraphValues(
         x0=x0,
@@ -564,4 +572,6 @@ def _evaluate(graph: Graph, x0: float) -> GraphValues:
         contribution=contribution,
         forward_order=graph.forward_order,
         backward_order=graph.backward_order,
+        local_by_use=local_by_use,
+        contribution_by_use=contribution_by_use,
     )

@@ -326,11 +326,18 @@ class CompiledFormula:
         return sample_curve(self.f, xs)
 
     def sample_derivative(self, xs) -> np.ndarray:
-        return sample_curve(self.df, xs)
+        """h′ sampled like h, and NaN wherever h itself is undefined: for log(x) + tan(x) the formula
+        1/x + sec² x is a number at x < 0, but h has no derivative where it has no value."""
+        xs = np.asarray(xs, dtype=np.float64)
+        dh = sample_curve(self.df, xs)
+        dh[~np.isfinite(self.f(xs))] = np.nan
+        return dh
 
     def at(self, x0: float) -> tuple[float, float]:
+        """(h(x0), h′(x0)); h′(x0) is NaN where h(x0) is (see ``sample_derivative``)."""
         point = np.array([float(x0)])
-        return float(self.f(point)[0]), float(self.df(point)[0])
+        value = float(self.f(point)[0])
+        return value, (float(self.df(point)[0]) if np.isfinite(value) else float("nan"))
 
     def __reduce__(self):
         return (_from_source, (self.f_source, self.df_source))
