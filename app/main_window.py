@@ -9,6 +9,8 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QTabWidget, QToolBar, QWidget
 
 from .actions import ActionRegistry, ActionSpec
+from core.naming import to_unicode
+
 from .format import fmt
 from . import network_lab
 from .function_lab import lab as function_lab
@@ -263,7 +265,7 @@ class MainWindow(QMainWindow):
         self.status_labels["epoch"].setText(f"Epoch {m.epoch:.1f} ({batch})")
         self.status_labels["cost"].setText(f"J = {fmt(m.cost(), 5)}")
         self.status_labels["rate"].setText(f"η = {fmt(m.learning_rate)}")
-        self.status_labels["selected"].setText(f"Selected: {m.selected}")
+        self.status_labels["selected"].setText(f"Selected: {to_unicode(m.selected)}")
 
     def _show_message(self, text: str) -> None:
         self.banner.setText(text)

@@ -22,6 +22,7 @@ import time
 from PySide6.QtCore import QObject, Signal
 
 import core
+from core.naming import to_unicode
 
 from . import pacing
 from .engine import TrainingEngine
@@ -779,7 +780,7 @@ class SessionModel(TimelineCommands, Transactional, QObject):
         """Step through the selected parameter's paths one at a time, then back to all of them."""
         count = core.path_count(self.network, self._selected)
         if count > MAX_STEPPED_PATHS:
-            self.set_message(f"{count:,} paths lead from {self._selected} to the cost: too many to step "
+            self.set_message(f"{count:,} paths lead from {to_unicode(self._selected)} to the cost: too many to step "
                              f"through one by one (at most {MAX_STEPPED_PATHS}).")
             return
         choices = [None, *core.path_nodes(self.network, self._selected)]
@@ -802,7 +803,7 @@ class SessionModel(TimelineCommands, Transactional, QObject):
     def set_parameter(self, name: str, value: float) -> None:
         """A hand edit of the shown step (a past step: on a new branch from there)."""
         if not math.isfinite(value):
-            self.set_message(f"{name} must be a finite number.")
+            self.set_message(f"{to_unicode(name)} must be a finite number.")
             return
         if value != self.network.get(name):
             self._change_run(lambda run: run.set_parameter(name, value))
