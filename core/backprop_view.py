@@ -170,7 +170,7 @@ def _weight_sym(layer: int, i, j, rows: int, columns: int) -> str:
     """LaTeX of w_{layer,i,j} (0-based ints or LaTeX indices), named as core.naming names weights:
     a layer with a single weight is w_{layer}."""
     if rows * columns == 1:
-        return f"w_{{{layer}}}"
+        return to_latex(f"w{layer}")
     index = [str(v + 1) if isinstance(v, int) else v for v in (i, j)]
     return f"w_{{{layer},{index[0]},{index[1]}}}"
 
@@ -252,7 +252,7 @@ def _hidden_step(net, bw, layer, sample) -> DeltaStep:
     z = layer_latex("z", l1)
     if net.sizes[l1] == 1 and net.sizes[l1 + 1] == 1:
         # one neuron feeding one neuron (the lesson): the scalars it names everywhere else
-        back = rf"w_{{{l1 + 1}}} \, {_delta_vec(l1 + 1)}"
+        back = rf"{to_latex(f'w{l1 + 1}')} \, {_delta_vec(l1 + 1)}"
         times = r"\,"
     else:
         back = rf"\left({layer_latex('W', l1 + 1)} {_delta_vec(l1 + 1)}\right)"

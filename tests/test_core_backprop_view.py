@@ -159,7 +159,7 @@ def test_recursion_rules_and_latex():
     rec = backward_recursion(net, "w1", data.X, data.y)
     # the lesson's own names: scalars with the layer as subscript, as in its chain (no superscripts)
     assert rec.latex_lines[0] == r"\delta_{2} = \hat{y} - y"
-    assert rec.latex_lines[1] == r"\delta_{1} = w_{2} \, \delta_{2} \, \sigma'\left(z_{1}\right)"
+    assert rec.latex_lines[1] == r"\delta_{1} = w_2 \, \delta_{2} \, \sigma'\left(z_{1}\right)"
     assert rec.final.latex == r"\frac{\partial J}{\partial w_1} = \frac{1}{N}\sum_{n=1}^{N} \delta_{1}[n] \, x[n]"
     assert rec.gradient == pytest.approx(net.chain("w1", data.X, data.y).gradient, rel=1e-12)
     net = core.lesson_network("squared_error")

@@ -40,10 +40,10 @@ def forward_equations(net: core.Network) -> list[str]:
         last = len(net.sizes) - 1
         for layer in range(1, last + 1):
             act = core.ACTIVATIONS[net.activations[layer - 1]].latex
-            a = rf"\hat{{y}} = a_{{{layer}}}" if layer == last else f"a_{{{layer}}}"
-            lines.append(rf"z_{{{layer}}} = w_{{{layer}}}\,{previous} + b_{{{layer}}},\quad "
-                         rf"{a} = {act}\left(z_{{{layer}}}\right)")
-            previous = f"a_{{{layer}}}"
+            z, a, w, b = (to_latex(f"{kind}{layer}") for kind in "zawb")   # the lesson's names (core.naming)
+            shown_a = rf"\hat{{y}} = {a}" if layer == last else a
+            lines.append(rf"{z} = {w}\,{previous} + {b},\quad {shown_a} = {act}\left({z}\right)")
+            previous = a
         return lines
     return [r"z_{l} = W_{l}^{\top} a_{l-1} + b_{l},\quad a_{l} = f_l\left(z_{l}\right),\quad a_{0} = x"]
 
