@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QToolBar, QWidget
 
 from .actions import ActionRegistry, ActionSpec
 from core.naming import to_unicode
@@ -17,6 +17,7 @@ from .function_lab import lab as function_lab
 from .function_lab.model import FunctionLabModel
 from .lab import DockLab
 from .model import SessionModel
+from .views.banner import MessageBanner
 from .views.shortcut_sheet import ShortcutSheet
 
 SETTINGS_ORG = "chainrule-studio"
@@ -206,19 +207,9 @@ class MainWindow(QMainWindow):
             else:
                 bar.addAction(self.registry.action(action_id))
         self.addToolBar(Qt.TopToolBarArea, bar)
-        self.addToolBarBreak(Qt.TopToolBarArea)
-        self.banner_bar = QToolBar("Messages", self)
-        self.banner_bar.setObjectName("toolbar-banner")
-        self.banner_bar.setMovable(False)
-        self.banner = QLabel()
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
-        self.banner.setStyleSheet("QLabel { background: #fdecea; color: #8a1c1c; border: 1px solid #f5c2c0;"
-                                  " border-radius: 4px; padding: 6px 10px; font-weight: 600; }")
-        self.banner_bar.addWidget(self.banner)
-        self.addToolBar(Qt.TopToolBarArea, self.banner_bar)
-        self.banner_bar.hide()
+        # messages float over the labs (app/views/banner.py): showing one never resizes a dock
+        self.banner_bar = MessageBanner(self.tabs, self)
+        self.banner = self.banner_bar.label
 
     def _build_status_bar(self) -> None:
         self.status_labels = {key: QLabel() for key in ("step", "epoch", "cost", "rate", "selected")}
@@ -268,8 +259,7 @@ class MainWindow(QMainWindow):
         self.status_labels["selected"].setText(f"Selected: {to_unicode(m.selected)}")
 
     def _show_message(self, text: str) -> None:
-        self.banner.setText(text)
-        self.banner_bar.setVisible(bool(text))
+        self.banner_bar.show_message(text)
         if text:
             self.statusBar().showMessage(text, 8000)
 

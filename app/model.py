@@ -44,8 +44,10 @@ MAX_STEPPED_PATHS = 32        # the chain panel lists (and P steps through) at m
 # 2-D datasets get oscillate wildly. 0.5 trains every built-in dataset smoothly, so a network newly
 # shaped for the data starts from at most that.
 NEW_SHAPE_MAX_RATE = 0.5   # full batch, mini-batch of 32, one sample at a time
+# η stays within what a learner can use: large enough to watch a too-large step overshoot and saturate
+# the lesson's sigmoids (from about 200), not so large that it only ever makes numbers explode.
 MIN_LEARNING_RATE = 1e-4
-MAX_LEARNING_RATE = 1e7
+MAX_LEARNING_RATE = 1000.0
 NUDGE_STEP = 0.1
 FINE_NUDGE_STEP = 0.01
 
@@ -91,6 +93,10 @@ class SessionModel(TimelineCommands, Transactional, QObject):
         self._running = False
         self._steps_per_tick = 5
         self._message = ""
+        # what the shown message is about, so it goes when that is over: "diagnosis" (the shown step's
+        # core.Diagnosis), "diverged" (a refused step), None (anything else: it stays until replaced)
+        self._message_source: str | None = None
+        self._diverged_at: int | None = None
         self._focused_path: tuple | None = None
         self._revision = 0
         self._sequence = itertools.count(1)
@@ -291,6 +297,7 @@ class SessionModel(TimelineCommands, Transactional, QObject):
             return
         self._shown_sequence = sequence
         previous, self._shown = self._shown, snapshot
+        self._follow_diagnosis(snapshot)
         self._emit("snapshotChanged", snapshot)
         self._emit("parametersChanged")
         if (previous.step, previous.branch) != (snapshot.step, snapshot.branch):
@@ -322,10 +329,34 @@ class SessionModel(TimelineCommands, Transactional, QObject):
             self._emit("timelineChanged")
         return ok
 
+    def _follow_diagnosis(self, snapshot: core.Snapshot) -> None:
+        """Say what is wrong at the shown step (core.diagnosis), and take back a message about a
+        trouble that is over: a diagnosis that no longer holds, a divergence followed by good steps."""
+        diagnosis = snapshot.diagnosis
+        if self._message_source == "diverged":
+            if self._diverged_at is not None and snapshot.step > self._diverged_at:
+                self._say("")
+            return
+        if diagnosis is not None and self._message_source in ("diagnosis", None):
+            if self._message_source == "diagnosis" or not self._message:
+                self._say(diagnosis.message, "diagnosis")
+        elif diagnosis is None and self._message_source == "diagnosis":
+            self._say("")
+
+    def _say(self, text: str, source: str | None = None) -> None:
+        self.set_message(text)
+        self._message_source = source if text else None
+
+    def _diverged(self, message: str) -> None:
+        """A step was refused: say so, and what to do (Reset restores a rate that trains)."""
+        self._diverged_at = self._shown.step
+        self._say(f"{message} Reset (Ctrl+R) starts again with a rate that trains.", "diverged")
+
     @transaction
     def _on_diverged(self, message: str) -> None:
         self._set_running_flag(False)
-        self.set_message(f"{message} Press Reset (Ctrl+R) to start again, or go back in the timeline.")
+        self._refresh()
+        self._diverged(message)
         self._emit("timelineChanged")
 
     # ----------------------------------------------------------------- training
@@ -343,9 +374,12 @@ class SessionModel(TimelineCommands, Transactional, QObject):
                 run.step(count)
             except core.TrainingDiverged as exc:
                 ok = False
-                self.set_message(f"{exc} Press Reset (Ctrl+R) to start again.")
+                failure.append(str(exc))
 
+        failure: list[str] = []
         self._change_run(steps)
+        if failure:
+            self._diverged(failure[0])
         self._emit("timelineChanged")
         return ok
 
@@ -379,16 +413,32 @@ class SessionModel(TimelineCommands, Transactional, QObject):
 
     @transaction
     def reset(self) -> None:
-        """Back to the starting parameters and an empty history, keeping every setting."""
+        """Back to the starting parameters and an empty history, keeping every setting but a learning
+        rate above the one this problem starts with (``trainable_rate``): that rate is what diverged
+        or saturated the network, and Reset must give a start that trains."""
         self.set_running(False)
         start = core.lesson_network(loss=self.loss_name)
         network = self.network.copy()
-        if start.sizes == network.sizes and start.activations == network.activations:
+        lesson_shape = start.sizes == network.sizes and start.activations == network.activations
+        if lesson_shape:
             network.set_parameter_vector(start.parameter_vector())
         else:
             network.reinitialize()
-        self._restart_history(network)
+        rate = min(self.learning_rate, self.trainable_rate())
+        changed = rate != self.learning_rate
+        self._restart_history(network, rate)
+        if changed:
+            self._emit("learningRateChanged", rate)
         self._emit("parametersChanged")
+
+    def trainable_rate(self) -> float:
+        """The η this problem starts with, known to train it: the lesson's 2 for the lesson's
+        1-1-1 sigmoid network on its own data, else the rate every built-in dataset trains with."""
+        start = core.lesson_network(loss=self.loss_name)
+        net = self.network
+        if self._data.name == "lesson" and (net.sizes, net.activations) == (start.sizes, start.activations):
+            return DEFAULT_LEARNING_RATE
+        return NEW_SHAPE_MAX_RATE
 
     @transaction
     def reinitialize(self, seed: int | None = None, init: str | None = None) -> None:
@@ -441,7 +491,11 @@ class SessionModel(TimelineCommands, Transactional, QObject):
         if not math.isfinite(rate) or rate <= 0:
             self.set_message(f"The learning rate must be a positive number, not {rate!r}.")
             return
-        rate = min(max(rate, MIN_LEARNING_RATE), MAX_LEARNING_RATE)
+        if not MIN_LEARNING_RATE <= rate <= MAX_LEARNING_RATE:
+            bound = "at most" if rate > MAX_LEARNING_RATE else "at least"
+            limit = MAX_LEARNING_RATE if rate > MAX_LEARNING_RATE else MIN_LEARNING_RATE
+            self._say(f"The learning rate η is {bound} {limit:g} in the studio; it stays at {limit:g}.")
+            rate = min(max(rate, MIN_LEARNING_RATE), MAX_LEARNING_RATE)
         if rate != self.learning_rate:
             def change(run):
                 run.learning_rate = rate
@@ -858,6 +912,7 @@ class SessionModel(TimelineCommands, Transactional, QObject):
 
     @transaction
     def set_message(self, text: str) -> None:
+        self._message_source = None   # a message from elsewhere: it stays until replaced or cleared
         if text != self._message:
             self._message = text
             self._emit("messageChanged", text)

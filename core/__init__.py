@@ -28,6 +28,7 @@ from .surface import cost_slice, cost_surface
 from . import problem
 from .problem import HIDDEN_ACTIVATIONS, compatible_losses, fit_network, output_fits
 from .run import Run
+from .diagnosis import Diagnosis, diagnose
 from .snapshot import Snapshot, take_snapshot
 from .timeline import Branch, Timeline
 from .trajectory import Event, Keyframe, Trajectory
@@ -45,7 +46,7 @@ __all__ = [
     "prediction_curve", "PredictionCurve", "confidence_and_class",
     "GradientDescent", "gradient_step", "TrainingDiverged", "PARAMETER_LIMIT", "History",
     "HIDDEN_ACTIVATIONS", "compatible_losses", "fit_network", "output_fits",
-    "Run", "Timeline", "Branch", "Trajectory", "Keyframe", "Event", "Snapshot", "take_snapshot", "UpdateRule", "SGD", "RULES", "make_rule",
+    "Run", "Timeline", "Branch", "Trajectory", "Keyframe", "Event", "Snapshot", "take_snapshot", "Diagnosis", "diagnose", "UpdateRule", "SGD", "RULES", "make_rule",
     "Dataset", "DATASETS", "DATASET_TITLES", "load_dataset",
     "DatasetInfo", "DATASET_INFO", "DATASET_TASKS", "DATASET_NOISE", "dataset_from_tabular",
     "add_point", "remove_point", "nearest_point", "output_for_task", "train_test_split",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .diagnosis import Diagnosis, diagnose
 from .metrics import accuracy
 from .network import Network
 from .run import Run
@@ -61,6 +62,7 @@ class Snapshot:
     curve_costs: np.ndarray
     curve_test_costs: np.ndarray
     names: tuple[str, ...] = field(default=())
+    diagnosis: Diagnosis | None = None   # what is wrong at this step (core.diagnosis), in plain words
 
     @property
     def key(self) -> tuple[int, int, int, int]:
@@ -129,4 +131,5 @@ def take_snapshot(run: Run, step: int | None = None, *, revision: int = 0, branc
         batch_size=source.batch_size, X=run.X, y=run.y, X_test=run.X_test, y_test=run.y_test,
         train_accuracy=train_acc, test_accuracy=test_acc, axes=tuple(axes) if axes else None,
         path_steps=path_steps, path=path, curve_steps=curve_steps, curve_costs=curve_costs,
-        curve_test_costs=curve_tests, names=names)
+        curve_test_costs=curve_tests, names=names,
+        diagnosis=diagnose(net, run.X, curve_costs, gradient, source.learning_rate))

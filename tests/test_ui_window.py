@@ -116,8 +116,9 @@ def test_run_then_pause(window, qtbot):
 
 def test_divergence_pauses_with_a_message_and_reset_recovers(window, qtbot):
     model = window.model
+    model.set_dataset("xor")   # η at its top makes the numbers of a wider tanh network explode
     window.panels()["controls"].learning_rate.setValue(1e6)
-    assert model.learning_rate == 1e6
+    assert model.learning_rate == 1000   # the top of the range
     before = model.network.parameter_vector()
     window.registry.trigger("run")
     qtbot.waitUntil(lambda: not model.running, timeout=5000)
@@ -127,6 +128,7 @@ def test_divergence_pauses_with_a_message_and_reset_recovers(window, qtbot):
     assert np.array_equal(model.network.parameter_vector(), before)  # the bad step was not applied
     qtbot.keyClick(window.panels()["diagram"], Qt.Key_R, Qt.ControlModifier)
     assert not window.banner_bar.isVisible() and model.step_count == 0
+    assert model.learning_rate == 0.5   # Reset gives back a rate that trains (the built-in data's)
     window.panels()["controls"].learning_rate.setValue(1.0)
     window.registry.trigger("step")
     assert model.step_count == 1 and np.isfinite(model.cost())
