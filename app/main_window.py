@@ -262,6 +262,8 @@ class MainWindow(QMainWindow):
         self.banner_bar.show_message(text)
         if text:
             self.statusBar().showMessage(text, 8000)
+        else:   # what the message described is over: the status bar's copy goes too
+            self.statusBar().clearMessage()
 
     def _on_running(self, running: bool) -> None:
         action = self.registry.action("run")

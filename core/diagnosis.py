@@ -108,11 +108,10 @@ def diagnose(net, X, costs, gradient, learning_rate: float) -> Diagnosis | None:
         best = rise[0]
         if units:
             message = (f"Training is stuck: the cost rose from {format_number(best)} to {format_number(now)} and "
-                       f"stays there. {_units_text(net, units)}: the steps of η = {eta} pushed z so far that "
-                       f"the activation is flat there, its slope is almost 0 on every sample, so the gradient "
-                       f"has all but vanished (largest |∂J/∂θ| = {format_number(largest)}) and gradient descent "
-                       f"cannot climb back. Press Reset (Ctrl+R) to start again with a rate that trains, or "
-                       f"lower η (Shift+L) and go back in the timeline (,) to before the jump.")
+                       f"stays there. {_units_text(net, units)}: steps of η = {eta} pushed z where the activation "
+                       f"is flat, so the gradient has all but vanished (largest |∂J/∂θ| = "
+                       f"{format_number(largest)}) and gradient descent cannot climb back. Press Reset (Ctrl+R) to "
+                       f"start again with a rate that trains.")
             kind = "stuck"
         else:
             message = (f"The cost rose from {format_number(best)} to {format_number(now)} and stays up: steps of "

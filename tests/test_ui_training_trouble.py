@@ -46,6 +46,7 @@ def test_doubling_the_rate_is_bounded_and_saturation_is_explained_until_reset(wi
     press(window, qtbot, Qt.Key_R, Qt.ControlModifier)    # Reset: a rate that trains, the message goes
     assert model.learning_rate == DEFAULT_LEARNING_RATE and model.step_count == 0
     assert not window.banner_bar.isVisible() and window.banner.text() == ""
+    assert window.statusBar().currentMessage() == ""
     assert dock_sizes(window) == sizes                    # and none stayed resized after it went
     for _ in range(30):
         press(window, qtbot, Qt.Key_S)                    # the lesson trains again, with no word
