@@ -8,15 +8,18 @@ import math
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QToolBar, QWidget
 
 from .actions import ActionRegistry, ActionSpec
+from core.naming import to_unicode
+
 from .format import fmt
 from . import network_lab
 from .function_lab import lab as function_lab
 from .function_lab.model import FunctionLabModel
 from .lab import DockLab
 from .model import SessionModel
+from .views.banner import MessageBanner
 from .views.shortcut_sheet import ShortcutSheet
 
 SETTINGS_ORG = "chainrule-studio"
@@ -206,19 +209,9 @@ class MainWindow(QMainWindow):
             else:
                 bar.addAction(self.registry.action(action_id))
         self.addToolBar(Qt.TopToolBarArea, bar)
-        self.addToolBarBreak(Qt.TopToolBarArea)
-        self.banner_bar = QToolBar("Messages", self)
-        self.banner_bar.setObjectName("toolbar-banner")
-        self.banner_bar.setMovable(False)
-        self.banner = QLabel()
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
-        self.banner.setStyleSheet("QLabel { background: #fdecea; color: #8a1c1c; border: 1px solid #f5c2c0;"
-                                  " border-radius: 4px; padding: 6px 10px; font-weight: 600; }")
-        self.banner_bar.addWidget(self.banner)
-        self.addToolBar(Qt.TopToolBarArea, self.banner_bar)
-        self.banner_bar.hide()
+        # messages float over the labs (app/views/banner.py): showing one never resizes a dock
+        self.banner_bar = MessageBanner(self.tabs, self)
+        self.banner = self.banner_bar.label
 
     def _build_status_bar(self) -> None:
         self.status_labels = {key: QLabel() for key in ("step", "epoch", "cost", "rate", "selected")}
@@ -267,13 +260,14 @@ class MainWindow(QMainWindow):
         self.status_labels["epoch"].setText(f"Epoch {m.epoch:.1f} ({batch})")
         self.status_labels["cost"].setText(f"J = {fmt(m.cost(), 5)}")
         self.status_labels["rate"].setText(f"η = {fmt(m.learning_rate)}")
-        self.status_labels["selected"].setText(f"Selected: {m.selected}")
+        self.status_labels["selected"].setText(f"Selected: {to_unicode(m.selected)}")
 
     def _show_message(self, text: str) -> None:
-        self.banner.setText(text)
-        self.banner_bar.setVisible(bool(text))
+        self.banner_bar.show_message(text)
         if text:
             self.statusBar().showMessage(text, 8000)
+        else:   # what the message described is over: the status bar's copy goes too
+            self.statusBar().clearMessage()
 
     def _on_running(self, running: bool) -> None:
         action = self.registry.action("run")

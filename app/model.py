@@ -23,6 +23,7 @@ import time
 from PySide6.QtCore import QObject, Signal
 
 import core
+from core.naming import to_unicode
 
 from . import pacing
 from .engine import TrainingEngine
@@ -45,8 +46,10 @@ MAX_STEPPED_PATHS = 32        # the chain panel lists (and P steps through) at m
 # 2-D datasets get oscillate wildly. 0.5 trains every built-in dataset smoothly, so a network newly
 # shaped for the data starts from at most that.
 NEW_SHAPE_MAX_RATE = 0.5   # full batch, mini-batch of 32, one sample at a time
+# η stays within what a learner can use: large enough to watch a too-large step overshoot and saturate
+# the lesson's sigmoids (from about 200), not so large that it only ever makes numbers explode.
 MIN_LEARNING_RATE = 1e-4
-MAX_LEARNING_RATE = 1e7
+MAX_LEARNING_RATE = 1000.0
 NUDGE_STEP = 0.1
 FINE_NUDGE_STEP = 0.01
 
@@ -92,6 +95,10 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
         self._running = False
         self._steps_per_tick = 5
         self._message = ""
+        # what the shown message is about, so it goes when that is over: "diagnosis" (the shown step's
+        # core.Diagnosis), "diverged" (a refused step), None (anything else: it stays until replaced)
+        self._message_source: str | None = None
+        self._diverged_at: int | None = None
         self._focused_path: tuple | None = None
         self._revision = 0
         self._sequence = itertools.count(1)
@@ -302,6 +309,7 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
             return
         self._shown_sequence = sequence
         previous, self._shown = self._shown, snapshot
+        self._follow_diagnosis(snapshot)
         self._emit("snapshotChanged", snapshot)
         self._emit("parametersChanged")
         if (previous.step, previous.branch) != (snapshot.step, snapshot.branch):
@@ -333,10 +341,34 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
             self._emit("timelineChanged")
         return ok
 
+    def _follow_diagnosis(self, snapshot: core.Snapshot) -> None:
+        """Say what is wrong at the shown step (core.diagnosis), and take back a message about a
+        trouble that is over: a diagnosis that no longer holds, a divergence followed by good steps."""
+        diagnosis = snapshot.diagnosis
+        if self._message_source == "diverged":
+            if self._diverged_at is not None and snapshot.step > self._diverged_at:
+                self._say("")
+            return
+        if diagnosis is not None and self._message_source in ("diagnosis", None):
+            if self._message_source == "diagnosis" or not self._message:
+                self._say(diagnosis.message, "diagnosis")
+        elif diagnosis is None and self._message_source == "diagnosis":
+            self._say("")
+
+    def _say(self, text: str, source: str | None = None) -> None:
+        self.set_message(text)
+        self._message_source = source if text else None
+
+    def _diverged(self, message: str) -> None:
+        """A step was refused: say so, and what to do (Reset restores a rate that trains)."""
+        self._diverged_at = self._shown.step
+        self._say(f"{message} Reset (Ctrl+R) starts again with a rate that trains.", "diverged")
+
     @transaction
     def _on_diverged(self, message: str) -> None:
         self._set_running_flag(False)
-        self.set_message(f"{message} Press Reset (Ctrl+R) to start again, or go back in the timeline.")
+        self._refresh()
+        self._diverged(message)
         self._emit("timelineChanged")
 
     # ----------------------------------------------------------------- training
@@ -354,9 +386,12 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
                 self._step_runs(count)
             except core.TrainingDiverged as exc:
                 ok = False
-                self.set_message(f"{exc} Press Reset (Ctrl+R) to start again.")
+                failure.append(str(exc))
 
+        failure: list[str] = []
         self._change_run(steps)
+        if failure:
+            self._diverged(failure[0])
         if notices := self._take_race_notices():
             self.set_message(" ".join(notices))
         self._emit("timelineChanged")
@@ -392,16 +427,32 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
 
     @transaction
     def reset(self) -> None:
-        """Back to the starting parameters and an empty history, keeping every setting."""
+        """Back to the starting parameters and an empty history, keeping every setting but a learning
+        rate above the one this problem starts with (``trainable_rate``): that rate is what diverged
+        or saturated the network, and Reset must give a start that trains."""
         self.set_running(False)
         start = core.lesson_network(loss=self.loss_name)
         network = self.network.copy()
-        if start.sizes == network.sizes and start.activations == network.activations:
+        lesson_shape = start.sizes == network.sizes and start.activations == network.activations
+        if lesson_shape:
             network.set_parameter_vector(start.parameter_vector())
         else:
             network.reinitialize()
-        self._restart_history(network)
+        rate = min(self.learning_rate, self.trainable_rate())
+        changed = rate != self.learning_rate
+        self._restart_history(network, rate)
+        if changed:
+            self._emit("learningRateChanged", rate)
         self._emit("parametersChanged")
+
+    def trainable_rate(self) -> float:
+        """The η this problem starts with, known to train it: the lesson's 2 for the lesson's
+        1-1-1 sigmoid network on its own data, else the rate every built-in dataset trains with."""
+        start = core.lesson_network(loss=self.loss_name)
+        net = self.network
+        if self._data.name == "lesson" and (net.sizes, net.activations) == (start.sizes, start.activations):
+            return DEFAULT_LEARNING_RATE
+        return NEW_SHAPE_MAX_RATE
 
     @transaction
     def reinitialize(self, seed: int | None = None, init: str | None = None) -> None:
@@ -454,7 +505,11 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
         if not math.isfinite(rate) or rate <= 0:
             self.set_message(f"The learning rate must be a positive number, not {rate!r}.")
             return
-        rate = min(max(rate, MIN_LEARNING_RATE), MAX_LEARNING_RATE)
+        if not MIN_LEARNING_RATE <= rate <= MAX_LEARNING_RATE:
+            bound = "at most" if rate > MAX_LEARNING_RATE else "at least"
+            limit = MAX_LEARNING_RATE if rate > MAX_LEARNING_RATE else MIN_LEARNING_RATE
+            self._say(f"The learning rate η is {bound} {limit:g} in the studio; it stays at {limit:g}.")
+            rate = min(max(rate, MIN_LEARNING_RATE), MAX_LEARNING_RATE)
         if rate != self.learning_rate:
             def change(run):
                 run.learning_rate = rate
@@ -793,7 +848,7 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
         """Step through the selected parameter's paths one at a time, then back to all of them."""
         count = core.path_count(self.network, self._selected)
         if count > MAX_STEPPED_PATHS:
-            self.set_message(f"{count:,} paths lead from {self._selected} to the cost: too many to step "
+            self.set_message(f"{count:,} paths lead from {to_unicode(self._selected)} to the cost: too many to step "
                              f"through one by one (at most {MAX_STEPPED_PATHS}).")
             return
         choices = [None, *core.path_nodes(self.network, self._selected)]
@@ -816,7 +871,7 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
     def set_parameter(self, name: str, value: float) -> None:
         """A hand edit of the shown step (a past step: on a new branch from there)."""
         if not math.isfinite(value):
-            self.set_message(f"{name} must be a finite number.")
+            self.set_message(f"{to_unicode(name)} must be a finite number.")
             return
         if value != self.network.get(name):
             self._change_run(lambda run: run.set_parameter(name, value))
@@ -871,6 +926,7 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
 
     @transaction
     def set_message(self, text: str) -> None:
+        self._message_source = None   # a message from elsewhere: it stays until replaced or cleared
         if text != self._message:
             self._message = text
             self._emit("messageChanged", text)

@@ -4,10 +4,11 @@ Two views of the same number dJ/dθ, both read from ``Network.backward`` (so wha
 training uses):
 
 * ``backward_recursion`` — the vectorised view. From the output layer down to the parameter's layer,
-  each layer's delta δ^(l) = dJ/dz^(l): at the output from the cost (δ = ŷ − y for sigmoid + binary
+  each layer's delta δ_l = dJ/dz_l: at the output from the cost (δ = ŷ − y for sigmoid + binary
   cross-entropy and softmax + cross-entropy, δ = dJ/da ⊙ f'(z) otherwise), below it
-  δ^(l) = (W^(l+1) δ^(l+1)) ⊙ f_l'(z^(l)). Then dJ/dw = δ^(l)_j a^(l-1)_i (a bias: δ^(l)_j) plus the
-  regularization term.
+  δ_l = (W_{l+1} δ_{l+1}) ⊙ f_l'(z_l). Then dJ/dw_{l,i,j} = δ_{l,j} a_{l-1,i} (a bias: δ_{l,j}) plus
+  the regularization term. Every symbol is written as core.naming names the nodes and parameters:
+  the layer first, then the neuron (so the recursion speaks the chain's and the diagram's language).
 * ``chain_paths`` — the scalar view. Every path from the parameter's neuron to the cost is one
   product of local derivatives (as in ``core.chain``); the data gradient is the *sum* over paths.
 
@@ -33,7 +34,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .chain import Factor, _frac, _one
-from .naming import ParameterRef, input_name, node_name, parameter_name, target_name, to_latex
+from .naming import (ParameterRef, component_latex, input_name, layer_latex, node_name, parameter_name, target_name,
+                     to_latex)
 from .network import regularization_gradient
 
 __all__ = ["backward_recursion", "Recursion", "DeltaStep", "FinalStep",
@@ -44,21 +46,34 @@ __all__ = ["backward_recursion", "Recursion", "DeltaStep", "FinalStep",
 _YHAT = r"\hat{y}"
 
 
-def _delta_vec(layer: int) -> str:
-    """LaTeX of the delta vector of 1-based ``layer``: \\delta^{(2)}."""
-    return rf"\delta^{{({layer})}}"
+def _delta_vec(layer) -> str:
+    """LaTeX of the delta vector of 1-based ``layer``, layer as subscript (core.naming): \\delta_{2}."""
+    return layer_latex(r"\delta", layer)
 
 
-def _delta_sym(layer: int, j: int) -> str:
-    """LaTeX of one delta component, 1-based layer, 0-based neuron j: \\delta^{(2)}_{1}."""
-    return rf"\delta^{{({layer})}}_{{{j + 1}}}"
+def _delta_sym(layer: int, j, size: int) -> str:
+    """LaTeX of one delta component, named like the layer's nodes: \\delta_{2,1} (\\delta_{2} when
+    the layer has one neuron). ``j`` is 0-based, or a LaTeX index such as "k"."""
+    return component_latex(r"\delta", layer, j, size)
+
+
+def _node_sym(net, kind: str, layer: int, j: int) -> str:
+    """LaTeX of node z or a of 1-based ``layer``, 0-based neuron j, as the chain names it."""
+    return to_latex(node_name(kind, layer, j, net.sizes[layer]))
 
 
 def _act_sym(net, layer: int, i: int) -> str:
-    """LaTeX of a^(layer)_i (0-based i); layer 0 is the input, named as everywhere else (x or x_1)."""
+    """LaTeX of a_{layer,i} (0-based i); layer 0 is the input, named as everywhere else (x or x_1)."""
     if layer == 0:
         return to_latex(input_name(i, net.sizes[0]))
-    return rf"a^{{({layer})}}_{{{i + 1}}}"
+    return _node_sym(net, "a", layer, i)
+
+
+def _output_sym(j, size: int) -> str:
+    """The network's output ŷ (a one-output network) or ŷ_j, as the targets y / y_j are named."""
+    if size == 1:
+        return _YHAT
+    return rf"{_YHAT}_{{{j + 1 if isinstance(j, int) else j}}}"
 
 
 def _check_sample(sample, n: int):
@@ -95,16 +110,16 @@ def _batch_value(bw, ref: ParameterRef) -> float:
 # ------------------------------------------------------------------------------ backward recursion
 @dataclass(frozen=True)
 class DeltaStep:
-    """One layer of the recursion: how δ^(layer) = dJ/dz^(layer) is obtained, and its numbers.
+    """One layer of the recursion: how δ_layer = dJ/dz_layer is obtained, and its numbers.
 
     ``layer`` is 1-based. ``rule`` is one of
     "output_fused" (δ = ŷ − y: sigmoid + binary cross-entropy, softmax + cross-entropy),
     "output" (δ = dJ/dŷ ⊙ f'(z)), "output_jacobian" (softmax output with another loss:
-    δ = J_softmax^T dJ/dŷ), "hidden" (δ = (W^(l+1) δ^(l+1)) ⊙ f'(z)) and "hidden_jacobian"
-    (a hidden softmax: δ = J_softmax^T (W^(l+1) δ^(l+1))).
-    ``latex`` is the vector formula; ``symbols`` the LaTeX of each component δ^(l)_j.
+    δ = J_softmax^T dJ/dŷ), "hidden" (δ = (W_{l+1} δ_{l+1}) ⊙ f'(z)) and "hidden_jacobian"
+    (a hidden softmax: δ = J_softmax^T (W_{l+1} δ_{l+1})).
+    ``latex`` is the vector formula; ``symbols`` the LaTeX of each component δ_{l,j}.
     Arrays are per sample, (N, size): ``deltas`` (dJ_n/dz), ``dJ_da`` (for hidden layers the
-    back-propagated W^(l+1) δ^(l+1)), ``da_dz`` (f'(z); for softmax only the Jacobian's diagonal).
+    back-propagated W_{l+1} δ_{l+1}), ``da_dz`` (f'(z); for softmax only the Jacobian's diagonal).
     ``delta`` (size,) is δ at the chosen sample, or its batch mean (which is dJ/db of the layer — but
     a weight's batch gradient is the mean of δ_j a_i, *not* mean δ_j times mean a_i).
     ``selected`` is the parameter's neuron j (0-based) in the parameter's own layer, else None.
@@ -122,31 +137,49 @@ class DeltaStep:
     delta: np.ndarray
     selected: int | None = None
 
-    def component_latex(self, j: int) -> str:
-        """The formula of one component δ^(layer)_j (0-based ``j``), e.g. for a hidden layer
-        \\delta^{(1)}_{2} = \\left(\\sum_{k} W^{(2)}_{2,k} \\delta^{(2)}_{k}\\right) \\tanh'(z^{(1)}_{2})."""
+    def component_latex(self, j: int, next_size: int | None = None) -> str:
+        """The formula of one component (0-based ``j``), named as in core.naming, e.g. for a hidden
+        layer \\delta_{1,3} = \\left(\\sum_{k} w_{2,3,k} \\delta_{2,k}\\right) \\tanh'\\left(z_{1,3}\\right).
+        ``next_size`` is the width of the layer above (for a hidden layer; wide when not given)."""
         from .activations import ACTIVATIONS
-        l, jj = self.layer, j + 1
-        d, f = _delta_sym(l, j), ACTIVATIONS[self.activation].latex
-        z = rf"z^{{({l})}}_{{{jj}}}"
+        l, size = self.layer, self.size
+        d, f = _delta_sym(l, j, size), ACTIVATIONS[self.activation].latex
+        z = component_latex("z", l, j, size)
+        y_hat = _output_sym(j, size)
         if self.rule == "output_fused":
-            return rf"{d} = \hat{{y}}_{{{jj}}} - y_{{{jj}}}"
+            target = "y" if size == 1 else f"y_{{{j + 1}}}"
+            return rf"{d} = {y_hat} - {target}"
         if self.rule == "output":
-            return rf"{d} = {_frac('J', f'{_YHAT}_{{{jj}}}')} \, {f}'\left({z}\right)"
+            return rf"{d} = {_frac('J', y_hat)} \, {f}'\left({z}\right)"
         if self.rule == "output_jacobian":
-            return rf"{d} = \sum_{{m}} {_frac(f'{_YHAT}_{{m}}', z)} \, {_frac('J', f'{_YHAT}_{{m}}')}"
-        back = rf"\sum_{{k}} W^{{({l + 1})}}_{{{jj},k}} \delta^{{({l + 1})}}_{{k}}"
+            y_m = _output_sym("m", size)
+            return rf"{d} = \sum_{{m}} {_frac(y_m, z)} \, {_frac('J', y_m)}"
+        above = 2 if next_size is None else next_size
+        if above == 1:
+            back = rf"{_weight_sym(l + 1, j, 0, size, 1)} \, {_delta_sym(l + 1, 0, 1)}"
+        else:
+            back = rf"\sum_{{k}} {_weight_sym(l + 1, j, 'k', size, above)} {_delta_sym(l + 1, 'k', above)}"
         if self.rule == "hidden":
             return rf"{d} = \left({back}\right) {f}'\left({z}\right)"
-        return (rf"{d} = \sum_{{m}} {_frac(f'a^{{({l})}}_{{m}}', z)} "
-                rf"\left(\sum_{{k}} W^{{({l + 1})}}_{{m,k}} \delta^{{({l + 1})}}_{{k}}\right)")
+        a_m = component_latex("a", l, "m", size)
+        back_m = rf"\sum_{{k}} {_weight_sym(l + 1, 'm', 'k', size, above)} {_delta_sym(l + 1, 'k', above)}"
+        return rf"{d} = \sum_{{m}} {_frac(a_m, z)} \left({back_m}\right)"
+
+
+def _weight_sym(layer: int, i, j, rows: int, columns: int) -> str:
+    """LaTeX of w_{layer,i,j} (0-based ints or LaTeX indices), named as core.naming names weights:
+    a layer with a single weight is w_{layer}."""
+    if rows * columns == 1:
+        return to_latex(f"w{layer}")
+    index = [str(v + 1) if isinstance(v, int) else v for v in (i, j)]
+    return f"w_{{{layer},{index[0]},{index[1]}}}"
 
 
 @dataclass(frozen=True)
 class FinalStep:
-    """The last link: dJ/dθ = δ^(l)_j a^(l-1)_i (a bias: δ^(l)_j) + the regularization term.
+    """The last link: dJ/dθ = δ_{l,j} a_{l-1,i} (a bias: δ_{l,j}) + the regularization term.
 
-    Per sample (N,): ``delta`` (δ^(l)_j), ``input`` (a^(l-1)_i; ones for a bias) and ``products``
+    Per sample (N,): ``delta`` (δ_{l,j}), ``input`` (a_{l-1,i}; ones for a bias) and ``products``
     (their product, the data term of dJ_n/dθ). Floats: ``data_term`` (the product at the sample, or
     the batch mean of products), ``penalty_term`` (λ sign(w) / λ w, 0 for a bias or without
     regularization) and ``value`` (at a sample data_term + penalty_term; for the batch the exact
@@ -199,14 +232,16 @@ def _output_step(net, bw, sample) -> DeltaStep:
     L = out + 1
     f = act.latex
     dJ_dyhat = _frac("J", _YHAT)
+    z = layer_latex("z", L)
     if net.output_uses_logits:
         rule, latex = "output_fused", rf"{_delta_vec(L)} = {_YHAT} - y"
     elif act.elementwise:
         rule = "output"
-        latex = rf"{_delta_vec(L)} = {dJ_dyhat} \odot {f}'\left(z^{{({L})}}\right)"
+        times = r"\," if net.sizes[L] == 1 else r"\odot"   # one neuron: a plain product, as in the lesson
+        latex = rf"{_delta_vec(L)} = {dJ_dyhat} {times} {f}'\left({z}\right)"
     else:
         rule = "output_jacobian"
-        jac = _frac(_YHAT, f"z^{{({L})}}")
+        jac = _frac(_YHAT, z)
         latex = rf"{_delta_vec(L)} = \left({jac}\right)^{{\top}} {dJ_dyhat}"
     return _step(net, bw, out, rule, latex, sample)
 
@@ -214,12 +249,19 @@ def _output_step(net, bw, sample) -> DeltaStep:
 def _hidden_step(net, bw, layer, sample) -> DeltaStep:
     act = net.activation(layer)
     l1 = layer + 1
-    back = rf"\left(W^{{({l1 + 1})}} {_delta_vec(l1 + 1)}\right)"
+    z = layer_latex("z", l1)
+    if net.sizes[l1] == 1 and net.sizes[l1 + 1] == 1:
+        # one neuron feeding one neuron (the lesson): the scalars it names everywhere else
+        back = rf"{to_latex(f'w{l1 + 1}')} \, {_delta_vec(l1 + 1)}"
+        times = r"\,"
+    else:
+        back = rf"\left({layer_latex('W', l1 + 1)} {_delta_vec(l1 + 1)}\right)"
+        times = r"\odot"
     if act.elementwise:
-        rule, latex = "hidden", rf"{_delta_vec(l1)} = {back} \odot {act.latex}'\left(z^{{({l1})}}\right)"
+        rule, latex = "hidden", rf"{_delta_vec(l1)} = {back} {times} {act.latex}'\left({z}\right)"
     else:
         rule = "hidden_jacobian"
-        jac = _frac(f"a^{{({l1})}}", f"z^{{({l1})}}")
+        jac = _frac(layer_latex("a", l1), z)
         latex = rf"{_delta_vec(l1)} = \left({jac}\right)^{{\top}} {back}"
     return _step(net, bw, layer, rule, latex, sample)
 
@@ -228,7 +270,7 @@ def _step(net, bw, layer, rule, latex, sample) -> DeltaStep:
     n = net.sizes[layer + 1]
     deltas = bw.deltas[layer]
     return DeltaStep(layer + 1, n, net.activations[layer], rule, latex,
-                     tuple(_delta_sym(layer + 1, j) for j in range(n)),
+                     tuple(_delta_sym(layer + 1, j, n) for j in range(n)),
                      deltas, bw.dJ_da[layer], bw.da_dz[layer], np.asarray(_select(deltas, sample)))
 
 
@@ -249,7 +291,7 @@ def backward_recursion(net, name: str, X, y, sample: int | None = None) -> Recur
 
     l1 = ref.layer + 1
     delta = bw.deltas[ref.layer][:, ref.j]
-    d_sym = _delta_sym(l1, ref.j)
+    d_sym = _delta_sym(l1, ref.j, net.sizes[l1])
     if ref.kind == "w":
         inp = bw.trace.activations[ref.layer][:, ref.i]
         i_sym = _act_sym(net, ref.layer, ref.i)

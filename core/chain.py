@@ -44,6 +44,31 @@ def _frac(top: str, bottom: str) -> str:
     return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
 
 
+def _network_latex_printer():
+    """sympy's LaTeX printer, except that the step function (ReLU's derivative) is written
+    1[z > 0]: sympy's default θ(z) would clash with θ, which the studio keeps for parameters."""
+    from sympy.printing.latex import LatexPrinter
+
+    class NetworkLatexPrinter(LatexPrinter):
+        def _print_Heaviside(self, expr, exp=None):
+            tex = rf"\mathbb{{1}}\left[{self._print(expr.args[0])} > 0\right]"
+            return tex if exp is None else rf"\left({tex}\right)^{{{exp}}}"
+
+    return NetworkLatexPrinter
+
+
+class _LazyPrinter:
+    """Builds the printer class on first use: sympy is not imported at start-up."""
+
+    def __call__(self, settings):
+        global _NetworkLatexPrinter
+        _NetworkLatexPrinter = _network_latex_printer()
+        return _NetworkLatexPrinter(settings)
+
+
+_NetworkLatexPrinter = _LazyPrinter()
+
+
 class Factor:
     """One local derivative d(top)/d(bottom) along the chain.
 
@@ -76,20 +101,21 @@ class Factor:
         import sympy
         names = {sympy.Symbol(plain): tex for plain, tex in self._symbols.items()}
         # order="none" prints factors as built (sigma(z)(1 - sigma(z))), not sympy's canonical order
-        return sympy.latex(self.formula, symbol_names=names, order="none")
+        return _NetworkLatexPrinter({"symbol_names": names, "order": "none"}).doprint(self.formula)
 
     @property
     def expanded_latex(self) -> str:
         """``formula_latex``, except that an aggregated factor is written as the sum the backward
         recursion computes: dJ/da of a neuron j feeding a wide layer l + 1 is
-        sum_k delta^(l+1)_k w^(l+1)_{j,k}; dJ/dz of a coupled (softmax) neuron is its delta."""
+        sum_k w_{l+1,j,k} delta_{l+1,k} (named as core.naming names weights and nodes); dJ/dz of a
+        coupled (softmax) neuron is its delta, delta_{l,j}."""
         if self.kind != "aggregate":
             return self.formula_latex
         layer, _, j = self.bottom[1:].partition(".")
         layer, j = int(layer), int(j or 1)
         if self.bottom[0] == "a":
-            return rf"\sum_k \delta^{{({layer + 1})}}_k\, w^{{({layer + 1})}}_{{{j},k}}"
-        return rf"\delta^{{({layer})}}_{{{j}}}"
+            return rf"\sum_k w_{{{layer + 1},{j},k}}\, \delta_{{{layer + 1},k}}"
+        return rf"\delta_{{{layer},{j}}}"
 
     def __repr__(self) -> str:
         return f"<Factor {self.label} = {self.value:.6g}>"

@@ -1,4 +1,12 @@
-"""Names for parameters and nodes, in plain text and LaTeX — one scheme for every view.
+"""Names for parameters and nodes — one scheme for every view, in three forms of the same notation.
+
+The layer is always the first subscript, the neuron indices follow: the lesson's w1 is w₁ (LaTeX
+w_1), a weight of a wider network w2.1.3 is w₂,₁,₃ (LaTeX w_{2,1,3}). Views never invent their own
+spelling: identifiers and files use the *plain* form (``w2.1.3``), text drawn by Qt the *unicode*
+form (``to_unicode``), typeset formulas the *LaTeX* form (``to_latex``). The backward recursion
+writes its per-layer vectors in the same way (δ₂, W₂, z₁) and their components like the nodes
+(δ₂,₁ as z₂,₁), so a learner meets one notation in the diagram, the chain panel, the recursion, the
+path bars, the parameter table and the status bar.
 
 Parameters (``parameter_table``), with layers counted from 1 (w1 feeds layer 1):
 
@@ -17,7 +25,10 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
-__all__ = ["ParameterRef", "parameter_name", "parameter_table", "node_name", "input_name", "target_name", "to_latex"]
+__all__ = ["ParameterRef", "parameter_name", "parameter_table", "node_name", "input_name", "target_name", "to_latex",
+           "to_unicode", "layer_latex", "component_latex"]
+
+_SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 class ParameterRef(NamedTuple):
@@ -71,3 +82,28 @@ def to_latex(plain: str) -> str:
         return head
     index = rest.replace(".", ",")
     return f"{head}_{index}" if len(index) == 1 else f"{head}_{{{index}}}"
+
+
+def to_unicode(plain: str) -> str:
+    """Text for a plain node or parameter name, as ``to_latex`` typesets it: w1 -> w₁, w2.1.3 -> w₂,₁,₃,
+    a2.1 -> a₂,₁, x -> x. For labels Qt draws as plain text (the diagram, bars, table, status bar)."""
+    head, rest = plain[0], plain[1:]
+    if not rest:
+        return head
+    return head + rest.replace(".", ",").translate(_SUBSCRIPT_DIGITS)
+
+
+def layer_latex(symbol: str, layer) -> str:
+    """A whole layer's vector or matrix in LaTeX, the layer as subscript: (\\delta, 2) -> \\delta_{2},
+    (W, l+1) -> W_{l+1}. ``symbol`` is LaTeX (\\delta, z, a, W, b); ``layer`` a number or a LaTeX index."""
+    return f"{symbol}_{{{layer}}}"
+
+
+def component_latex(symbol: str, layer: int, j, size: int | None) -> str:
+    """One neuron's entry of a layer vector, named like the nodes: layer first, then the 1-based
+    neuron (or a LaTeX index such as k). A one-neuron layer (``size`` 1) drops the neuron, as
+    ``node_name`` does: \\delta_{2} for the lesson, \\delta_{2,1} for a wider layer."""
+    if size == 1:
+        return f"{symbol}_{{{layer}}}"
+    neuron = j + 1 if isinstance(j, int) else j
+    return f"{symbol}_{{{layer},{neuron}}}"

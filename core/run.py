@@ -27,6 +27,7 @@ import math
 import numpy as np
 
 from .fast_step import StepWorkspace
+from .naming import to_unicode
 from .network import Network, prepare_data
 from .trajectory import Settings, Trajectory
 from .schedules import Constant, make_schedule
@@ -471,7 +472,7 @@ class Run:
         if bad.any():
             names = self.net.parameter_names()
             k = int(np.argmax(np.where(bad, np.nan_to_num(np.abs(new), nan=np.inf, posinf=np.inf), -1.0)))
-            raise TrainingDiverged(_diverged(rate, f"sent {names[k]} to {format_number(float(new[k]))}"),
+            raise TrainingDiverged(_diverged(rate, f"sent {to_unicode(names[k])} to {format_number(float(new[k]))}"),
                                    rate, names[k], float(new[k]))
         return new, state
 

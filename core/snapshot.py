@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .diagnosis import Diagnosis, diagnose
 from .metrics import accuracy
 from .network import Network
 from .run import Run
@@ -69,6 +70,7 @@ class Snapshot:
     plane: Network | None = None     # the network whose held parameters the cost surface uses
                                      # (a race's common start); None: this snapshot's own
     previous_theta: np.ndarray | None = None   # the parameters one step earlier (None at step 0)
+    diagnosis: Diagnosis | None = None   # what is wrong at this step (core.diagnosis), in plain words
 
     @property
     def key(self) -> tuple[int, int, int, int]:
@@ -179,7 +181,8 @@ def take_snapshot(run: Run, step: int | None = None, *, revision: int = 0, branc
         path_steps=path_steps, path=path, curve_steps=curve_steps, curve_costs=curve_costs,
         curve_test_costs=curve_tests, names=names, label=label, distance=row["distance"], stopped=stopped,
         others=tuple(others), racing=racing, plane=_plane(net, plane_theta),
-        previous_theta=None if previous is None else _frozen(previous))
+        previous_theta=None if previous is None else _frozen(previous),
+        diagnosis=diagnose(net, run.X, curve_costs, gradient, source.learning_rate))
 
 
 def _plane(net: Network, theta) -> Network | None:

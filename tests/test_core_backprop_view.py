@@ -143,23 +143,24 @@ def test_recursion_steps_match_backward_internals():
         np.testing.assert_allclose(step.deltas, delta, rtol=1e-13, atol=1e-16)
         np.testing.assert_array_equal(step.deltas, bw.deltas[layer])
         np.testing.assert_allclose(step.delta, bw.deltas[layer].mean(axis=0))
-    assert rec.steps[2].symbols[2] == r"\delta^{(1)}_{3}"
-    assert rec.final.delta_symbol == r"\delta^{(1)}_{3}" and rec.final.input_symbol == "x_2"
+    assert rec.steps[2].symbols[2] == r"\delta_{1,3}"   # layer first, then the neuron (core.naming)
+    assert rec.final.delta_symbol == r"\delta_{1,3}" and rec.final.input_symbol == "x_2"
     assert rec.final.penalty_term == pytest.approx(0.05 * np.sign(net.get("w1.2.3")))
     assert r"\operatorname{sign}(w_{1,2,3})" in rec.final.latex
     np.testing.assert_array_equal(rec.final.products, bw.deltas[0][:, 2] * X[:, 1])
     at = backward_recursion(net, "w1.2.3", X, y, sample=3)
     np.testing.assert_array_equal(at.steps[1].delta, bw.deltas[1][3])
-    assert at.final.latex == r"\frac{\partial J}{\partial w_{1,2,3}} = \delta^{(1)}_{3} \, x_2 + \lambda \operatorname{sign}(w_{1,2,3})"
+    assert at.final.latex == r"\frac{\partial J}{\partial w_{1,2,3}} = \delta_{1,3} \, x_2 + \lambda \operatorname{sign}(w_{1,2,3})"
 
 
 def test_recursion_rules_and_latex():
     net = core.lesson_network("binary_cross_entropy")
     data = core.load_dataset("lesson")
     rec = backward_recursion(net, "w1", data.X, data.y)
-    assert rec.latex_lines[0] == r"\delta^{(2)} = \hat{y} - y"
-    assert rec.latex_lines[1] == r"\delta^{(1)} = \left(W^{(2)} \delta^{(2)}\right) \odot \sigma'\left(z^{(1)}\right)"
-    assert rec.final.latex == r"\frac{\partial J}{\partial w_1} = \frac{1}{N}\sum_{n=1}^{N} \delta^{(1)}_{1}[n] \, x[n]"
+    # the lesson's own names: scalars with the layer as subscript, as in its chain (no superscripts)
+    assert rec.latex_lines[0] == r"\delta_{2} = \hat{y} - y"
+    assert rec.latex_lines[1] == r"\delta_{1} = w_2 \, \delta_{2} \, \sigma'\left(z_{1}\right)"
+    assert rec.final.latex == r"\frac{\partial J}{\partial w_1} = \frac{1}{N}\sum_{n=1}^{N} \delta_{1}[n] \, x[n]"
     assert rec.gradient == pytest.approx(net.chain("w1", data.X, data.y).gradient, rel=1e-12)
     net = core.lesson_network("squared_error")
     rec = backward_recursion(net, "b2", data.X, data.y)
@@ -168,8 +169,9 @@ def test_recursion_rules_and_latex():
     rec = backward_recursion(net, "w1.2.3", X, y)
     assert rec.steps[0].rule == "output_jacobian"
     assert rec.steps[1].component_latex(2) == (
-        r"\delta^{(1)}_{3} = \left(\sum_{k} W^{(2)}_{3,k} \delta^{(2)}_{k}\right) \tanh'\left(z^{(1)}_{3}\right)")
-    assert rec.steps[0].component_latex(0).startswith(r"\delta^{(2)}_{1} = \sum_{m}")
+        r"\delta_{1,3} = \left(\sum_{k} w_{2,3,k} \delta_{2,k}\right) \tanh'\left(z_{1,3}\right)")
+    assert rec.steps[0].component_latex(0).startswith(r"\delta_{2,1} = \sum_{m}")
+    assert rec.latex_lines[1] == r"\delta_{1} = \left(W_{2} \delta_{2}\right) \odot \tanh'\left(z_{1}\right)"
 
 
 def test_bad_arguments():

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import core
+from core.naming import to_unicode
 from core.training import format_number
 
 
@@ -75,7 +76,7 @@ def test_huge_learning_rate_diverges_cleanly():
     assert "training diverged. Lower the learning rate or reset." in message
     assert info.value.parameter in net.parameter_names()
     assert abs(info.value.value) > core.PARAMETER_LIMIT
-    assert f"sent {info.value.parameter} to {format_number(info.value.value)}" in message
+    assert f"sent {to_unicode(info.value.parameter)} to {format_number(info.value.value)}" in message
     # the plain function behaves the same way
     with pytest.raises(core.TrainingDiverged):
         core.gradient_step(net, data.X, data.y, 1e6)

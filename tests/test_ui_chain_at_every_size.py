@@ -137,7 +137,7 @@ def test_an_aggregated_factor_is_written_as_the_sum_the_recursion_computes(windo
     model.select("w1")
     panel = window.panels()["expression"]
     panel.refresh_now()
-    assert r"= \sum_k \delta^{(2)}_k\, w^{(2)}_{1,k}" in panel.latex_lines
+    assert r"= \sum_k w_{2,1,k}\, \delta_{2,k}" in panel.latex_lines
     rec = __import__("core").backward_recursion(model.network, "w1", model.X, model.y, sample=model.sample)
     delta2 = next(step.delta for step in rec.steps if step.layer == 2)
     expected = float(model.network.weights[1][0] @ delta2)

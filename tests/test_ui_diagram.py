@@ -68,8 +68,8 @@ def test_the_lesson_network_keeps_its_numbers_on_the_edges(qtbot, model):
     diagram = shown_diagram(qtbot, model)
     assert diagram.detailed
     value_item, grad_item, _mid = diagram._edge_labels["w1"]
-    assert value_item.text() == f"w1 = {fmt(model.network.get('w1'))}"
-    assert grad_item.text() == f"∂J/∂w1 = {fmt(model.gradient('w1'))}"
+    assert value_item.text() == f"w₁ = {fmt(model.network.get('w1'))}"
+    assert grad_item.text() == f"∂J/∂w₁ = {fmt(model.gradient('w1'))}"
     assert diagram.item_counts() == expected_counts((1, 1, 1))
 
 
@@ -95,13 +95,13 @@ def test_hover_text_has_the_value_and_the_gradient(qtbot, model):
     grad = dict(zip(model.parameter_names(), net.gradient_vector(model.X, model.y)))
     edge = diagram._edges["w2.3.1"]
     text = edge.toolTip()
-    assert "w2.3.1 = " + fmt(net.get("w2.3.1"), 5) in text
-    assert "∂J/∂w2.3.1 = " + fmt(grad["w2.3.1"], 5) in text
-    assert "from a1.3 to a2.1" in text
+    assert "w₂,₃,₁ = " + fmt(net.get("w2.3.1"), 5) in text
+    assert "∂J/∂w₂,₃,₁ = " + fmt(grad["w2.3.1"], 5) in text
+    assert "from a₁,₃ to a₂,₁" in text
     bias = diagram._biases["b1.2"]
     assert fmt(net.get("b1.2"), 5) in bias.toolTip() and fmt(grad["b1.2"], 5) in bias.toolTip()
     model.set_parameter("w2.3.1", 1.2345)  # the text follows the model at once
-    assert "w2.3.1 = 1.2345" in edge.toolTip()
+    assert "w₂,₃,₁ = 1.2345" in edge.toolTip()
     node = diagram._nodes[(1, 0)]
     assert "z = " in node.toolTip() and "tanh" in node.toolTip()
 
@@ -118,7 +118,7 @@ def test_enter_edits_the_selected_value_and_bad_text_keeps_it(qtbot, model):
     qtbot.keyClicks(editor, "abc")
     qtbot.keyClick(editor, Qt.Key_Return)
     assert model.network.get("w2") == 2.0  # unchanged
-    assert "not a number" in model.message and "w2" in model.message
+    assert "not a number" in model.message and "w₂" in model.message
     assert diagram.editor is editor and editor.isVisible()  # still open to correct
     editor.selectAll()
     qtbot.keyClicks(editor, "-0.75")  # '-' is also a key of the window: typed text wins
@@ -279,7 +279,7 @@ def test_a_real_hover_shows_the_numbers(qtbot, model):
     QApplication.sendEvent(diagram.viewport(), event)
     qtbot.waitUntil(QToolTip.isVisible)
     assert QToolTip.text() == edge.toolTip()
-    assert f"w3.4.1 = {fmt(model.network.get('w3.4.1'), 5)}" in QToolTip.text()
+    assert f"w₃,₄,₁ = {fmt(model.network.get('w3.4.1'), 5)}" in QToolTip.text()
     QToolTip.hideText()
 
 

@@ -126,7 +126,7 @@ def test_selection_goes_both_ways(qtbot):
     panel.sort_by(BACKPROP, descending=True)
     model.select("w2.3.1")
     current = panel.view.currentIndex()
-    assert panel.proxy.index(current.row(), NAME).data() == "w2.3.1"
+    assert panel.proxy.index(current.row(), NAME).data() == "w₂,₃,₁"   # shown as the diagram writes it
     assert panel.view.selectionModel().isRowSelected(current.row())
     # clicking a row selects the parameter
     row = panel.shown_names().index("b1.2")

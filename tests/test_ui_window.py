@@ -4,6 +4,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from core.naming import to_unicode
+import core
 from app.format import fmt
 from app.workers import LatestOnlyWorker
 from tests.windows import shown
@@ -54,9 +56,9 @@ def test_selecting_a_parameter_updates_highlight_expression_and_slice(window, qt
     assert "bias:b1" in diagram.highlighted and "edge:w1" not in diagram.highlighted
     assert "edge:w2" in diagram.highlighted  # the chain passes back through w2 (dz2/da1 = w2)
     expression = window.panels()["expression"]
-    qtbot.waitUntil(lambda: any(r"\partial b_{1}" in line for line in expression.latex_lines))
+    qtbot.waitUntil(lambda: any(r"\partial b_1" in line for line in expression.latex_lines))
     slice_view = window.panels()["slice"]
-    assert slice_view.plot.getPlotItem().getAxis("bottom").labelText == "b1"
+    assert slice_view.plot.getPlotItem().getAxis("bottom").labelText == "b₁"
     assert slice_view.slope == pytest.approx(central_difference(model, "b1"), rel=1e-6)
     xs, ys = slice_view.point.getData()
     assert xs[0] == pytest.approx(model.network.get("b1"))
@@ -115,17 +117,18 @@ def test_run_then_pause(window, qtbot):
 
 def test_divergence_pauses_with_a_message_and_reset_recovers(window, qtbot):
     model = window.model
+    model.set_dataset("xor")   # η at its top makes the numbers of a wider tanh network explode
     window.panels()["controls"].learning_rate.setValue(1e6)
-    assert model.learning_rate == 1e6
-    before = model.network.parameter_vector()
+    assert model.learning_rate == 1000   # the top of the range
     window.registry.trigger("run")
     qtbot.waitUntil(lambda: not model.running, timeout=5000)
     assert window.banner_bar.isVisible()
     assert "diverged" in window.banner.text()
     assert np.all(np.isfinite(model.network.parameter_vector()))
-    assert np.array_equal(model.network.parameter_vector(), before)  # the bad step was not applied
+    assert np.abs(model.network.parameter_vector()).max() < core.PARAMETER_LIMIT  # the bad step was not applied
     qtbot.keyClick(window.panels()["diagram"], Qt.Key_R, Qt.ControlModifier)
     assert not window.banner_bar.isVisible() and model.step_count == 0
+    assert model.learning_rate == 0.5   # Reset gives back a rate that trains (the built-in data's)
     window.panels()["controls"].learning_rate.setValue(1.0)
     window.registry.trigger("step")
     assert model.step_count == 1 and np.isfinite(model.cost())
@@ -168,7 +171,7 @@ def test_axes_switch_by_key(window, qtbot):
     surface = window.panels()["surface"]
     qtbot.waitUntil(surface.is_settled)
     assert surface.result.request.axes == model.axes
-    assert surface.plot.getPlotItem().getAxis("bottom").labelText == model.axes[0]
+    assert surface.plot.getPlotItem().getAxis("bottom").labelText == to_unicode(model.axes[0])
 
 
 def test_sample_keys_change_the_chain_numbers(window, qtbot):

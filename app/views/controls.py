@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QVBoxLayout, QWidget)
 
 import core
+from core.naming import to_unicode
 
 from ..actions import ActionRegistry
 from ..model import MAX_LEARNING_RATE, MIN_LEARNING_RATE, SessionModel
@@ -356,7 +357,7 @@ class ControlsPanel(QWidget):
         self._sync()
 
     def _axes_edited(self, _index: int) -> None:
-        a, b = self.axis_a.currentText(), self.axis_b.currentText()
+        a, b = self.axis_a.currentData(), self.axis_b.currentData()
         if a and b:
             self._model.set_axes(a, b)
             self._sync()  # a refused pair snaps back to the model's
@@ -422,10 +423,11 @@ class ControlsPanel(QWidget):
             self.init.setCurrentIndex(self.init.findData(net.init))
 
             for combo, value in ((self.axis_a, model.axes[0]), (self.axis_b, model.axes[1])):
-                if [combo.itemText(i) for i in range(combo.count())] != names:
+                if [combo.itemData(i) for i in range(combo.count())] != names:
                     combo.clear()
-                    combo.addItems(names)
-                combo.setCurrentText(value)
+                    for name in names:   # shown as the diagram writes it, kept as the identifier
+                        combo.addItem(to_unicode(name), name)
+                combo.setCurrentIndex(combo.findData(value))
             self.train_only.setChecked(model.train_only_axes)
             self.speed.setValue(model.steps_per_tick)
         acts = net.activations

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsPathItem, QGraphic
                                QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QMenu, QToolTip)
 
 import core
-from core.naming import ParameterRef, parameter_name
+from core.naming import ParameterRef, input_name, node_name, parameter_name, target_name, to_unicode
 
 from ..format import fmt
 from ..workers import LatestOnlyWorker
@@ -495,11 +495,12 @@ class NetworkDiagram(QGraphicsView):
 
     @staticmethod
     def _node_title(layer: int, j: int, sizes: list[int]) -> str:
+        """The node's name as core.naming writes it (x₁, a₁,₂; the output ŷ, ŷ₂ like its target y₂)."""
         if layer == 0:
-            return "x" if sizes[0] == 1 else f"x{j + 1}"
+            return to_unicode(input_name(j, sizes[0]))
         if layer == len(sizes) - 1:
-            return "ŷ" if sizes[-1] == 1 else f"ŷ{j + 1}"
-        return f"a{layer}" if sizes[layer] == 1 else f"a{layer}.{j + 1}"
+            return "ŷ" + to_unicode(target_name(j, sizes[-1]))[1:]
+        return to_unicode(node_name("a", layer, j, sizes[layer]))
 
     def item_counts(self) -> dict[str, int]:
         """How many of each kind of item the diagram holds (tests, and a sanity check)."""
@@ -512,7 +513,7 @@ class NetworkDiagram(QGraphicsView):
         last = len(sizes) - 1
         n = sizes[layer]
         if layer == 0:
-            what = "x" if n == 1 else "x1, x2" if n == 2 else f"{n} features"
+            what = "x" if n == 1 else "x₁, x₂" if n == 2 else f"{n} features"
             return f"input · {what}" if self.detailed else f"input\n{what}"
         activation = net.activations[layer - 1]
         neurons = f"{n} neuron{'s' if n != 1 else ''}"
@@ -541,7 +542,8 @@ class NetworkDiagram(QGraphicsView):
                          f"to {self._node_title(ref.layer + 1, ref.j, list(sizes))}")
             else:
                 where = f"bias of {self._node_title(ref.layer + 1, ref.j, list(sizes))}"
-            return (f"{name} = {fmt(net.get(name), 5)}\n∂J/∂{name} = {fmt(grad, 5)}\n{where}\n"
+            shown = to_unicode(name)
+            return (f"{shown} = {fmt(net.get(name), 5)}\n∂J/∂{shown} = {fmt(grad, 5)}\n{where}\n"
                     f"Click to select · double-click or Enter to type a value")
         if isinstance(item, NodeItem):
             layer, j = item.key
@@ -558,7 +560,7 @@ class NetworkDiagram(QGraphicsView):
                     f"z = {fmt(trace.zs[layer - 1][0, j], 5)}, a = {fmt(trace.activations[layer][0, j], 5)}"
                     f" at sample {sample + 1}")
             if 0 < layer < len(sizes) - 1:
-                over = "the input plane (x1, x2)" if sizes[0] == 2 else "x"
+                over = "the input plane (x₁, x₂)" if sizes[0] == 2 else "x"
                 text += (f"\nPicture: a over {over}, blue low · white middle · red high"
                          f"\nClick: select its bias · right-click: add or remove neurons and layers, "
                          f"change the activation")
@@ -618,7 +620,8 @@ class NetworkDiagram(QGraphicsView):
                 if name in self._bias_labels:
                     label_pos = box.rect().center() + QPointF(0, -36)
                     place_centered(self._bias_labels[name],
-                                   f"{name} = {fmt(b)}\n∂J/∂{name} = {fmt(db[layer - 1][j])}", label_pos)
+                                   f"{to_unicode(name)} = {fmt(b)}\n∂J/∂{to_unicode(name)} = {fmt(db[layer - 1][j])}",
+                                   label_pos)
 
         cost = model.cost()
         s = self._text_scale
@@ -677,7 +680,7 @@ class NetworkDiagram(QGraphicsView):
         if path is None:
             return "every path from the selected parameter to J (P: one at a time)"
         paths = core.path_nodes(model.network, model.selected)
-        return f"path {paths.index(path) + 1} of {len(paths)} from {model.selected} to J (P: next)"
+        return f"path {paths.index(path) + 1} of {len(paths)} from {to_unicode(model.selected)} to J (P: next)"
 
     def _fit_caption_fonts(self) -> None:
         """Shrink the column captions together until the widest fits its column (once per shape)."""
@@ -858,8 +861,9 @@ class NetworkDiagram(QGraphicsView):
                     if edge.parameter in self._edge_labels:
                         value_item, grad_item, mid = self._edge_labels[edge.parameter]
                         name = edge.parameter
-                        place_centered(value_item, f"{name} = {fmt(W[i, j])}", QPointF(mid.x(), mid.y() - 22))
-                        place_centered(grad_item, f"∂J/∂{name} = {fmt(dW[m][i, j])}",
+                        place_centered(value_item, f"{to_unicode(name)} = {fmt(W[i, j])}",
+                                       QPointF(mid.x(), mid.y() - 22))
+                        place_centered(grad_item, f"∂J/∂{to_unicode(name)} = {fmt(dW[m][i, j])}",
                                        QPointF(mid.x(), mid.y() + 22))
 
     def _highlight(self, selected: str) -> None:

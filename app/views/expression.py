@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
 
 import core
+from core.naming import node_name, to_latex, to_unicode
 
 from ..format import fmt
 from ..math_render import render_image, render_latex, screen_ratio
@@ -25,15 +26,6 @@ MAX_VECTOR_ENTRIES = 6
 REFRESH_MS_IDLE = 0
 REFRESH_MS_RUNNING = 100
 MATH_SIZE = 17
-
-
-def parameter_latex(name: str) -> str:
-    """w1 -> w_{1}; w2.1.3 -> w^{(2)}_{1,3}; b2.3 -> b^{(2)}_{3}."""
-    kind, rest = name[0], name[1:]
-    parts = rest.split(".")
-    if len(parts) == 1:
-        return f"{kind}_{{{parts[0]}}}"
-    return f"{kind}^{{({parts[0]})}}_{{{','.join(parts[1:])}}}"
 
 
 def bracket_text(value: float) -> str:
@@ -48,12 +40,12 @@ def forward_equations(net: core.Network) -> list[str]:
         last = len(net.sizes) - 1
         for layer in range(1, last + 1):
             act = core.ACTIVATIONS[net.activations[layer - 1]].latex
-            a = rf"\hat{{y}} = a_{{{layer}}}" if layer == last else f"a_{{{layer}}}"
-            lines.append(rf"z_{{{layer}}} = w_{{{layer}}}\,{previous} + b_{{{layer}}},\quad "
-                         rf"{a} = {act}\left(z_{{{layer}}}\right)")
-            previous = f"a_{{{layer}}}"
+            z, a, w, b = (to_latex(f"{kind}{layer}") for kind in "zawb")   # the lesson's names (core.naming)
+            shown_a = rf"\hat{{y}} = {a}" if layer == last else a
+            lines.append(rf"{z} = {w}\,{previous} + {b},\quad {shown_a} = {act}\left({z}\right)")
+            previous = a
         return lines
-    return [r"z^{(l)} = W^{(l)\top} a^{(l-1)} + b^{(l)},\quad a^{(l)} = f_l\left(z^{(l)}\right),\quad a^{(0)} = x"]
+    return [r"z_{l} = W_{l}^{\top} a_{l-1} + b_{l},\quad a_{l} = f_l\left(z_{l}\right),\quad a_{0} = x"]
 
 
 def vector_text(values, selected: int | None = None) -> str:
@@ -85,40 +77,58 @@ def recursion_lines(net: core.Network, name: str, X, y, sample: int) -> list[tup
             lines.append(("row", (step.latex, "", vector_text(step.delta, step.selected))))
         else:  # a vector goes on its own line, so formula and numbers both fit the panel's width
             lines += [("math", step.latex), ("value", vector_text(step.delta, step.selected))]
-    product = f"{fmt(final.delta[sample])} × {fmt(final.input[sample])}" if final.input_symbol != "1" \
-        else fmt(final.delta[sample])
-    penalty = f" + {fmt(final.penalty_term)}" if final.penalty_latex else ""
-    lines += [("math", final.latex), ("value", f"{product}{penalty} = {fmt(final.value)}")]
+    lines += [("math", final.latex), ("value", final_value_text(final, sample))]
     return lines
+
+
+def final_value_text(final, sample: int) -> str:
+    """The numbers of dJ/dθ = δ · a (+ penalty): the product and its result, or, for a bias without a
+    penalty (dJ/db = δ), the value once — never "= 0.00147 = 0.00147"."""
+    terms = []
+    if final.input_symbol != "1":
+        terms.append(f"{fmt(final.delta[sample])} × {bracket_text(final.input[sample])}")
+    elif final.penalty_latex:
+        terms.append(fmt(final.delta[sample]))
+    if final.penalty_latex:
+        terms.append(bracket_text(final.penalty_term))
+    return (" + ".join(terms) + " = " if terms else "") + fmt(final.value)
 
 
 def path_label(net: core.Network, name: str, path) -> str:
     """The route of a path through the network, from the parameter up to the cost."""
-    from core.naming import node_name
-
-    nodes = [node_name("a", layer, j, net.sizes[layer]) for layer, j in reversed(path.nodes)]
-    return " → ".join([name, *nodes, "J"])
+    nodes = [to_unicode(node_name("a", layer, j, net.sizes[layer])) for layer, j in reversed(path.nodes)]
+    return " → ".join([to_unicode(name), *nodes, "J"])
 
 
 def path_lines(net: core.Network, name: str, X, y, sample: int, focused=None) -> list[tuple[str, object]]:
     """Every path from the parameter to the cost as a bar, and their sum, which is dJ/dθ."""
     paths = core.chain_paths(net, name, X, y, sample=sample, limit=MAX_LISTED_PATHS)
+    shown = to_unicode(name)
     if paths.count == 1:
         return []  # a single path is the chain shown above
     if not paths.listed:
-        return [("caption", f"<b>Paths</b>: {paths.count:,} paths lead from {name} to the cost — too many to "
+        return [("caption", f"<b>Paths</b>: {paths.count:,} paths lead from {shown} to the cost — too many to "
                             "list; the recursion above adds them up layer by layer.")]
     rows = [BarRow(path_label(net, name, p), " · ".join(bracket_text(f.value) for f in p.factors), p.value,
                    focused == p.nodes)
             for p in paths.paths]
     total_label = f"Σ {paths.count} paths" + (f" + penalty {fmt(paths.penalty_term)}" if paths.penalty_term else "")
-    total = BarRow(f"{total_label} = ∂J/∂{name}", "", paths.data_term + paths.penalty_term)
+    total = BarRow(f"{total_label} = ∂J/∂{shown}", "", paths.data_term + paths.penalty_term)
     return [
-        ("caption", f"<b>Every path</b> from {name} to the cost ({paths.count}): each is a product of local "
+        ("caption", f"<b>Every path</b> from {shown} to the cost ({paths.count}): each is a product of local "
                     "derivatives; their sum is the gradient at this sample. P / Shift+P (or a click) "
                     "single one out on the diagram"),
         ("bars", (rows, total)),
     ]
+
+
+def is_number_latex(latex: str) -> bool:
+    """True when a formula is a bare number (1, -2, 0.5): printing its value after it would repeat it."""
+    try:
+        float(latex.replace("{", "").replace("}", ""))
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -149,7 +159,8 @@ def derivation_lines(snapshot: core.Snapshot, name: str, sample: int, focused, f
     """The panel's lines for ``name`` at ``sample`` of the snapshot: (kind, payload) pairs."""
     net, X, Y = snapshot.network, snapshot.X, snapshot.y
     chain = net.chain(name, X, Y, sample=sample)
-    theta = parameter_latex(name)
+    theta = to_latex(name)
+    shown = to_unicode(name)
     x, y = X[sample], Y[sample]
     lhs = rf"\frac{{\partial J}}{{\partial {theta}}}"
     leibniz = r"\,".join(f.latex for f in chain.factors)
@@ -163,8 +174,8 @@ def derivation_lines(snapshot: core.Snapshot, name: str, sample: int, focused, f
         *[("math", line) for line in forward_equations(net)],
         ("caption", f"<b>Cost</b>: {loss.title}, averaged over the {len(X)} samples"),
         ("math", loss.latex),
-        ("caption", f"<b>Chain rule</b> for ∂J/∂{name}: multiply the local derivatives along the path "
-                    f"from the cost back to {name}"),
+        ("caption", f"<b>Chain rule</b> for ∂J/∂{shown}: multiply the local derivatives along the path "
+                    f"from the cost back to {shown}"),
         ("math", f"{lhs} = {leibniz}"),
         ("caption", f"Each local derivative, its formula and its value at sample {sample + 1} of "
                     f"{len(X)} (x = {x_text}, y = {y_text}; keys [ and ] change the sample)"
@@ -172,7 +183,9 @@ def derivation_lines(snapshot: core.Snapshot, name: str, sample: int, focused, f
     ]
     for i, factor in enumerate(chain.factors):
         formula = f"= {formulas[i]}" if formulas is not None else ""
-        lines.append(("row", (factor.latex, formula, fmt(factor.value))))
+        # a constant local derivative (a bias's ∂z/∂b = 1) is its own value: write it once
+        value = "" if formulas is not None and is_number_latex(formulas[i]) else fmt(factor.value)
+        lines.append(("row", (factor.latex, formula, value)))
     value = net.get(name)
     lines += [
         ("caption", "<b>With the numbers</b>: the product of the local derivatives"),
@@ -182,7 +195,7 @@ def derivation_lines(snapshot: core.Snapshot, name: str, sample: int, focused, f
                     "— the number gradient descent uses"),
         ("math", rf"{lhs} = \frac{{1}}{{N}}\sum_{{n=1}}^{{N}} {lhs}\Big|_{{n}}"),
         ("value", fmt(chain.gradient)),
-        ("caption", f"Step {snapshot.step}: {name} ← {name} − η·∂J/∂{name} = {fmt(value)} − "
+        ("caption", f"Step {snapshot.step}: {shown} ← {shown} − η·∂J/∂{shown} = {fmt(value)} − "
                     f"{fmt(rate)} × {fmt(chain.gradient)} = {fmt(value - rate * chain.gradient)}"),
     ]
     lines += recursion_lines(net, name, X, Y, sample)
@@ -335,7 +348,7 @@ class ExpressionPanel(QScrollArea):
                 if kind == "caption":
                     label.setText(text)
                     self.caption_lines.append(text)
-                elif kind == "value" or (kind == "row" and column == 2):
+                elif text and (kind == "value" or (kind == "row" and column == 2)):
                     # a factor's value changes every step: set as text, it costs nothing to redraw
                     # (typesetting it would cost ~15 ms per number while training runs)
                     label.setText(f"<span style='font-family: serif; font-size: 17px'>= {text}</span>")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
                                QLineEdit, QStyledItemDelegate, QTableView, QVBoxLayout, QWidget)
 
 import core
+from core.naming import to_unicode
 
 from ..format import fmt
 from ..model import SessionModel
@@ -36,7 +37,8 @@ SORT_TITLES = ("parameter (network order)", "value", "∂J/∂θ by backprop", "
 BY_MAGNITUDE = len(SORT_TITLES) - 1   # the Sort-by entry that orders the backprop column by size
 DIGITS = 4
 HEADER_TIPS = (
-    "The parameter's name: w<layer>.<from>.<to> for a weight, b<layer>.<neuron> for a bias",
+    "The parameter's name: w with subscripts layer, from, to for a weight (w₂,₁,₃), b with layer, "
+    "neuron for a bias (b₂,₃); a layer with one weight or one neuron drops them (w₁, b₁)",
     "Its current value (Enter or double-click to type a new one)",
     "The gradient by backpropagation, over the whole training batch (updates at once)",
     "The gradient by central finite differences, (J(θ+ε) − J(θ−ε)) / 2ε, computed in the background",
@@ -45,6 +47,7 @@ HEADER_TIPS = (
 )
 SORT_ROLE = Qt.UserRole
 ABS_ROLE = Qt.UserRole + 1
+PLAIN_NAME_ROLE = Qt.UserRole + 2   # the parameter's identifier (w2.1.3), for code; the view shows w₂,₁,₃
 FD_INTERVAL_S = 0.5   # while training, a new finite-difference check at most this often
 VALUES_INTERVAL_S = 0.1  # while training, values and backprop at most ~10 times a second (~4 past 200 rows)
 GOOD = QColor("#2f7d32")
@@ -155,7 +158,7 @@ class ParameterTableModel(QAbstractTableModel):
         row, column = index.row(), index.column()
         if role == Qt.DisplayRole:
             if column == NAME:
-                return self.names[row]
+                return to_unicode(self.names[row])
             value = self.number(row, column)
             if math.isnan(value):
                 return "…"
@@ -164,6 +167,8 @@ class ParameterTableModel(QAbstractTableModel):
             if column == RELATIVE:
                 return f"{value:.1e}" if value else "0"
             return fmt(value, DIGITS)
+        if role == PLAIN_NAME_ROLE and column == NAME:
+            return self.names[row]
         if role == Qt.EditRole and column == VALUE:
             return editable_text(float(self.values[row]))
         if role in (SORT_ROLE, ABS_ROLE):
@@ -182,7 +187,7 @@ class ParameterTableModel(QAbstractTableModel):
         return None
 
     def _tooltip(self, row: int) -> str:
-        name = self.names[row]
+        name = to_unicode(self.names[row])
         text = (f"{name} = {fmt(self.values[row], 6)}\n"
                 f"∂J/∂{name} by backprop: {fmt(self.backprop[row], 6)}")
         if self.check is not None and self.check_is_current:
@@ -461,4 +466,9 @@ class ParameterTablePanel(QWidget):
         return [self.proxy.index(row, column).data(SORT_ROLE) for row in range(self.proxy.rowCount())]
 
     def shown_names(self) -> list[str]:
+        """The parameters' identifiers (plain names, as the model knows them) in the order shown."""
+        return [self.proxy.index(row, NAME).data(PLAIN_NAME_ROLE) for row in range(self.proxy.rowCount())]
+
+    def shown_texts(self) -> list[str]:
+        """The Parameter column's text as the learner reads it (w₂,₁,₃), in the order shown."""
         return [self.proxy.index(row, NAME).data() for row in range(self.proxy.rowCount())]

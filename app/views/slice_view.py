@@ -16,6 +16,8 @@ from PySide6.QtCore import Qt
 
 import core
 
+from core.naming import to_unicode
+
 from ..format import fmt
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
@@ -137,6 +139,7 @@ class CostSliceView(PlotPanel):
         self.tangent.setData([theta - half, theta + half], [cost - self.slope * half, cost + self.slope * half])
         self.point.setData([theta], [cost])
         item = self.plot.getPlotItem()
+        name = to_unicode(name)   # from here on, the name as the learner reads it
         item.setLabel("bottom", name)
         item.setTitle(f"J({name}) with the others held", size="10pt")
         self.caption.setText(f"Step {snapshot.step}: at {name} = {fmt(theta)}, J = {fmt(cost)}; slope of the "

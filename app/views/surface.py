@@ -21,6 +21,8 @@ from PySide6.QtCore import QRectF, Qt
 
 import core
 
+from core.naming import to_unicode
+
 from ..format import fmt
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
@@ -164,8 +166,8 @@ class CostSurfaceView(PlotPanel):
     def _on_axes(self, *_args) -> None:
         a, b = self._model.axes
         item = self.plot.getPlotItem()
-        item.setLabel("bottom", a)
-        item.setLabel("left", b)
+        item.setLabel("bottom", to_unicode(a))
+        item.setLabel("left", to_unicode(b))
         self._invalidate()
 
     def _invalidate(self, *_args) -> None:
@@ -271,12 +273,12 @@ class CostSurfaceView(PlotPanel):
                 f"{fmt(snapshot.cost)}{under_text}. Click the surface (or Alt+arrows) to start the race there.")
             return
         held = [n for n in snapshot.names if n not in snapshot.axes]
-        held_text = ", ".join(f"{n} = {fmt(snapshot.value(n))}" for n in held[:6])
+        held_text = ", ".join(f"{to_unicode(n)} = {fmt(snapshot.value(n))}" for n in held[:6])
         more = f" and {len(held) - 6} more" if len(held) > 6 else ""
         only = "Training only these two parameters." if self._model.train_only_axes else \
             "The others train too, so the surface moves as they change."
         self.caption.setText(
-            f"Step {snapshot.step}: J({a_name}, {b_name}) with {held_text}{more} held. Point: ({fmt(a)}, {fmt(b)}), "
+            f"Step {snapshot.step}: J({to_unicode(a_name)}, {to_unicode(b_name)}) with {held_text}{more} held. Point: ({fmt(a)}, {fmt(b)}), "
             f"J = {fmt(snapshot.cost)}. White arrow: −∇J = ({fmt(-ga)}, {fmt(-gb)}). {only}")
 
     def _show_lag(self) -> None:

@@ -13,6 +13,8 @@ import re
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLineEdit
 
+from core.naming import to_unicode
+
 from ..model import SessionModel
 
 MAX_TEXT = 40
@@ -41,10 +43,10 @@ def commit_value(model: SessionModel, name: str, text: str) -> bool:
     try:
         value = parse_value(text)
     except ValueError as exc:
-        model.set_message(f"{name}{NOT_CHANGED}{exc}")
+        model.set_message(f"{to_unicode(name)}{NOT_CHANGED}{exc}")
         return False
     if name not in model.parameter_names():
-        model.set_message(f"{name} no longer exists in this network.")
+        model.set_message(f"{to_unicode(name)} no longer exists in this network.")
         return False
     if NOT_CHANGED in model.message:
         model.set_message("")  # our own complaint about earlier text, now answered; others stay
@@ -69,8 +71,8 @@ class InlineValueEditor(QLineEdit):
         self._model, self.parameter = model, name
         self._done = False
         self.setObjectName("parameter-editor")
-        self.setAccessibleName(f"Value of {name}")
-        self.setToolTip(f"New value of {name}: Enter sets it, Escape cancels")
+        self.setAccessibleName(f"Value of {to_unicode(name)}")
+        self.setToolTip(f"New value of {to_unicode(name)}: Enter sets it, Escape cancels")
         self.setText(editable_text(model.network.get(name)))
         self.selectAll()
         self.setMinimumWidth(110)
