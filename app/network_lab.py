@@ -20,13 +20,25 @@ from .views.timeline import TimelineBar
 
 NAME = "network"
 TITLE = "Network lab"
+PANEL_TITLES = {"diagram": "Network diagram", "expression": "Chain rule", "surface": "Cost surface",
+                "slice": "Slice J(θ) and tangent", "cost": "Cost curve", "data": "Data and prediction",
+                "controls": "Controls", "params": "Parameters", "timeline": "Timeline"}
 
 
 def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
     def spec(*args, **kwargs) -> ActionSpec:
         return ActionSpec(*args, scope=NAME, **kwargs)
 
+    def panel(panel_id: str):
+        """A panel of the lab, shown and focused (the window exists by the time a command runs)."""
+        window = registry.parent()
+        window.focus_panel(panel_id)
+        return window.network_lab.panels[panel_id]
+
     return [
+        spec("restore_lesson", "Restart the lesson", "Ctrl+Shift+R", "File",
+             "Back to the lesson exactly as it starts: its data, the 1 → 1 → 1 sigmoid network and its "
+             "weights, squared error, η = 2, full batch, no test split, w2 selected", m.restore_lesson),
         # --- CSV import (app/data_import) ---
         spec("open_csv", "&Open CSV…", QKeySequence.Open, "File",
              "Open your own CSV file: preview it, pick 1 or 2 feature columns and a target, and train on it",
@@ -114,11 +126,34 @@ def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
              lambda: m.cycle_branch(-1)),
         spec("delete_branch", "Delete this run", "Shift+Delete", "Timeline",
              "Forget the shown run (the last one stays)", lambda: m.delete_branch()),
+        # --- keys a panel handles while it has the focus (listed on the F1 sheet and in the menus) ---
+        spec("edit_value", "Type a value…", "Enter", "Parameters",
+             "Type a new value for the selected parameter (Enter again sets it, Escape cancels)",
+             lambda: panel("diagram").edit_parameter(), panels=("diagram", "params")),
+        spec("neuron_menu", "Neuron menu…", "Shift+F10", "Network",
+             "The menu of the selected parameter's neuron: add or remove neurons and layers, change the "
+             "activation (the Menu key too)", lambda: panel("diagram").show_selected_menu(), panels=("diagram",)),
+        spec("move_cross", "Move the cross", "Arrows", "Data",
+             "Move the cross over the data (Shift: smaller steps)",
+             lambda: panel("data").move_cursor(0, 0), panels=("data",)),
+        spec("add_point_at_cross", "Add a point at the cross", "Enter", "Data",
+             "Add a data point where the cross is (Shift+Enter: class 1, Ctrl+Enter: class 2)",
+             lambda: panel("data").add_at_cursor(0), panels=("data",)),
+        spec("remove_point_at_cross", "Remove the point at the cross", "Backspace", "Data",
+             "Remove the data point nearest the cross", lambda: panel("data").remove_at_cursor(),
+             panels=("data",)),
+        spec("timeline_arrows", "Step through the timeline", "Left / Right", "Timeline",
+             "One step back or forward (Shift: ten), like , and .",
+             lambda: panel_timeline(registry).setFocus(Qt.ShortcutFocusReason), panels=("timeline",)),
         spec("next_axes", "Next surface axes", "A", "Parameters",
              "Plot the cost surface over the next pair of parameters", lambda: m.cycle_axes(1)),
         spec("prev_axes", "Previous surface axes", "Shift+A", "Parameters",
              "Plot the cost surface over the previous pair of parameters", lambda: m.cycle_axes(-1)),
     ]
+
+
+def panel_timeline(registry: ActionRegistry):
+    return registry.parent().network_lab.timeline
 
 
 # --- CSV import (app/data_import) ---
@@ -156,16 +191,16 @@ def _size(lab: DockLab) -> None:
 def build(model: SessionModel, registry: ActionRegistry) -> DockLab:
     # The lower row of plots and the hidden parameter tab are built right after the first paint.
     panels = [
-        Panel("diagram", "Network diagram", "Ctrl+1", NetworkDiagram(model)),
-        Panel("expression", "Chain rule", "Ctrl+2", ExpressionPanel(model)),
-        Panel("surface", "Cost surface", "Ctrl+3", lambda: CostSurfaceView(model)),
-        Panel("slice", "Slice J(θ) and tangent", "Ctrl+4", lambda: CostSliceView(model)),
-        Panel("cost", "Cost curve", "Ctrl+5", lambda: CostCurveView(model)),
-        Panel("data", "Data and prediction", "Ctrl+6", lambda: DataView(model)),
-        Panel("controls", "Controls", "Ctrl+7", ControlsPanel(model, registry)),
-        Panel("params", "Parameters", "Ctrl+8", lambda: ParameterTablePanel(model)),
+        Panel("diagram", PANEL_TITLES["diagram"], "Ctrl+1", NetworkDiagram(model, registry)),
+        Panel("expression", PANEL_TITLES["expression"], "Ctrl+2", ExpressionPanel(model)),
+        Panel("surface", PANEL_TITLES["surface"], "Ctrl+3", lambda: CostSurfaceView(model)),
+        Panel("slice", PANEL_TITLES["slice"], "Ctrl+4", lambda: CostSliceView(model)),
+        Panel("cost", PANEL_TITLES["cost"], "Ctrl+5", lambda: CostCurveView(model)),
+        Panel("data", PANEL_TITLES["data"], "Ctrl+6", lambda: DataView(model)),
+        Panel("controls", PANEL_TITLES["controls"], "Ctrl+7", ControlsPanel(model, registry)),
+        Panel("params", PANEL_TITLES["params"], "Ctrl+8", lambda: ParameterTablePanel(model)),
     ]
-    lab = DockLab(NAME, TITLE, panels, _arrange, _size)
+    lab = DockLab(NAME, TITLE, panels, _arrange, _size, main_panel="diagram")
     # the timeline spans the lab's whole width, under the plots
     bar = QToolBar("Timeline", lab)
     bar.setObjectName("toolbar-timeline")
