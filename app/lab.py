@@ -103,7 +103,7 @@ class DockLab(QMainWindow):
         """The keyboard focus to the main panel, if its dock is open, else to the lab itself (where
         the lab's keys work too, but no field can take them)."""
         dock = self.docks[self.main_panel]
-        if dock.isVisible():
+        if dock.isVisibleTo(self):   # (before the window is first shown, too)
             self.panels[self.main_panel].setFocus(Qt.OtherFocusReason)
         else:
             self.setFocus(Qt.OtherFocusReason)
