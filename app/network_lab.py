@@ -183,7 +183,8 @@ def _arrange(lab: DockLab) -> None:
 def _size(lab: DockLab) -> None:
     """Proportions that give the diagram and the derivation room."""
     d = lab.docks
-    lab.resizeDocks([d["controls"], d["diagram"], d["expression"]], [270, 620, 550], Qt.Horizontal)
+    # the controls column is wide enough for its combo boxes' longest entries ("Binary cross-entropy")
+    lab.resizeDocks([d["controls"], d["diagram"], d["expression"]], [300, 600, 540], Qt.Horizontal)
     lab.resizeDocks([d["surface"], d["slice"], d["cost"], d["data"]], [430, 340, 320, 350], Qt.Horizontal)
     lab.resizeDocks([d["diagram"], d["surface"]], [470, 390], Qt.Vertical)
 

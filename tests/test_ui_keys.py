@@ -277,3 +277,30 @@ def test_a_csv_test_split_does_not_carry_over_to_built_in_data(window, qtbot):
     assert model.test_fraction == 0 and len(model.X_test) == 0
     assert "does not carry over" in window.banner.text() and window.banner_bar.isVisible()
     assert window.panels()["controls"].test_fraction.value() == 0
+
+
+# ---------------------------------------------------------------------------------------- §6 feedback
+def test_a_key_brings_the_control_it_changes_into_view_and_says_what_it_is(window, qtbot):
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.width() == 1280)
+    controls = window.panels()["controls"]
+    qtbot.waitUntil(lambda: controls.is_in_view(controls.learning_rate))
+    assert not controls.is_in_view(controls.regularization)   # below the fold at this size
+    press(qtbot, Qt.Key_G)
+    qtbot.waitUntil(lambda: controls.is_in_view(controls.regularization))
+    assert window.statusBar().currentMessage() == "Regularization: L1 (|w|), λ = " + \
+        f"{window.model.network.regularization_rate:g}"
+    press(qtbot, Qt.Key_L, Qt.ShiftModifier)
+    qtbot.waitUntil(lambda: controls.is_in_view(controls.learning_rate))
+    assert window.statusBar().currentMessage() == f"Learning rate η: {window.model.learning_rate:g}"
+
+
+def test_a_cut_path_bar_shows_its_whole_route_as_a_tooltip(window, qtbot):
+    model, expression = window.model, window.panels()["expression"]
+    model.set_dataset("xor")
+    model.select("w1.1.1")
+    bars = expression.path_bars
+    qtbot.waitUntil(lambda: bars.isVisibleTo(expression) and len(bars.rows) > 0)
+    first = bars.rows[0]
+    tip = bars.row_tooltip(3 + 1)
+    assert tip.startswith(first.label) and first.detail in tip

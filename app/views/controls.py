@@ -86,7 +86,7 @@ class ControlsPanel(QWidget):
         self._actions = actions
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
+        scroll = self._scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
@@ -123,6 +123,48 @@ class ControlsPanel(QWidget):
             signal.connect(self._sync)
         model.stepped.connect(self._sync_epoch)
         self._sync()
+        # A key that changes a control brings that control into view (the column scrolls), and says
+        # what it changed to in the status bar: the learner sees every key do something.
+        revealed = {"lr_up": self.learning_rate, "lr_down": self.learning_rate, "cycle_cost": self.cost,
+                    "batch_mode": self.batch_mode, "cycle_dataset": self.dataset, "prev_dataset": self.dataset,
+                    "cycle_regularization": self.regularization, "cycle_init": self.init,
+                    "reinitialize": self.init, "train_only_axes": self.train_only, "next_axes": self.axis_a,
+                    "prev_axes": self.axis_a}
+        for action_id, widget in revealed.items():
+            actions.action(action_id).triggered.connect(lambda _checked=False, w=widget: self.reveal(w))
+
+    CONTROL_NAMES = {"learning-rate": "Learning rate η", "cost": "Cost", "batch-mode": "Batch",
+                     "dataset": "Dataset", "regularization": "Regularization", "init": "Initialization",
+                     "train-only-axes": "Train only the surface parameters", "surface-x-axis": "Surface axes"}
+
+    def reveal(self, widget: QWidget) -> None:
+        """Scroll `widget` into view and say in the status bar what it shows now."""
+        self._scroll.ensureWidgetVisible(widget, 8, 8)
+        window = self.window()
+        if hasattr(window, "statusBar"):
+            window.statusBar().showMessage(f"{self.CONTROL_NAMES.get(widget.objectName(), '')}: "
+                                           f"{self.control_text(widget)}", 4000)
+
+    def control_text(self, widget: QWidget) -> str:
+        """What a control shows, in words."""
+        model = self._model
+        if widget is self.learning_rate:
+            return f"{model.learning_rate:g}"
+        if widget is self.train_only:
+            return "on" if widget.isChecked() else "off"
+        if widget is self.axis_a:
+            return " and ".join(model.axes)
+        if widget is self.regularization and model.network.regularization is not None:
+            return f"{widget.currentText()}, λ = {model.network.regularization_rate:g}"
+        if widget is self.batch_mode and model.batch_size not in (None, 1):
+            return f"mini-batches of {model.batch_size}"
+        return widget.currentText() if isinstance(widget, QComboBox) else ""
+
+    def is_in_view(self, widget: QWidget) -> bool:
+        """True when `widget` lies wholly inside the visible part of the scrolled column."""
+        viewport = self._scroll.viewport()
+        top_left = widget.mapTo(viewport, widget.rect().topLeft())
+        return viewport.rect().contains(widget.rect().translated(top_left))
 
     # ------------------------------------------------------------------ groups
     def _training_group(self) -> QGroupBox:
@@ -188,7 +230,11 @@ class ControlsPanel(QWidget):
             self.dataset.addItem(title, name)
         self.dataset.setToolTip("A built-in dataset (D / Shift+D cycle); File ▸ Open CSV for your own")
         self.dataset.currentIndexChanged.connect(self._dataset_chosen)
-        form.addRow("&Dataset", self.dataset)
+        # on a row of its own, as wide as the column: "Two classes along x (lesson)" is not cut short
+        dataset_label = QLabel("&Dataset")
+        dataset_label.setBuddy(self.dataset)
+        form.addRow(dataset_label)
+        form.addRow(self.dataset)
 
         self.size = QSpinBox()
         self.size.setObjectName("dataset-size")
