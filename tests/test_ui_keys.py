@@ -304,3 +304,13 @@ def test_a_cut_path_bar_shows_its_whole_route_as_a_tooltip(window, qtbot):
     first = bars.rows[0]
     tip = bars.row_tooltip(3 + 1)
     assert tip.startswith(first.label) and first.detail in tip
+
+
+def test_the_diagrams_captions_stay_legible_for_a_big_network(window, qtbot):
+    model, diagram = window.model, window.panels()["diagram"]
+    model.set_dataset("blobs")
+    model.set_hidden_layers([8, 12, 4])
+    qtbot.waitUntil(lambda: model.network.sizes == (2, 8, 12, 4, 3) and not diagram.detailed)
+    heights = diagram.text_heights()
+    assert len(heights) == 5 + 3   # five column captions, the two legends, J's value
+    assert min(heights.values()) >= 12, heights   # a line of 12 px: letters of about 9 px at least

@@ -23,8 +23,8 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import (QAction, QBrush, QColor, QContextMenuEvent, QFont, QImage, QPainter, QPainterPath,
-                           QPainterPathStroker, QPen, QPixmap, QTransform)
+from PySide6.QtGui import (QAction, QBrush, QColor, QContextMenuEvent, QFont, QFontMetricsF, QImage, QPainter,
+                           QPainterPath, QPainterPathStroker, QPen, QPixmap, QTransform)
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsPathItem, QGraphicsRectItem,
                                QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QMenu, QToolTip)
 
@@ -60,6 +60,7 @@ CURVE_SAMPLES = 60
 FIELD_INTERVAL_S = 0.1    # neuron pictures: at most ~10 refreshes a second while training
 ANTIALIAS_EDGES = 200      # more edges than this are drawn without antialiasing
 REFRESH_INTERVAL_S = 0.05  # numbers and edges: at most ~20 a second while training
+MIN_TEXT_PX = 14.0         # no caption or legend line is drawn less high than this (about 11 px letters)
 
 
 def _rgb(color: QColor) -> np.ndarray:
@@ -639,7 +640,8 @@ class NetworkDiagram(QGraphicsView):
         self._place_captions(sizes, sample)
         self._highlight(model.selected)
         self._field_throttle.request(immediate=not model.running)
-        self.scene().setSceneRect(self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20))
+        self._scale_text(0.0)   # the picture's own extent, without text enlarged for a small view
+        self._base_rect = self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20)
         self._fit()
 
     def _place_captions(self, sizes, sample: int) -> None:
@@ -1098,4 +1100,57 @@ class NetworkDiagram(QGraphicsView):
         self._fit()
 
     def _fit(self) -> None:
-        self.fitInView(self.scene().sceneRect(), Qt.KeepAspectRatio)
+        """Fit the network into the view; then enlarge the captions and legends a small view would
+        shrink below MIN_TEXT_PX, and fit again with room for them (one pass: no feedback)."""
+        rect = getattr(self, "_base_rect", None)
+        if rect is None:
+            return   # nothing drawn yet
+        self._scale_text(0.0)
+        self.scene().setSceneRect(rect)
+        self.fitInView(rect, Qt.KeepAspectRatio)
+        if self._scale_text(self.transform().m11()):
+            grown = rect
+            for item in self._legible_items():
+                grown = grown.united(item.sceneBoundingRect().adjusted(-10, -10, 10, 10))
+            self.scene().setSceneRect(grown)
+            self.fitInView(grown, Qt.KeepAspectRatio)
+
+    def _legible_items(self) -> list:
+        """The texts of a compact drawing that must stay legible: column captions, legends, J's value."""
+        if self.detailed or not hasattr(self, "_caption"):
+            return []
+        return [*self._captions.values(), self._caption, self._legend, self._cost_value]
+
+    def text_heights(self) -> dict[str, float]:
+        """On-screen line height in pixels of each caption and legend (for tests)."""
+        zoom = self.transform().m11()
+        items = self._legible_items()
+        return {item.text().split("\n")[0]: QFontMetricsF(item.font()).height() * item.scale() * zoom
+                for item in items}
+
+    def _scale_text(self, zoom: float) -> bool:
+        """Scale the legible items so none is drawn under MIN_TEXT_PX high at `zoom` (0: back to
+        their own size); True if any grew. Column captions grow upwards and no wider than their
+        column; the top caption stays above them; the legend grows downwards."""
+        items = self._legible_items()
+        captions = [item for item in items if isinstance(item, CaptionItem)]
+        grew = False
+        for item in items:
+            rect = item.boundingRect()
+            scale = 1.0
+            if zoom > 0:
+                scale = max(1.0, MIN_TEXT_PX / (QFontMetricsF(item.font()).height() * zoom))
+                if item in captions and rect.width() > 0:
+                    scale = min(scale, max(1.0, 0.96 * self._gap / rect.width()))
+            grows_up = item in captions or item is self._caption
+            left = item is self._cost_value   # beside the J node: it grows away from it
+            item.setTransformOriginPoint(rect.left() if left else rect.center().x(),
+                                         rect.bottom() if grows_up else rect.top())
+            item.setScale(scale)
+            grew = grew or scale > 1.0
+        if grew and captions:
+            top = min(caption.sceneBoundingRect().top() for caption in captions)
+            bottom = self._caption.sceneBoundingRect().bottom()
+            if bottom > top - 6:
+                self._caption.moveBy(0, top - 6 - bottom)
+        return grew
