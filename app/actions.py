@@ -130,12 +130,6 @@ class ActionRegistry(QObject):
     def shortcut_text(self, action_id: str) -> str:
         return self._key_text(self._specs[action_id], self._actions[action_id])
 
-    def window_shortcuts(self) -> dict[str, str]:
-        """Portable key text -> id of the command bound to it window-wide (panel-local keys excluded)."""
-        return {action.shortcut().toString(QKeySequence.PortableText): action_id
-                for action_id, action in self._actions.items()
-                if not self._specs[action_id].panels and not action.shortcut().isEmpty()}
-
     def duplicate_shortcuts(self) -> dict[str, list[str]]:
         """Key text -> action ids that clash over it; empty when every key has one meaning.
 
@@ -181,4 +175,6 @@ class ActionRegistry(QObject):
         scopes = list(dict.fromkeys(["global", *(s.scope for s in self._specs.values())]))
         specs = sorted(self._specs.values(),
                        key=lambda s: (scopes.index(s.scope), order.get(s.menu, 99), bool(s.panels)))
-        return [(where(s), s.menu, s.title.replace("&", ""), self.shortcut_text(s.id), s.help) for s in specs]
+        # the action's own text: "Go to Network diagram" rather than the spec's "Go to panel 1"
+        return [(where(s), s.menu, self._actions[s.id].text().split("\t")[0].replace("&", ""),
+                 self.shortcut_text(s.id), s.help) for s in specs]

@@ -102,9 +102,9 @@ class DockLab(QMainWindow):
     def focus_main_panel(self) -> None:
         """The keyboard focus to the main panel, if its dock is open, else to the lab itself (where
         the lab's keys work too, but no field can take them)."""
-        dock = self.docks[self.main_panel]
-        if dock.isVisibleTo(self):   # (before the window is first shown, too)
-            self.panels[self.main_panel].setFocus(Qt.OtherFocusReason)
+        dock, panel = self.docks[self.main_panel], self._panels[self.main_panel]
+        if panel is not None and dock.isVisibleTo(self):   # (not `panels`: that builds deferred ones)
+            panel.setFocus(Qt.OtherFocusReason)
         else:
             self.setFocus(Qt.OtherFocusReason)
 

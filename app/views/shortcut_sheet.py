@@ -34,10 +34,15 @@ class ShortcutSheet(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setStretchLastSection(True)
+        self.table.setWordWrap(True)   # a long help line wraps instead of ending in "…"
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         self.resize(1000, 620)
         self.table.setFocus(Qt.OtherFocusReason)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.table.resizeRowsToContents()   # the columns have their widths now
 
     def rows(self) -> list[tuple[str, ...]]:
         """Every row's texts (where, menu, command, key, what it does), as shown."""
