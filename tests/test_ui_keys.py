@@ -314,3 +314,15 @@ def test_the_diagrams_captions_stay_legible_for_a_big_network(window, qtbot):
     heights = diagram.text_heights()
     assert len(heights) == 5 + 3   # five column captions, the two legends, J's value
     assert min(heights.values()) >= 12, heights   # a line of 12 px: letters of about 9 px at least
+
+
+def test_combo_boxes_show_their_whole_entry_at_1280x720(window, qtbot):
+    window.resize(1280, 720)
+    qtbot.waitUntil(lambda: window.width() == 1280)
+    press(qtbot, Qt.Key_C)   # Binary cross-entropy
+    press(qtbot, Qt.Key_K)   # Mini-batch
+    controls = window.panels()["controls"]
+    assert controls.cost.currentText() == "Binary cross-entropy" and controls.batch_mode.currentText() == "Mini-batch"
+    for combo in (controls.cost, controls.batch_mode, controls.dataset):
+        text = combo.fontMetrics().horizontalAdvance(combo.currentText())
+        qtbot.waitUntil(lambda: combo.width() >= text + 24)   # the text, the frame and the arrow

@@ -73,6 +73,15 @@ def _narrow(widget: QWidget) -> QWidget:
     return widget
 
 
+def _wide_row(form: QFormLayout, label: str, field: QWidget, buddy: QWidget | None = None) -> None:
+    """A label over a field as wide as the column: a combo's longest entry ("Two classes along x
+    (lesson)", "Binary cross-entropy", "Mini-batch") is not cut short beside a long label."""
+    title = QLabel(label)
+    title.setBuddy(buddy or field)
+    form.addRow(title)
+    form.addRow(field)
+
+
 def shape_text(sizes) -> str:
     return " → ".join(str(s) for s in sizes)
 
@@ -187,7 +196,7 @@ class ControlsPanel(QWidget):
         self.cost.setToolTip("The cost J gradient descent minimises; only those that fit the output layer "
                              "are offered (C cycles)")
         self.cost.currentIndexChanged.connect(self._cost_edited)
-        form.addRow("&Cost", self.cost)
+        _wide_row(form, "&Cost", self.cost)
 
         self.batch_mode = QComboBox()
         self.batch_mode.setObjectName("batch-mode")
@@ -203,7 +212,7 @@ class ControlsPanel(QWidget):
         self.batch_size.setToolTip("Samples per mini-batch step")
         self.batch_size.setMaximumWidth(64)
         self.batch_size.valueChanged.connect(self._batch_edited)
-        form.addRow("&Batch", _row(self.batch_mode, self.batch_size))
+        _wide_row(form, "&Batch", _row(self.batch_mode, self.batch_size), buddy=self.batch_mode)
 
         self.epoch = QLabel()
         self.epoch.setObjectName("epoch")
@@ -230,11 +239,7 @@ class ControlsPanel(QWidget):
             self.dataset.addItem(title, name)
         self.dataset.setToolTip("A built-in dataset (D / Shift+D cycle); File ▸ Open CSV for your own")
         self.dataset.currentIndexChanged.connect(self._dataset_chosen)
-        # on a row of its own, as wide as the column: "Two classes along x (lesson)" is not cut short
-        dataset_label = QLabel("&Dataset")
-        dataset_label.setBuddy(self.dataset)
-        form.addRow(dataset_label)
-        form.addRow(self.dataset)
+        _wide_row(form, "&Dataset", self.dataset)
 
         self.size = QSpinBox()
         self.size.setObjectName("dataset-size")
