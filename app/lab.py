@@ -29,9 +29,12 @@ class DockLab(QMainWindow):
     """Panels in docks, laid out by `arrange(lab)` and sized by `size(lab)` once the lab is shown."""
 
     def __init__(self, name: str, title: str, panels: list[Panel], arrange: Callable[["DockLab"], None],
-                 size: Callable[["DockLab"], None], parent=None):
+                 size: Callable[["DockLab"], None], parent=None, main_panel: str | None = None):
+        """`main_panel`: the panel that gets the focus when the lab is entered or a field is left
+        with Escape (default: the first) — where the lab's single-key commands work."""
         super().__init__(parent)
         self.name, self.title = name, title
+        self.main_panel = main_panel or panels[0].id
         self.setObjectName(f"lab-{name}")
         self.setWindowFlags(Qt.Widget)  # a page inside the main window, not a window of its own
         self._size = size
@@ -95,6 +98,15 @@ class DockLab(QMainWindow):
         dock.show()
         dock.raise_()
         self.panels[panel_id].setFocus(Qt.ShortcutFocusReason)
+
+    def focus_main_panel(self) -> None:
+        """The keyboard focus to the main panel, if its dock is open, else to the lab itself (where
+        the lab's keys work too, but no field can take them)."""
+        dock, panel = self.docks[self.main_panel], self._panels[self.main_panel]
+        if panel is not None and dock.isVisibleTo(self):   # (not `panels`: that builds deferred ones)
+            panel.setFocus(Qt.OtherFocusReason)
+        else:
+            self.setFocus(Qt.OtherFocusReason)
 
     def restore_default_layout(self) -> None:
         self.restoreState(self._default_state, LAYOUT_VERSION)

@@ -8,12 +8,13 @@ import math
 
 from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSizePolicy, QTabWidget, QToolBar, QWidget
 
 from .actions import ActionRegistry, ActionSpec
 from core.naming import to_unicode
 
 from .format import fmt
+from .key_routing import FieldKeys, field_of
 from . import network_lab
 from .function_lab import lab as function_lab
 from .function_lab.model import FunctionLabModel
@@ -27,6 +28,7 @@ SETTINGS_APP = "chainrule-studio"
 MAX_PANELS_PER_LAB = 9
 LAB_NAMES = (network_lab.NAME, function_lab.NAME)
 LAB_TITLES = (network_lab.TITLE, function_lab.TITLE)
+PANEL_TITLES = {**network_lab.PANEL_TITLES, **function_lab.PANEL_TITLES}
 
 
 def settings() -> QSettings:
@@ -78,6 +80,7 @@ class MainWindow(QMainWindow):
         # (A filter on the tab widget alone: an application-wide one would see every start-up event.)
         self.tabs.installEventFilter(self)
         self.setAcceptDrops(True)  # CSV import: drop a .csv/.tsv/.txt file on the window to open it
+        self.field_keys = FieldKeys(self, self.registry, lambda _field: self.leave_field())
 
     @property
     def network_lab(self) -> DockLab:
@@ -130,9 +133,9 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ actions
     def _global_specs(self) -> list[ActionSpec]:
         specs = [ActionSpec("quit", "&Quit", QKeySequence.Quit, "File", "Close Chain Rule Studio", self.close)]
-        specs += [ActionSpec(f"lab_{index}", f"Lab {index + 1}", f"F{index + 2}", "View",
-                             "Switch to this lab", lambda i=index: self.tabs.setCurrentIndex(i))
-                  for index in range(len(LAB_NAMES))]
+        specs += [ActionSpec(f"lab_{index}", title, f"F{index + 2}", "View", f"Switch to the {title}",
+                             lambda i=index: self.tabs.setCurrentIndex(i))
+                  for index, title in enumerate(LAB_TITLES)]
         specs += [ActionSpec(f"focus_{n}", f"Go to panel {n}", f"Ctrl+{n}", "View",
                              f"Show panel {n} of the current lab and move the keyboard focus to it",
                              lambda n=n: self.focus_panel_number(n))
@@ -142,19 +145,40 @@ class MainWindow(QMainWindow):
                        "Put every panel of the current lab back where it started", self.restore_default_layout),
             ActionSpec("shortcuts", "&Keyboard shortcuts", QKeySequence.HelpContents, "Help",
                        "Show every command and its key", self.show_shortcut_sheet),
+            ActionSpec("leave_field", "Leave the field", "Escape", "View",
+                       "Back from a text or number field to the lab's main panel, where every key works "
+                       "(in a number field, command keys work anyway)", self.leave_field, panels=("fields",)),
         ]
         return specs
+
+    def leave_field(self) -> None:
+        """Escape in a field: the focus back to the current lab's main panel."""
+        self.current_lab().focus_main_panel()
+
+    def in_field(self) -> bool:
+        """True while the keyboard focus is in a text or number field of the window."""
+        field = field_of(QApplication.focusWidget())
+        return field is not None and self.isAncestorOf(field)
+
+    def where_text(self, spec: ActionSpec) -> str:
+        """Where a command's key works, for the F1 sheet: everywhere, a lab, or a panel of a lab."""
+        if spec.panels == ("fields",):
+            return "In a text or number field"
+        lab = {network_lab.NAME: network_lab.TITLE, function_lab.NAME: function_lab.TITLE}.get(spec.scope)
+        if spec.panels:
+            titles = [PANEL_TITLES.get(panel, panel) for panel in spec.panels]
+            return f"{lab} ▸ {' or '.join(titles)}" if lab else " or ".join(titles)
+        return lab or "Everywhere"
 
     def _on_lab_changed(self, index: int) -> None:
         lab = self._lab_at(index)
         self.registry.enable_scope(lab.name)
+        lab.focus_main_panel()   # where the lab's single keys work, not a field that would take them
         network = lab is self.network_lab
         self.training_bar.setVisible(network)
         for label in self.status_labels.values():
             label.setVisible(network)
         self.function_status.setVisible(not network)
-        for i, title in enumerate(LAB_TITLES):
-            self.registry.action(f"lab_{i}").setText(title)
         for n in range(1, MAX_PANELS_PER_LAB + 1):
             action = self.registry.action(f"focus_{n}")
             ids = list(lab.docks)
@@ -282,7 +306,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ dialogs and layout
     def show_shortcut_sheet(self) -> None:
         if self._shortcut_sheet is None:
-            self._shortcut_sheet = ShortcutSheet(self.registry, self)
+            self._shortcut_sheet = ShortcutSheet(self.registry, self.where_text, self)
         self._shortcut_sheet.show()
         self._shortcut_sheet.raise_()
         self._shortcut_sheet.activateWindow()

@@ -32,6 +32,10 @@ from .session_timeline import TimelineCommands
 from .transactions import SIGNAL_ORDER, Transactional, transaction  # noqa: F401 (SIGNAL_ORDER: tests)
 
 DEFAULT_LEARNING_RATE = 2.0
+LESSON_DATASET = "lesson"
+LESSON_LOSS = "squared_error"
+# The lesson derives dJ/dw2 first (the output weight: the shortest chain), so the studio opens on it.
+LESSON_SELECTION = "w2"
 MAX_HIDDEN_LAYERS = 6
 MAX_NEURONS = 16
 HIDDEN_ACTIVATIONS = core.problem.HIDDEN_ACTIVATIONS
@@ -76,7 +80,7 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
     snapshotChanged = Signal(object)      # a new snapshot is shown (then parametersChanged)
     timelineChanged = Signal()            # branches, the current branch or the cursor changed
 
-    def __init__(self, dataset: str = "lesson", loss: str = "squared_error", parent=None,
+    def __init__(self, dataset: str = LESSON_DATASET, loss: str = LESSON_LOSS, parent=None,
                  synchronous: bool | None = None):
         super().__init__(parent)
         self._depth = 0
@@ -88,7 +92,7 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
         self._split_seed = 0
         self._split()
         names = network.parameter_names()
-        self._selected = names[0]
+        self._selected = LESSON_SELECTION if LESSON_SELECTION in names else names[0]
         self._axes = (names[0], names[2] if len(names) > 2 else names[1])
         self._sample = 0
         self._train_only_axes = False
@@ -455,6 +459,33 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
         return NEW_SHAPE_MAX_RATE
 
     @transaction
+    def restore_lesson(self) -> None:
+        """Back to the lesson exactly as the studio starts: its data, no test split, the 1-1-1 sigmoid
+        network with its starting weights, squared error, η = 2, full batch, no penalty, w2 selected,
+        the surface over (w1, w2), sample 1, every parameter training."""
+        self.set_running(False)
+        self._data = core.load_dataset(LESSON_DATASET)
+        self._test_fraction, self._split_seed = 0.0, 0
+        self._split()
+        network = core.lesson_network(loss=LESSON_LOSS)
+        names = network.parameter_names()
+        self._selected = LESSON_SELECTION
+        with self._engine.edit(publish=False):   # the worker reads the axes for its snapshots
+            self._axes = (names[0], names[2])
+        self._sample = 0
+        if self._train_only_axes:
+            self._train_only_axes = False
+            self._emit("trainOnlyAxesChanged", False)
+        self._restart_history(network, DEFAULT_LEARNING_RATE, batch_size=None)
+        self._announce_structure()
+        self._emit("datasetChanged")
+        self._emit("lossChanged", self.loss_name)
+        self._emit("learningRateChanged", self.learning_rate)
+        self._emit("trainingOptionsChanged")
+        self._emit("sampleChanged", self._sample)
+        self._emit("parametersChanged")
+
+    @transaction
     def reinitialize(self, seed: int | None = None, init: str | None = None) -> None:
         """New random starting weights (from ``seed``, default the next one) under ``init``."""
         self.set_running(False)
@@ -599,6 +630,12 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
         """Train on ``data``: the network's input and output layers (and its output activation and
         cost, when they don't fit the task) follow it; the hidden layers stay the learner's."""
         self.set_running(False)
+        # The held-out share of the learner's CSV is theirs: built-in data starts with every point
+        # training, as it does at start, and the learner is told so.
+        dropped_split = (test_fraction is None and self._data.name == "csv" and data.name != "csv"
+                         and self._test_fraction > 0)
+        if dropped_split:
+            test_fraction, dropped_share = 0.0, self._test_fraction
         self._data = data
         if test_fraction is not None:
             self._test_fraction = float(test_fraction)
@@ -616,6 +653,11 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
         self._emit("lossChanged", self.loss_name)
         if gentler:
             self._emit("learningRateChanged", self.learning_rate)
+        if dropped_split:
+            self._emit("trainingOptionsChanged")
+            self.set_message(f"Your CSV's held-out test set ({dropped_share:.0%} of the points) does not carry "
+                             f"over to the built-in data: every point of {data.title} trains now "
+                             "(Controls ▸ Held out sets a test set).")
         self._emit("parametersChanged")
 
     @transaction
@@ -667,13 +709,15 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
         self._emit("datasetChanged")
         self._emit("parametersChanged")
 
-    def _restart_history(self, network: core.Network, learning_rate: float | None = None) -> None:
+    def _restart_history(self, network: core.Network, learning_rate: float | None = None,
+                         batch_size: int | None | str = "current") -> None:
         """A new problem (data, split, shape, a reset): a new timeline whose first run trains
-        ``network`` (with the current η unless given); the old curves no longer describe it."""
+        ``network`` (with the current η and batch size unless given); the old curves no longer
+        describe it."""
         self.set_running(False)
         with self._engine.edit(publish=False):
             self._revision += 1
-            self._timeline = core.Timeline(self._new_run(network, learning_rate))
+            self._timeline = core.Timeline(self._new_run(network, learning_rate, batch_size))
             item = self._make_snapshot()
         self._show(*item)
         self.set_message("")

@@ -22,13 +22,26 @@ from .views.timeline import TimelineBar
 
 NAME = "network"
 TITLE = "Network lab"
+PANEL_TITLES = {"diagram": "Network diagram", "expression": "Chain rule", "surface": "Cost surface",
+                "slice": "Slice J(θ) and tangent", "cost": "Cost curve", "data": "Data and prediction",
+                "controls": "Controls", "params": "Parameters", "timeline": "Timeline",
+                "health": "Gradient health", "race": "Race"}
 
 
 def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
     def spec(*args, **kwargs) -> ActionSpec:
         return ActionSpec(*args, scope=NAME, **kwargs)
 
+    def panel(panel_id: str):
+        """A panel of the lab, shown and focused (the window exists by the time a command runs)."""
+        window = registry.parent()
+        window.focus_panel(panel_id)
+        return window.network_lab.panels[panel_id]
+
     return [
+        spec("restore_lesson", "Restart the lesson", "Ctrl+Shift+R", "File",
+             "Back to the lesson exactly as it starts: its data, the 1 → 1 → 1 sigmoid network and its "
+             "weights, squared error, η = 2, full batch, no test split, w2 selected", m.restore_lesson),
         # --- CSV import (app/data_import) ---
         spec("open_csv", "&Open CSV…", QKeySequence.Open, "File",
              "Open your own CSV file: preview it, pick 1 or 2 feature columns and a target, and train on it",
@@ -120,7 +133,7 @@ def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
         spec("race", "&Race optimizers…", "R", "Race",
              "Pick optimizers, each with its learning rate, and race them from the shown parameters",
              lambda: _start_race(m, registry)),
-        spec("race_table", "Go to the race table", "Ctrl+Shift+R", "Race",
+        spec("race_table", "Go to the race table", "Ctrl+Alt+R", "Race",
              "Show the race table (step, cost, accuracy and distance of every optimizer) and focus it",
              lambda: registry.parent().focus_panel("race")),
         spec("end_race", "End the race", "Shift+R", "Race", "Keep the shown run alone and end the race",
@@ -132,6 +145,25 @@ def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
                                           ("right", "Right", "right (first axis +)", 1, 0),
                                           ("down", "Down", "down (second axis −)", 0, -1),
                                           ("up", "Up", "up (second axis +)", 0, 1))],
+        # --- keys a panel handles while it has the focus (listed on the F1 sheet and in the menus) ---
+        spec("edit_value", "Type a value…", "Enter", "Parameters",
+             "Type a new value for the selected parameter (Enter again sets it, Escape cancels)",
+             lambda: panel("diagram").edit_parameter(), panels=("diagram", "params")),
+        spec("neuron_menu", "Neuron menu…", "Shift+F10", "Network",
+             "The menu of the selected parameter's neuron: add or remove neurons and layers, change the "
+             "activation (the Menu key too)", lambda: panel("diagram").show_selected_menu(), panels=("diagram",)),
+        spec("move_cross", "Move the cross", "Arrows", "Data",
+             "Move the cross over the data (Shift: smaller steps)",
+             lambda: panel("data").move_cursor(0, 0), panels=("data",)),
+        spec("add_point_at_cross", "Add a point at the cross", "Enter", "Data",
+             "Add a data point where the cross is (Shift+Enter: class 1, Ctrl+Enter: class 2)",
+             lambda: panel("data").add_at_cursor(0), panels=("data",)),
+        spec("remove_point_at_cross", "Remove the point at the cross", "Backspace", "Data",
+             "Remove the data point nearest the cross", lambda: panel("data").remove_at_cursor(),
+             panels=("data",)),
+        spec("timeline_arrows", "Step through the timeline", "Left / Right", "Timeline",
+             "One step back or forward (Shift: ten), like , and .",
+             lambda: panel_timeline(registry).setFocus(Qt.ShortcutFocusReason), panels=("timeline",)),
         spec("next_axes", "Next surface axes", "A", "Parameters",
              "Plot the cost surface over the next pair of parameters", lambda: m.cycle_axes(1)),
         spec("prev_axes", "Previous surface axes", "Shift+A", "Parameters",
@@ -165,6 +197,8 @@ def _start_race(m: SessionModel, registry: ActionRegistry) -> None:
 
     dialog.accepted.connect(start)
     dialog.open()
+def panel_timeline(registry: ActionRegistry):
+    return registry.parent().network_lab.timeline
 
 
 # --- CSV import (app/data_import) ---
@@ -191,15 +225,17 @@ def _arrange(lab: DockLab) -> None:
     # --- end parameter table ---
     lab.tabifyDockWidget(d["data"], d["race"])   # brought forward when a race starts
     d["data"].raise_()
-    # gradient health: a tab behind the diagram, whose layers it measures (Ctrl+9 brings it forward)
-    lab.tabifyDockWidget(d["diagram"], d["health"])
-    d["diagram"].raise_()
+    # gradient health: a tab beside the chain rule, whose factors it explains (Ctrl+9 brings it
+    # forward); behind the diagram its tab bar would take the diagram's height
+    lab.tabifyDockWidget(d["expression"], d["health"])
+    d["expression"].raise_()
 
 
 def _size(lab: DockLab) -> None:
     """Proportions that give the diagram and the derivation room."""
     d = lab.docks
-    lab.resizeDocks([d["controls"], d["diagram"], d["expression"]], [270, 620, 550], Qt.Horizontal)
+    # the controls column is wide enough for its combo boxes' longest entries ("Binary cross-entropy")
+    lab.resizeDocks([d["controls"], d["diagram"], d["expression"]], [300, 600, 540], Qt.Horizontal)
     lab.resizeDocks([d["surface"], d["slice"], d["cost"], d["data"]], [430, 340, 320, 350], Qt.Horizontal)
     lab.resizeDocks([d["diagram"], d["surface"]], [470, 390], Qt.Vertical)
 
@@ -207,18 +243,18 @@ def _size(lab: DockLab) -> None:
 def build(model: SessionModel, registry: ActionRegistry) -> DockLab:
     # The lower row of plots and the hidden parameter tab are built right after the first paint.
     panels = [
-        Panel("diagram", "Network diagram", "Ctrl+1", NetworkDiagram(model)),
-        Panel("expression", "Chain rule", "Ctrl+2", ExpressionPanel(model)),
-        Panel("surface", "Cost surface", "Ctrl+3", lambda: CostSurfaceView(model)),
-        Panel("slice", "Slice J(θ) and tangent", "Ctrl+4", lambda: CostSliceView(model)),
-        Panel("cost", "Cost curve", "Ctrl+5", lambda: CostCurveView(model)),
-        Panel("data", "Data and prediction", "Ctrl+6", lambda: DataView(model)),
-        Panel("controls", "Controls", "Ctrl+7", ControlsPanel(model, registry)),
-        Panel("params", "Parameters", "Ctrl+8", lambda: ParameterTablePanel(model)),
-        Panel("health", "Gradient health", "Ctrl+9", lambda: GradientHealthView(model)),
-        Panel("race", "Race", "Ctrl+Shift+R", lambda: RaceTable(model)),
+        Panel("diagram", PANEL_TITLES["diagram"], "Ctrl+1", NetworkDiagram(model, registry)),
+        Panel("expression", PANEL_TITLES["expression"], "Ctrl+2", ExpressionPanel(model)),
+        Panel("surface", PANEL_TITLES["surface"], "Ctrl+3", lambda: CostSurfaceView(model)),
+        Panel("slice", PANEL_TITLES["slice"], "Ctrl+4", lambda: CostSliceView(model)),
+        Panel("cost", PANEL_TITLES["cost"], "Ctrl+5", lambda: CostCurveView(model)),
+        Panel("data", PANEL_TITLES["data"], "Ctrl+6", lambda: DataView(model)),
+        Panel("controls", PANEL_TITLES["controls"], "Ctrl+7", ControlsPanel(model, registry)),
+        Panel("params", PANEL_TITLES["params"], "Ctrl+8", lambda: ParameterTablePanel(model)),
+        Panel("health", PANEL_TITLES["health"], "Ctrl+9", lambda: GradientHealthView(model)),
+        Panel("race", PANEL_TITLES["race"], "Ctrl+Alt+R", lambda: RaceTable(model)),
     ]
-    lab = DockLab(NAME, TITLE, panels, _arrange, _size)
+    lab = DockLab(NAME, TITLE, panels, _arrange, _size, main_panel="diagram")
     # the timeline spans the lab's whole width, under the plots
     bar = QToolBar("Timeline", lab)
     bar.setObjectName("toolbar-timeline")

@@ -136,12 +136,12 @@ def test_the_lesson_keeps_its_names(window, qtbot):
     joined = " ".join(latex)
     for node in ("z_{1}", "a_{1}", "z_{2}", "a_{2}"):    # the recursion writes the lesson's scalars
         assert node in joined or node.replace("{", "").replace("}", "") in joined
-    assert "Selected: w₁" in texts
+    assert "Selected: w₂" in texts        # the lesson starts on w2
 
 
 def test_a_bias_value_is_written_once(window, qtbot):
     model = window.model
-    qtbot.keyClick(window.panels()["diagram"], Qt.Key_N)           # b1
+    qtbot.keyClick(window.panels()["diagram"], Qt.Key_N, Qt.ShiftModifier)   # from w2 back to b1
     assert model.selected == "b1"
     qtbot.waitUntil(window.is_settled, timeout=30000)
     values = window.panels()["expression"].value_texts

@@ -65,5 +65,5 @@ def test_the_curve_follows_a_change_of_what_j_measures(qtbot, change):
     qtbot.waitUntil(view.is_settled)
     xs, ys = view.curve.getData()
     net = model.network.copy()
-    net.set("w1", xs[30])
+    net.set(model.selected, xs[30])   # the slice is over the selected parameter
     assert ys[30] == pytest.approx(net.cost(model.X, model.y), rel=1e-9)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QSizePolicy, QToolButton, QVBoxLayout,
                                QWidget)
@@ -83,6 +83,8 @@ class NestedBoxes(QWidget):
 
 
 class FormulaPanel(QWidget):
+    submitted = Signal()   # Enter in the field: the formula was handed to the model
+
     def __init__(self, model: FunctionLabModel, parent=None):
         super().__init__(parent)
         self.setObjectName("formula-panel")
@@ -100,7 +102,7 @@ class FormulaPanel(QWidget):
         self.field.setFont(QFont("DejaVu Sans Mono", 12))
         self.field.setMaxLength(2000)  # the parser refuses long input with a message; this caps typing
         self.field.textEdited.connect(model.type_text)
-        self.field.returnPressed.connect(lambda: model.submit(self.field.text(), remember=True))
+        self.field.returnPressed.connect(self.submit)
         label.setBuddy(self.field)
         row.addWidget(self.field, 1)
         self.examples_button = QToolButton()
@@ -131,6 +133,11 @@ class FormulaPanel(QWidget):
         model.problemChanged.connect(self._on_problem)
         model.busyChanged.connect(self._on_busy)
         self.layer_lines: list[str] = []
+
+    def submit(self) -> None:
+        """Derive what the field holds and remember it (Enter)."""
+        self._model.submit(self.field.text(), remember=True)
+        self.submitted.emit()
 
     def use_example(self, text: str) -> None:
         self.field.setText(text)

@@ -11,6 +11,8 @@ from .model import FunctionLabModel
 
 NAME = "function"
 TITLE = "Function lab"
+PANEL_TITLES = {"formula": "Formula and its layers", "derivation": "Step-by-step derivative",
+                "plot": "h, h′ and the tangent", "graph": "Computation graph"}
 
 
 def action_specs(m: FunctionLabModel, registry: ActionRegistry, lab: Callable[[], "FunctionLab"]
@@ -42,6 +44,16 @@ def action_specs(m: FunctionLabModel, registry: ActionRegistry, lab: Callable[[]
         spec("forward_mode", "Forward mode", "M", "Function",
              "Show forward-mode differentiation (tangents dv/dx) instead of the backward pass",
              lambda: m.set_forward_mode(registry.action("forward_mode").isChecked()), checkable=True),
+        # --- keys a panel handles while it has the focus ---
+        spec("derive_formula", "Derive the formula", "Enter", "Function",
+             "In the formula field: derive what is typed, remember it, and leave the field so B, M … work",
+             lambda: lab().formula.submit(), panels=("formula",)),
+        spec("formula_history", "Earlier formulas", "Up / Down", "Function",
+             "In the formula field: walk through the formulas entered before", lambda: lab().edit_formula(),
+             panels=("formula",)),
+        spec("plot_x0", "Move x0 on the plot", "Left / Right", "Function",
+             "With the plot focused: move x0 by 0.1 (Shift: 0.01)", lambda: lab().focus_panel("plot"),
+             panels=("plot",)),
     ]
 
 
@@ -71,12 +83,14 @@ class FunctionLab(DockLab):
         self.model = model
         self.formula = FormulaPanel(model)
         panels = [
-            Panel("formula", "Formula and its layers", "Ctrl+1", self.formula),
-            Panel("derivation", "Step-by-step derivative", "Ctrl+2", DerivationPanel(model)),
-            Panel("plot", "h, h′ and the tangent", "Ctrl+3", FunctionPlotPanel(model)),
-            Panel("graph", "Computation graph", "Ctrl+4", GraphPanel(model)),
+            Panel("formula", PANEL_TITLES["formula"], "Ctrl+1", self.formula),
+            Panel("derivation", PANEL_TITLES["derivation"], "Ctrl+2", DerivationPanel(model)),
+            Panel("plot", PANEL_TITLES["plot"], "Ctrl+3", FunctionPlotPanel(model)),
+            Panel("graph", PANEL_TITLES["graph"], "Ctrl+4", GraphPanel(model)),
         ]
-        super().__init__(NAME, TITLE, panels, _arrange, _size, parent)
+        # The graph is where B, Shift+B and M show their work; the formula field would take the letters.
+        super().__init__(NAME, TITLE, panels, _arrange, _size, parent, main_panel="graph")
+        self.formula.submitted.connect(self.focus_main_panel)   # Enter derives, then the keys are the lab's
 
     def edit_formula(self) -> None:
         self.focus_panel("formula")

@@ -74,6 +74,15 @@ def _narrow(widget: QWidget) -> QWidget:
     return widget
 
 
+def _wide_row(form: QFormLayout, label: str, field: QWidget, buddy: QWidget | None = None) -> None:
+    """A label over a field as wide as the column: a combo's longest entry ("Two classes along x
+    (lesson)", "Binary cross-entropy", "Mini-batch") is not cut short beside a long label."""
+    title = QLabel(label)
+    title.setBuddy(buddy or field)
+    form.addRow(title)
+    form.addRow(field)
+
+
 def shape_text(sizes) -> str:
     return " → ".join(str(s) for s in sizes)
 
@@ -87,7 +96,7 @@ class ControlsPanel(QWidget):
         self._actions = actions
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea()
+        scroll = self._scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
@@ -124,6 +133,48 @@ class ControlsPanel(QWidget):
             signal.connect(self._sync)
         model.stepped.connect(self._sync_epoch)
         self._sync()
+        # A key that changes a control brings that control into view (the column scrolls), and says
+        # what it changed to in the status bar: the learner sees every key do something.
+        revealed = {"lr_up": self.learning_rate, "lr_down": self.learning_rate, "cycle_cost": self.cost,
+                    "batch_mode": self.batch_mode, "cycle_dataset": self.dataset, "prev_dataset": self.dataset,
+                    "cycle_regularization": self.regularization, "cycle_init": self.init,
+                    "reinitialize": self.init, "train_only_axes": self.train_only, "next_axes": self.axis_a,
+                    "prev_axes": self.axis_a}
+        for action_id, widget in revealed.items():
+            actions.action(action_id).triggered.connect(lambda _checked=False, w=widget: self.reveal(w))
+
+    CONTROL_NAMES = {"learning-rate": "Learning rate η", "cost": "Cost", "batch-mode": "Batch",
+                     "dataset": "Dataset", "regularization": "Regularization", "init": "Initialization",
+                     "train-only-axes": "Train only the surface parameters", "surface-x-axis": "Surface axes"}
+
+    def reveal(self, widget: QWidget) -> None:
+        """Scroll `widget` into view and say in the status bar what it shows now."""
+        self._scroll.ensureWidgetVisible(widget, 8, 8)
+        window = self.window()
+        if hasattr(window, "statusBar"):
+            window.statusBar().showMessage(f"{self.CONTROL_NAMES.get(widget.objectName(), '')}: "
+                                           f"{self.control_text(widget)}", 4000)
+
+    def control_text(self, widget: QWidget) -> str:
+        """What a control shows, in words."""
+        model = self._model
+        if widget is self.learning_rate:
+            return f"{model.learning_rate:g}"
+        if widget is self.train_only:
+            return "on" if widget.isChecked() else "off"
+        if widget is self.axis_a:
+            return " and ".join(model.axes)
+        if widget is self.regularization and model.network.regularization is not None:
+            return f"{widget.currentText()}, λ = {model.network.regularization_rate:g}"
+        if widget is self.batch_mode and model.batch_size not in (None, 1):
+            return f"mini-batches of {model.batch_size}"
+        return widget.currentText() if isinstance(widget, QComboBox) else ""
+
+    def is_in_view(self, widget: QWidget) -> bool:
+        """True when `widget` lies wholly inside the visible part of the scrolled column."""
+        viewport = self._scroll.viewport()
+        top_left = widget.mapTo(viewport, widget.rect().topLeft())
+        return viewport.rect().contains(widget.rect().translated(top_left))
 
     # ------------------------------------------------------------------ groups
     def _training_group(self) -> QGroupBox:
@@ -146,7 +197,7 @@ class ControlsPanel(QWidget):
         self.cost.setToolTip("The cost J gradient descent minimises; only those that fit the output layer "
                              "are offered (C cycles)")
         self.cost.currentIndexChanged.connect(self._cost_edited)
-        form.addRow("&Cost", self.cost)
+        _wide_row(form, "&Cost", self.cost)
 
         self.batch_mode = QComboBox()
         self.batch_mode.setObjectName("batch-mode")
@@ -162,7 +213,7 @@ class ControlsPanel(QWidget):
         self.batch_size.setToolTip("Samples per mini-batch step")
         self.batch_size.setMaximumWidth(64)
         self.batch_size.valueChanged.connect(self._batch_edited)
-        form.addRow("&Batch", _row(self.batch_mode, self.batch_size))
+        _wide_row(form, "&Batch", _row(self.batch_mode, self.batch_size), buddy=self.batch_mode)
 
         self.epoch = QLabel()
         self.epoch.setObjectName("epoch")
@@ -189,7 +240,7 @@ class ControlsPanel(QWidget):
             self.dataset.addItem(title, name)
         self.dataset.setToolTip("A built-in dataset (D / Shift+D cycle); File ▸ Open CSV for your own")
         self.dataset.currentIndexChanged.connect(self._dataset_chosen)
-        form.addRow("&Dataset", self.dataset)
+        _wide_row(form, "&Dataset", self.dataset)
 
         self.size = QSpinBox()
         self.size.setObjectName("dataset-size")

@@ -445,17 +445,27 @@ class DataView(PlotPanel):
         if key in arrows and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier):
             self.move_cursor(*arrows[key], fine=bool(event.modifiers() & Qt.ShiftModifier))
         elif key in (Qt.Key_Return, Qt.Key_Enter):
-            x, y = self.cursor_position()
-            self.cursor.setVisible(True)
-            self.add_at(x, y, self._class_for(event.modifiers()))
+            self.add_at_cursor(self._class_for(event.modifiers()))
         elif key == Qt.Key_Backspace:
-            x, y = self.cursor_position()
-            if not self.remove_at(x, y, radius_px=3 * REMOVE_RADIUS_PX):
-                self._model.set_message("No point near the cross to remove: move it onto one with the arrows.")
+            self.remove_at_cursor()
         else:
             super().keyPressEvent(event)
             return
         event.accept()
+
+    def add_at_cursor(self, label: int = 0) -> None:
+        """Enter: a point of class ``label`` where the keyboard cross is."""
+        x, y = self.cursor_position()
+        self.cursor.setVisible(True)
+        self.add_at(x, y, label)
+
+    def remove_at_cursor(self) -> bool:
+        """Backspace: remove the point nearest the cross, or say there is none near it."""
+        x, y = self.cursor_position()
+        if not self.remove_at(x, y, radius_px=3 * REMOVE_RADIUS_PX):
+            self._model.set_message("No point near the cross to remove: move it onto one with the arrows.")
+            return False
+        return True
 
     def cursor_position(self) -> tuple[float, float]:
         """Where the keyboard cross is (the middle of the view until it is first moved)."""

@@ -11,9 +11,9 @@ studio builds (1–2 inputs, up to 6 hidden layers of 16 neurons, 1–3 outputs)
 * The selected parameter's every path to the cost is lit (all routes the chain rule sums over).
 
 Gestures: click an edge or a bias to select it (a neuron: its bias); double-click it (or press Enter with the diagram
-focused, or F2) to type a new value; right-click a neuron or a column caption (or press the Menu key
-for the selected parameter's neuron) to add or remove neurons and
-layers or change the activation (the same as the keys = - H Shift+H V).
+focused) to type a new value; right-click a neuron or a column caption (or press the Menu key or
+Shift+F10 for the selected parameter's neuron) to add or remove neurons and layers or change the
+activation. The menu holds the registry's own commands (= - H Shift+H V), so it shows their keys.
 
 Items are built once per network shape (structureChanged) and updated in place when values change.
 """
@@ -23,8 +23,8 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import (QAction, QBrush, QColor, QContextMenuEvent, QFont, QImage, QPainter, QPainterPath,
-                           QPainterPathStroker, QPen, QPixmap, QTransform)
+from PySide6.QtGui import (QAction, QBrush, QColor, QContextMenuEvent, QFont, QFontMetricsF, QImage, QPainter,
+                           QPainterPath, QPainterPathStroker, QPen, QPixmap, QTransform)
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsPathItem, QGraphicsRectItem,
                                QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsView, QMenu, QToolTip)
 
@@ -60,6 +60,7 @@ CURVE_SAMPLES = 60
 FIELD_INTERVAL_S = 0.1    # neuron pictures: at most ~10 refreshes a second while training
 ANTIALIAS_EDGES = 200      # more edges than this are drawn without antialiasing
 REFRESH_INTERVAL_S = 0.05  # numbers and edges: at most ~20 a second while training
+MIN_TEXT_PX = 14.0         # no caption or legend line is drawn less high than this (about 11 px letters)
 
 
 def _rgb(color: QColor) -> np.ndarray:
@@ -209,10 +210,14 @@ class NetworkDiagram(QGraphicsView):
 
     parameterClicked = Signal(str)
 
-    def __init__(self, model: SessionModel, parent=None):
+    def __init__(self, model: SessionModel, actions=None, parent=None):
+        """`actions`: the window's ActionRegistry, whose structure commands the neuron menu offers
+        (without one, as in a diagram tested alone, the menu makes its own actions)."""
         super().__init__(parent)
         self.setObjectName("network-diagram")
         self._model = model
+        self._actions = actions
+        self.menu: QMenu | None = None   # the neuron menu last shown
         self.setScene(_DiagramScene(self))
         # pens change every frame while training: a BSP index would be rebuilt over and over
         self.scene().setItemIndexMethod(QGraphicsScene.NoIndex)
@@ -638,7 +643,8 @@ class NetworkDiagram(QGraphicsView):
         self._place_captions(sizes, sample)
         self._highlight(model.selected)
         self._field_throttle.request(immediate=not model.running)
-        self.scene().setSceneRect(self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20))
+        self._scale_text(0.0)   # the picture's own extent, without text enlarged for a small view
+        self._base_rect = self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20)
         self._fit()
 
     def _place_captions(self, sizes, sample: int) -> None:
@@ -933,7 +939,9 @@ class NetworkDiagram(QGraphicsView):
 
     # ------------------------------------------------------------------ structure menu
     def context_menu(self, layer: int, j: int | None = None) -> QMenu:
-        """The menu of neuron `j` of `layer` (or of the whole layer when j is None), built but not shown."""
+        """The menu of neuron `j` of `layer` (or of the whole layer when j is None), built but not
+        shown. For a hidden layer it selects that neuron's bias first: the commands it offers (the
+        registry's, with their keys) act on the selected parameter's layer."""
         model, sizes = self._model, self._shape
         menu = QMenu(self)
         menu.setObjectName("diagram-menu")
@@ -941,11 +949,14 @@ class NetworkDiagram(QGraphicsView):
         hidden_count = len(sizes) - 2
         can_add_layer = hidden_count < MAX_HIDDEN_LAYERS
 
-        def add(text, handler, enabled=True, object_name=""):
-            action = QAction(text, menu)
-            action.setObjectName(object_name)
-            action.setEnabled(enabled)
-            action.triggered.connect(handler)
+        def add(text, handler, enabled=True, object_name="", command=None):
+            if command is not None and self._actions is not None:
+                action = self._actions.action(command)   # the command itself: its title and its key
+            else:
+                action = QAction(text, menu)
+                action.setObjectName(object_name)
+                action.setEnabled(enabled)
+                action.triggered.connect(handler)
             menu.addAction(action)
             return action
 
@@ -958,20 +969,27 @@ class NetworkDiagram(QGraphicsView):
             return menu
         k = layer - 1  # the model counts hidden layers from 0
         n = sizes[layer]
-        add(f"Add a neuron to hidden layer {layer}\t=", lambda: model.add_neuron(k), n < MAX_NEURONS, "add_neuron")
+        self._select_for_menu(layer, j)
+        menu.addSection(f"Hidden layer {layer} · {model.network.activations[k]} · {n} neuron{'s' * (n != 1)}")
+        add(f"Add a neuron to hidden layer {layer}", lambda: model.add_neuron(k), n < MAX_NEURONS, "add_neuron",
+            command="add_neuron")
         if j is not None:
             add(f"Remove this neuron ({self._node_title(layer, j, list(sizes))})",
                 lambda: model.remove_neuron(k, j), n > 1, "remove_neuron")
         else:
-            add("Remove the last neuron\t-", lambda: model.remove_neuron(k), n > 1, "remove_neuron")
+            add("Remove the last neuron", lambda: model.remove_neuron(k), n > 1, "remove_neuron",
+                command="remove_neuron")
         menu.addSeparator()
-        add(f"Add a hidden layer after hidden layer {layer}\tH", lambda: model.add_layer(k + 1), can_add_layer,
-            "add_layer_after")
+        add(f"Add a hidden layer after hidden layer {layer}", lambda: model.add_layer(k + 1), can_add_layer,
+            "add_layer_after", command="add_layer")
         add(f"Add a hidden layer before hidden layer {layer}", lambda: model.add_layer(k), can_add_layer,
             "add_layer_before")
-        add(f"Remove hidden layer {layer}\tShift+H", lambda: model.remove_layer(k), True, "remove_layer")
+        add(f"Remove hidden layer {layer}", lambda: model.remove_layer(k), True, "remove_layer",
+            command="remove_layer")
         menu.addSeparator()
-        sub = menu.addMenu(f"Activation of hidden layer {layer}\tV")
+        add("Next activation", lambda: model.cycle_activation(k), True, "cycle_activation",
+            command="cycle_activation")
+        sub = menu.addMenu(f"Activation of hidden layer {layer}")
         sub.setObjectName("activation_menu")
         current = self._model.network.activations[k]
         for name in HIDDEN_ACTIVATIONS:
@@ -983,15 +1001,34 @@ class NetworkDiagram(QGraphicsView):
             sub.addAction(action)
         return menu
 
+    def _select_for_menu(self, layer: int, j: int | None) -> None:
+        """Make a parameter of hidden `layer` (neuron `j`, if given) the selected one, unless it is
+        already: the keys = - H Shift+H V and the menu's commands act on the selected one's layer."""
+        model = self._model
+        if not 0 < layer < len(self._shape) - 1:
+            return
+        ref = model.network.locate(model.selected)
+        if (layer, j) != (ref.layer + 1, ref.j) and (j is not None or model.focused_layer != layer - 1):
+            model.select(self._bias_name(layer, j if j is not None else 0))
+
+    def selected_neuron(self) -> tuple[int, int | None]:
+        """(layer, neuron) whose menu the keyboard opens: the selected parameter's neuron (an output
+        parameter's: the last hidden layer, as a whole)."""
+        ref = self._model.network.locate(self._model.selected)
+        layer, j = ref.layer + 1, ref.j
+        if layer == len(self._shape) - 1 and len(self._shape) > 2:
+            layer, j = layer - 1, None
+        return layer, j
+
+    def show_selected_menu(self) -> QMenu:
+        """Open the selected parameter's neuron menu beside that neuron (the Menu key, Shift+F10)."""
+        layer, j = self.selected_neuron()
+        where = self.viewport().mapToGlobal(self.mapFromScene(self._positions[(layer, j or 0)]))
+        return self._show_menu(layer, j, where)
+
     def contextMenuEvent(self, event) -> None:  # noqa: N802
         if event.reason() == QContextMenuEvent.Keyboard:
-            # the Menu key or Shift+F10: the menu of the selected parameter's neuron
-            ref = self._model.network.locate(self._model.selected)
-            layer, j = ref.layer + 1, ref.j
-            if layer == len(self._shape) - 1 and len(self._shape) > 2:
-                layer, j = layer - 1, None  # an output parameter: the last hidden layer's menu
-            where = self.viewport().mapToGlobal(self.mapFromScene(self._positions[(layer, j or 0)]))
-            self._show_menu(layer, j, where)
+            self.show_selected_menu()   # the Menu key
             return
         item = self._item_at(event.pos(), (NodeItem, CaptionItem, BiasItem))
         if isinstance(item, NodeItem):
@@ -1004,15 +1041,16 @@ class NetworkDiagram(QGraphicsView):
         else:
             super().contextMenuEvent(event)
             return
-        if 0 < layer < len(self._shape) - 1:
-            # the keys = - H Shift+H V act on the selected parameter's layer: make that this one
-            self._model.select(self._bias_name(layer, j if j is not None else 0))
+        self._select_for_menu(layer, j)
         self._show_menu(layer, j, event.globalPos())
 
-    def _show_menu(self, layer: int, j, where) -> None:
-        menu = self.context_menu(layer, j)
-        menu.exec(where)
-        menu.deleteLater()
+    def _show_menu(self, layer: int, j, where) -> QMenu:
+        """Pop the menu up (without a nested event loop: the window keeps drawing while it is open)."""
+        if self.menu is not None:
+            self.menu.deleteLater()
+        self.menu = self.context_menu(layer, j)
+        self.menu.popup(where)
+        return self.menu
 
     # ------------------------------------------------------------------ interaction and layout
     def _item_at(self, pos, kinds):
@@ -1050,8 +1088,14 @@ class NetworkDiagram(QGraphicsView):
         super().mouseDoubleClickEvent(event)
 
     def keyPressEvent(self, event) -> None:
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_F2) and self.editor is None:
+        """Enter: type a value for the selected parameter; Shift+F10: its neuron's menu (X11 turns
+        only the Menu key into a context-menu event)."""
+        modifiers = event.modifiers() & ~Qt.KeypadModifier
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.editor is None:
             self.edit_parameter()
+            return
+        if event.key() == Qt.Key_F10 and modifiers == Qt.ShiftModifier:
+            self.show_selected_menu()
             return
         super().keyPressEvent(event)
 
@@ -1060,4 +1104,57 @@ class NetworkDiagram(QGraphicsView):
         self._fit()
 
     def _fit(self) -> None:
-        self.fitInView(self.scene().sceneRect(), Qt.KeepAspectRatio)
+        """Fit the network into the view; then enlarge the captions and legends a small view would
+        shrink below MIN_TEXT_PX, and fit again with room for them (one pass: no feedback)."""
+        rect = getattr(self, "_base_rect", None)
+        if rect is None:
+            return   # nothing drawn yet
+        self._scale_text(0.0)
+        self.scene().setSceneRect(rect)
+        self.fitInView(rect, Qt.KeepAspectRatio)
+        if self._scale_text(self.transform().m11()):
+            grown = rect
+            for item in self._legible_items():
+                grown = grown.united(item.sceneBoundingRect().adjusted(-10, -10, 10, 10))
+            self.scene().setSceneRect(grown)
+            self.fitInView(grown, Qt.KeepAspectRatio)
+
+    def _legible_items(self) -> list:
+        """The texts of a compact drawing that must stay legible: column captions, legends, J's value."""
+        if self.detailed or not hasattr(self, "_caption"):
+            return []
+        return [*self._captions.values(), self._caption, self._legend, self._cost_value]
+
+    def text_heights(self) -> dict[str, float]:
+        """On-screen line height in pixels of each caption and legend (for tests)."""
+        zoom = self.transform().m11()
+        items = self._legible_items()
+        return {item.text().split("\n")[0]: QFontMetricsF(item.font()).height() * item.scale() * zoom
+                for item in items}
+
+    def _scale_text(self, zoom: float) -> bool:
+        """Scale the legible items so none is drawn under MIN_TEXT_PX high at `zoom` (0: back to
+        their own size); True if any grew. Column captions grow upwards and no wider than their
+        column; the top caption stays above them; the legend grows downwards."""
+        items = self._legible_items()
+        captions = [item for item in items if isinstance(item, CaptionItem)]
+        grew = False
+        for item in items:
+            rect = item.boundingRect()
+            scale = 1.0
+            if zoom > 0:
+                scale = max(1.0, MIN_TEXT_PX / (QFontMetricsF(item.font()).height() * zoom))
+                if item in captions and rect.width() > 0:
+                    scale = min(scale, max(1.0, 0.96 * self._gap / rect.width()))
+            grows_up = item in captions or item is self._caption
+            left = item is self._cost_value   # beside the J node: it grows away from it
+            item.setTransformOriginPoint(rect.left() if left else rect.center().x(),
+                                         rect.bottom() if grows_up else rect.top())
+            item.setScale(scale)
+            grew = grew or scale > 1.0
+        if grew and captions:
+            top = min(caption.sceneBoundingRect().top() for caption in captions)
+            bottom = self._caption.sceneBoundingRect().bottom()
+            if bottom > top - 6:
+                self._caption.moveBy(0, top - 6 - bottom)
+        return grew

@@ -169,7 +169,13 @@ def derivation_lines(snapshot: core.Snapshot, name: str, sample: int, focused, f
     rate = snapshot.learning_rate
     x_text = ", ".join(fmt(v) for v in x)
     y_text = ", ".join(fmt(v) for v in y)
+    product_text = " · ".join(bracket_text(f.value) for f in chain.factors) + f" = {fmt(chain.product)}"
     lines: list[tuple[str, object]] = [
+        # the lesson's result first, so it is in view without scrolling; how it comes about follows
+        ("caption", f"<b>∂J/∂{shown} by the chain rule</b>, with the numbers of sample {sample + 1} "
+                    f"(x = {x_text}, y = {y_text})"),
+        ("math", f"{lhs} = {leibniz_at}"),
+        ("value", product_text),
         ("caption", "<b>Forward pass</b> (the network computes left to right)"),
         *[("math", line) for line in forward_equations(net)],
         ("caption", f"<b>Cost</b>: {loss.title}, averaged over the {len(X)} samples"),
@@ -188,9 +194,6 @@ def derivation_lines(snapshot: core.Snapshot, name: str, sample: int, focused, f
         lines.append(("row", (factor.latex, formula, value)))
     value = net.get(name)
     lines += [
-        ("caption", "<b>With the numbers</b>: the product of the local derivatives"),
-        ("math", rf"{lhs}\Big|_{{n={sample + 1}}} = {leibniz_at}"),
-        ("value", " · ".join(bracket_text(f.value) for f in chain.factors) + f" = {fmt(chain.product)}"),
         ("caption", "<b>Over the batch</b> the gradient is the mean of these per-sample products "
                     "— the number gradient descent uses"),
         ("math", rf"{lhs} = \frac{{1}}{{N}}\sum_{{n=1}}^{{N}} {lhs}\Big|_{{n}}"),
@@ -299,6 +302,16 @@ class ExpressionPanel(QScrollArea):
             return
         self.shown_request = request
         self._show(lines)
+
+    PRODUCT_ROWS = (1, 2)   # the chain-rule product, then its numbers: right under the first caption
+
+    def product_line_visible(self) -> bool:
+        """True when the chain-rule product with its numbers lies wholly inside the visible viewport."""
+        cells = [self._cells.get((row, 0)) for row in self.PRODUCT_ROWS]
+        if not all(label is not None and label.isVisible() for label in cells):
+            return False
+        view = self.viewport().rect()
+        return all(view.contains(label.geometry().translated(self.widget().pos())) for label in cells)
 
     def _fit_bars(self) -> None:
         """The bars stay inside the visible width, even when a wide formula makes the page scroll."""

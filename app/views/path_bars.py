@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from .diagram import HIGHLIGHT, NEGATIVE, POSITIVE
 
@@ -51,6 +51,27 @@ class PathBars(QWidget):
 
     def sizeHint(self) -> QSize:
         return QSize(520, ROW_HEIGHT * (len(self.rows) + 1) + 6)
+
+    def row_tooltip(self, y: float) -> str:
+        """The whole route and product of the row at height `y`: a narrow panel cuts them with "…"."""
+        from ..format import fmt
+
+        index = int((y - 3) // ROW_HEIGHT)
+        rows = self.rows + ([self.total] if self.total else [])
+        if not 0 <= index < len(rows):
+            return ""
+        row = rows[index]
+        return "\n".join(part for part in (row.label, row.detail and f"{row.detail} = {fmt(row.value)}") if part)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.ToolTip:
+            text = self.row_tooltip(event.pos().y())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
 
     def mousePressEvent(self, event) -> None:
         index = int((event.position().y() - 3) // ROW_HEIGHT)

@@ -1,18 +1,24 @@
-"""The shortcut sheet (F1): every command, its key and what it does, generated from the action registry."""
+"""The shortcut sheet (F1): every command, where its key works, the key and what it does — generated
+from the action registry, panel-local keys (Enter in the diagram, the data panel's arrows) included."""
+from typing import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout
 
-from ..actions import ActionRegistry
+from ..actions import ActionRegistry, ActionSpec
 
 
 class ShortcutSheet(QDialog):
-    def __init__(self, actions: ActionRegistry, parent=None):
+    KEY_COLUMN = 3
+
+    def __init__(self, actions: ActionRegistry, where: Callable[[ActionSpec], str], parent=None):
+        """`where(spec)` names the place a command's key works in (everywhere, a lab, a panel)."""
         super().__init__(parent)
         self.setObjectName("shortcut-sheet")
         self.setWindowTitle("Keyboard shortcuts — Chain Rule Studio")
-        rows = actions.sheet_rows()
-        self.table = QTableWidget(len(rows), 4, self)
-        self.table.setHorizontalHeaderLabels(["Menu", "Command", "Key", "What it does"])
+        rows = actions.sheet_rows(where)
+        self.table = QTableWidget(len(rows), 5, self)
+        self.table.setHorizontalHeaderLabels(["Where", "Menu", "Command", "Key", "What it does"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -20,7 +26,7 @@ class ShortcutSheet(QDialog):
         for row, values in enumerate(rows):
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
-                if column == 2:
+                if column == self.KEY_COLUMN:
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)
@@ -28,7 +34,17 @@ class ShortcutSheet(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setStretchLastSection(True)
+        self.table.setWordWrap(True)   # a long help line wraps instead of ending in "…"
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
-        self.resize(820, 560)
+        self.resize(1000, 620)
         self.table.setFocus(Qt.OtherFocusReason)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.table.resizeRowsToContents()   # the columns have their widths now
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """Every row's texts (where, menu, command, key, what it does), as shown."""
+        return [tuple(self.table.item(r, c).text() for c in range(self.table.columnCount()))
+                for r in range(self.table.rowCount())]

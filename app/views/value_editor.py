@@ -65,6 +65,7 @@ class InlineValueEditor(QLineEdit):
     It closes (and deletes itself) after either; `closed(committed)` tells its owner which."""
 
     closed = Signal(bool)
+    keeps_its_keys = True   # app.key_routing leaves it alone: Escape cancels here, letters are typed
 
     def __init__(self, model: SessionModel, name: str, parent=None):
         super().__init__(parent)
