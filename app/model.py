@@ -79,6 +79,7 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
     messageChanged = Signal(str)          # "" clears; a non-empty text is shown in the window banner
     snapshotChanged = Signal(object)      # a new snapshot is shown (then parametersChanged)
     timelineChanged = Signal()            # branches, the current branch or the cursor changed
+    narrationChanged = Signal()           # the narrated update's shown sub-steps changed (U)
 
     def __init__(self, dataset: str = LESSON_DATASET, loss: str = LESSON_LOSS, parent=None,
                  synchronous: bool | None = None):
@@ -109,11 +110,13 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
         self._shown_sequence = 0
         self._race_notices: list[str] = []   # runs of a race that diverged, for the GUI to show
         self._notices_lock = threading.Lock()
+        self._narration = None                 # (shown sub-steps, all sub-steps, rule title) while U explains
         self._trace_cache: dict = {}
         self._engine = TrainingEngine(self._engine_step, self._make_snapshot, self, synchronous=synchronous)
         self._engine.steps_per_frame = self._steps_per_tick
         self._engine.snapshotReady.connect(self._on_snapshot_ready)
         self._engine.diverged.connect(self._on_diverged)
+        self.selectionChanged.connect(self._end_narration)
         self._timeline = core.Timeline(self._new_run(network, DEFAULT_LEARNING_RATE, None))
         self._shown = self._make_snapshot()[1]
 
@@ -313,6 +316,8 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
             return
         self._shown_sequence = sequence
         previous, self._shown = self._shown, snapshot
+        if previous.key != snapshot.key:
+            self._end_narration()   # the update it explained is not the next one any more
         self._follow_diagnosis(snapshot)
         self._emit("snapshotChanged", snapshot)
         self._emit("parametersChanged")

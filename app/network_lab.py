@@ -136,6 +136,10 @@ def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
         spec("race_table", "Go to the race table", "Ctrl+Alt+R", "Race",
              "Show the race table (step, cost, accuracy and distance of every optimizer) and focus it",
              lambda: registry.parent().focus_panel("race")),
+        spec("narrate_step", "Narrate the next update", "U", "Training",
+             "Explain the next update of the selected parameter in the chain panel, one sub-step per press "
+             "(gradient → velocity or moments → bias correction → step); the last press takes the step",
+             m.narrate_step),
         spec("end_race", "End the race", "Shift+R", "Race", "Keep the shown run alone and end the race",
              m.end_race),
         *[spec(f"race_start_{name}", f"Move the race's start {name}", f"Alt+{key}", "Race",

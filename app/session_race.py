@@ -91,6 +91,45 @@ class RaceCommands:
         self._refresh()
         self._emit("timelineChanged")
 
+    # ------------------------------------------------------------------ the narrated step
+    @property
+    def narration(self) -> tuple | None:
+        """(sub-steps shown so far, all sub-steps, rule title) of the narrated update, or None."""
+        return self._narration
+
+    @transaction
+    def narrate_step(self) -> None:
+        """U: explain the next update of the selected parameter one sub-step at a time (gradient →
+        velocity or moments → bias correction → step); after the last sub-step, U takes the step."""
+        if self.running:
+            self.set_running(False)
+        if self._narration is not None:
+            shown, steps, title = self._narration
+            if len(shown) < len(steps):
+                self._set_narration((steps[:len(shown) + 1], steps, title))
+                return
+            self._set_narration(None)
+            self.step(1)
+            return
+        with self._engine.edit(publish=False):
+            timeline = self._timeline
+            run = timeline.run if timeline.live else timeline.run.replica_at(timeline.shown_step)
+            gradient, state, theta, rate = run.next_update_inputs()
+            index = self._shown.names.index(self._selected)
+            steps, _theta, _state = core.narrate_update(run.rule, gradient, state, theta, rate, index,
+                                                        core.naming.to_latex(self._selected))
+            title = run.rule.title
+        self._set_narration((steps[:1], steps, title))
+
+    def _set_narration(self, value) -> None:
+        if value != self._narration:
+            self._narration = value
+            self._emit("narrationChanged")
+
+    def _end_narration(self, *_args) -> None:
+        """Anything that changes what the narrated step would be ends the narration."""
+        self._set_narration(None)
+
     # ------------------------------------------------------------------ used by the model
     def _step_runs(self, count: int) -> None:
         """``count`` steps of the current run, or of every racing run (worker thread or GUI, under

@@ -16,7 +16,7 @@ import functools
 SIGNAL_ORDER = ("structureChanged", "datasetChanged", "historyReset", "lossChanged", "learningRateChanged",
                 "trainingOptionsChanged", "trainOnlyAxesChanged", "stepsPerTickChanged", "selectionChanged",
                 "axesChanged", "sampleChanged", "focusedPathChanged", "snapshotChanged", "parametersChanged",
-                "stepped", "timelineChanged", "runningChanged", "messageChanged")
+                "stepped", "timelineChanged", "runningChanged", "messageChanged", "narrationChanged")
 VALUE_SIGNALS = {
     "lossChanged": lambda m: (m.loss_name,),
     "learningRateChanged": lambda m: (m.learning_rate,),

@@ -32,6 +32,7 @@ from . import problem
 from .problem import HIDDEN_ACTIVATIONS, compatible_losses, fit_network, output_fits
 from .run import Run
 from .diagnosis import Diagnosis, diagnose
+from .narration import NarratedStep, narrate_update
 from .race import Entrant, Race, default_entrants
 from .snapshot import RunTrace, Snapshot, take_snapshot, trace_run
 from .timeline import Branch, Timeline
@@ -51,7 +52,7 @@ __all__ = [
     "prediction_curve", "PredictionCurve", "confidence_and_class",
     "GradientDescent", "gradient_step", "TrainingDiverged", "PARAMETER_LIMIT", "History",
     "HIDDEN_ACTIVATIONS", "compatible_losses", "fit_network", "output_fits",
-    "Run", "Timeline", "Branch", "Trajectory", "Keyframe", "Event", "Snapshot", "take_snapshot", "RunTrace", "trace_run", "Race", "Entrant", "default_entrants", "Diagnosis", "diagnose", "UpdateRule", "SGD", "RULES", "make_rule",
+    "Run", "Timeline", "Branch", "Trajectory", "Keyframe", "Event", "Snapshot", "take_snapshot", "RunTrace", "trace_run", "Race", "Entrant", "default_entrants", "NarratedStep", "narrate_update", "Diagnosis", "diagnose", "UpdateRule", "SGD", "RULES", "make_rule",
     "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW",
     "SCHEDULES", "make_schedule", "Constant", "StepDecay", "Exponential", "Cosine", "InverseTime",
     "Dataset", "DATASETS", "DATASET_TITLES", "load_dataset",

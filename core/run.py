@@ -453,6 +453,21 @@ class Run:
         self.step_count += 1
         return cost
 
+    def next_update_inputs(self):
+        """(gradient, rule state, θ, rate) that the next step will hand its rule — the batch's
+        gradient, masked to the trained subset — so the step can be explained before it is taken."""
+        self._sync()
+        theta = self.net.parameter_vector()
+        if self.full_batch:
+            gradient = np.array(self._full_gradient()[1])
+        else:
+            batch = self.next_batch
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                gradient = self.net.gradient_vector(self.X[batch], self.y[batch])
+        if self._mask is not None:
+            gradient = np.where(self._mask, gradient, 0.0)
+        return gradient, copy_state(self.rule_state), theta, self.current_rate
+
     def _propose(self, theta: np.ndarray, gradient: np.ndarray):
         """The rule's new parameters and state for ``gradient``, checked; raises TrainingDiverged."""
         rate = self.current_rate

@@ -141,9 +141,11 @@ class DerivationRequest:
     focused: tuple | None
     formulas: tuple | None     # the factors' symbolic formulas, once sympy has them
     ratio: float               # device pixels per point, for the typeset images
+    narration: tuple | None = None   # the narrated update (U): (shown sub-steps, all, rule title)
 
     def compute(self):
-        lines = derivation_lines(self.snapshot, self.name, self.sample, self.focused, self.formulas)
+        lines = narration_lines(self.narration, self.name, self.snapshot.step) \
+            + derivation_lines(self.snapshot, self.name, self.sample, self.focused, self.formulas)
         for kind, payload in lines:   # typeset here; the GUI thread then finds every image cached
             texts = payload[:2] if kind == "row" else ((payload,) if kind == "math" else ())
             for text in texts:
@@ -153,6 +155,20 @@ class DerivationRequest:
                     except ValueError:
                         pass  # shown as code by the panel
         return self, lines
+
+
+def narration_lines(narration, name: str, step: int) -> list:
+    """The narrated update's sub-steps shown so far, first in the panel (empty without one)."""
+    if narration is None:
+        return []
+    shown, steps, title = narration
+    more = "U: the next sub-step" if len(shown) < len(steps) else "U: take this step"
+    lines = [("caption", f"<b>Narrated update</b> of {to_unicode(name)} by {title}, step {step} → {step + 1}: "
+                         f"sub-step {len(shown)} of {len(steps)} ({more}; any other change ends it)")]
+    for sub in shown:
+        lines += [("caption", f"{sub.title}" + (f" — <i>{sub.note}</i>" if sub.note else "")),
+                  ("row", (sub.latex, "", fmt(sub.value)))]
+    return lines
 
 
 def derivation_lines(snapshot: core.Snapshot, name: str, sample: int, focused, formulas) -> list:
@@ -242,7 +258,8 @@ class ExpressionPanel(QScrollArea):
         self._timer.timeout.connect(self.refresh_now)
         self._started = False
         for signal in (model.parametersChanged, model.selectionChanged, model.sampleChanged,
-                       model.lossChanged, model.datasetChanged, model.focusedPathChanged):
+                       model.lossChanged, model.datasetChanged, model.focusedPathChanged,
+                       model.narrationChanged):
             signal.connect(self.schedule_refresh)
 
     def start(self) -> None:
@@ -265,8 +282,8 @@ class ExpressionPanel(QScrollArea):
         shown, model = self.shown_request, self._model
         return (self._started and self._formula_key() in self._formulas and not self._timer.isActive()
                 and not self._lines_worker.busy and shown is not None and shown.formulas is not None
-                and (shown.snapshot.key, shown.name, shown.sample, shown.focused)
-                == (model.snapshot.key, model.selected, model.sample, model.focused_path))
+                and (shown.snapshot.key, shown.name, shown.sample, shown.focused, shown.narration)
+                == (model.snapshot.key, model.selected, model.sample, model.focused_path, model.narration))
 
     @property
     def shown_step(self) -> int | None:
@@ -291,7 +308,8 @@ class ExpressionPanel(QScrollArea):
             self._worker.submit(lambda: (key, [f.expanded_latex for f in factors]))
             formulas = self._formulas.get(key)  # already there when the worker runs synchronously
         request = DerivationRequest(model.snapshot, model.selected, model.sample, model.focused_path,
-                                    None if formulas is None else tuple(formulas), screen_ratio())
+                                    None if formulas is None else tuple(formulas), screen_ratio(),
+                                    model.narration)
         if request != self._requested:
             self._requested = request
             self._lines_worker.submit(request.compute)
