@@ -64,6 +64,8 @@ class Activation:
     latex: str = ""
     elementwise: bool = True  # False for activations that mix a layer's neurons (softmax)
     bounds: tuple | None = None   # (low, high) of every output, when the activation has such limits
+    # What the derivative can be at most (LaTeX), so a learner reads off why a deep chain shrinks
+    derivative_bound: str = ""
 
     def forward(self, z):
         raise NotImplementedError
@@ -91,6 +93,7 @@ class Activation:
 
 class Sigmoid(Activation):
     name = "sigmoid"
+    derivative_bound = r"\le \tfrac{1}{4}"
     bounds = (0.0, 1.0)
     title = "Sigmoid"
     latex = r"\sigma"
@@ -114,6 +117,7 @@ class Sigmoid(Activation):
 
 class Tanh(Activation):
     name = "tanh"
+    derivative_bound = r"\le 1"
     bounds = (-1.0, 1.0)
     title = "Hyperbolic tangent"
     latex = r"\tanh"
@@ -138,6 +142,7 @@ class ReLU(Activation):
     symbolic form is the Heaviside step, whose value at 0 sympy leaves as 1/2."""
 
     name = "relu"
+    derivative_bound = r"\in \{0, 1\}"
     title = "ReLU"
     latex = r"\operatorname{ReLU}"
 
@@ -182,6 +187,7 @@ class LeakyReLU(Activation):
     Derivative at exactly 0 taken as the slope 0.01 (like ReLU's convention, the left value)."""
 
     name = "leaky_relu"
+    derivative_bound = r"\in \{\alpha, 1\}"
     title = "Leaky ReLU"
     latex = r"\operatorname{LeakyReLU}"
 
@@ -205,6 +211,7 @@ class ELU(Activation):
     """z for z > 0, e^z - 1 otherwise (alpha = 1): smooth at 0 with derivative 1 from both sides."""
 
     name = "elu"
+    derivative_bound = r"\le 1"
     title = "ELU"
     latex = r"\operatorname{ELU}"
 
@@ -229,6 +236,7 @@ class Softplus(Activation):
     """log(1 + e^z), computed as logaddexp(0, z); its derivative is the sigmoid."""
 
     name = "softplus"
+    derivative_bound = r"< 1"
     title = "Softplus"
     latex = r"\operatorname{softplus}"
 

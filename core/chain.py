@@ -80,8 +80,10 @@ class Factor:
     "aggregate" (dJ/da summed over several paths, from backprop).
     """
 
-    def __init__(self, top: str, bottom: str, kind: str, values: np.ndarray, sample, builder, symbols):
+    def __init__(self, top: str, bottom: str, kind: str, values: np.ndarray, sample, builder, symbols,
+                 bound: str = ""):
         self.top = top
+        self.bound = bound   # LaTeX of the most it can be (an activation's slope: σ′ ≤ ¼), or ""
         self.bottom = bottom
         self.kind = kind
         self.label = f"d{top}/d{bottom}"
@@ -218,10 +220,10 @@ def build_chain(net, name: str, X, y, sample=None) -> Chain:
     factors: list[Factor] = []
     per_sample = np.ones(N)
 
-    def add(top, bottom, kind, vals, builder):
+    def add(top, bottom, kind, vals, builder, bound=""):
         nonlocal per_sample
         vals = np.ascontiguousarray(np.broadcast_to(np.asarray(vals, dtype=np.float64), (N,)))
-        factors.append(Factor(top, bottom, kind, vals, sample, builder, symbols))
+        factors.append(Factor(top, bottom, kind, vals, sample, builder, symbols, bound))
         per_sample = per_sample * vals
 
     top_a = a_name(top_layer, top_j)
@@ -252,7 +254,7 @@ def build_chain(net, name: str, X, y, sample=None) -> Chain:
         note(z, trace.zs[layer][:, j])
         if not (coupled_top and position == len(path) - 1):
             add(a, z, "activation", bw.da_dz[layer][:, j],
-                lambda act=act, z=z: act.symbolic_derivative(sym(z)))
+                lambda act=act, z=z: act.symbolic_derivative(sym(z)), act.derivative_bound)
         if position > 0:
             below_layer, below_j = path[position - 1]
             prev_a = a_name(below_layer, below_j)

@@ -276,3 +276,18 @@ def test_symbolic_sigmoid():
     f = sympy.lambdify(t, S(t) * (1 - S(t)), "numpy")
     np.testing.assert_allclose(f(np.array([0.0, 1.0])), [0.25, core.sigmoid(1.0) * (1 - core.sigmoid(1.0))])
     assert isinstance(core.ACTIVATIONS["sigmoid"].symbolic(t), S)
+
+
+def test_activation_factors_carry_their_slopes_bound():
+    """σ′ ≤ ¼ (tanh′ ≤ 1, ReLU′ ∈ {0, 1}) marked on each activation factor, so a deep sigmoid chain's
+    shrinking gradient can be read off; the bound holds for every sample's value."""
+    import numpy as np
+    data = core.load_dataset("circle", n=30, seed=0)
+    for activation, bound, most in (("sigmoid", r"\le \tfrac{1}{4}", 0.25), ("tanh", r"\le 1", 1.0),
+                                    ("relu", r"\in \{0, 1\}", 1.0)):
+        net = core.Network([2, 3, 3, 1], [activation, activation, "sigmoid"], "cross_entropy", seed=1)
+        chain = net.chain("w1.1.1", data.X, data.y)
+        hidden = [f for f in chain.factors if f.kind == "activation" and f.bottom.startswith("z1")]
+        assert hidden and all(f.bound == bound for f in hidden)
+        assert all(np.all(f.values <= most + 1e-12) for f in hidden)
+        assert all(f.bound == "" for f in chain.factors if f.kind != "activation")

@@ -205,6 +205,8 @@ def derivation_lines(snapshot: core.Snapshot, name: str, sample: int, focused, f
     ]
     for i, factor in enumerate(chain.factors):
         formula = f"= {formulas[i]}" if formulas is not None else ""
+        if formula and factor.bound:   # σ′ ≤ ¼: why a deep sigmoid chain shrinks the gradient
+            formula += rf"\;{factor.bound}"
         # a constant local derivative (a bias's ∂z/∂b = 1) is its own value: write it once
         value = "" if formulas is not None and is_number_latex(formulas[i]) else fmt(factor.value)
         lines.append(("row", (factor.latex, formula, value)))
