@@ -815,6 +815,30 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
             self._edit(lambda net: net.set_activation(layer, name), select_layer=None)
 
     @transaction
+    def cycle_all_activations(self) -> None:
+        """Every hidden layer to the next activation (after the first layer's): a deep sigmoid
+        network becomes tanh, then ReLU … in one key, to compare how their gradients travel."""
+        hidden = self.network.depth - 1
+        if hidden < 1:
+            self.set_message("There is no hidden layer whose activation could change.")
+            return
+        names = list(HIDDEN_ACTIVATIONS)
+        current = self.network.activations[0]
+        following = names[(names.index(current) + 1) % len(names)] if current in names else names[0]
+        self._edit(lambda net: [net.set_activation(layer, following) for layer in range(hidden)],
+                   select_layer=None)
+        self.set_message(f"Every hidden layer is {core.ACTIVATIONS[following].title} now.")
+
+    @transaction
+    def load_vanishing_example(self) -> None:
+        """Six sigmoid hidden layers of 8 on the circle data: the classic vanishing gradient."""
+        self.set_dataset("circle")
+        self.set_hidden_layers([8] * MAX_HIDDEN_LAYERS, "sigmoid")
+        self.set_message("Six sigmoid layers: the gradient health panel (Ctrl+9) shows δ shrinking layer by "
+                         "layer on the way back, since each σ′ ≤ ¼. Shift+V switches every hidden layer to the "
+                         "next activation (tanh, ReLU …); I changes the initialization.")
+
+    @transaction
     def cycle_activation(self, layer: int | None = None) -> None:
         layer = self.focused_layer if layer is None else layer
         if layer is None:

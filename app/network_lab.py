@@ -87,6 +87,11 @@ def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
              "Remove the last neuron of the selected parameter's hidden layer", lambda: m.remove_neuron()),
         spec("cycle_activation", "Next activation", "V", "Network",
              "Change the selected parameter's hidden layer to the next activation", lambda: m.cycle_activation()),
+        spec("cycle_all_activations", "Next activation for every hidden layer", "Shift+V", "Network",
+             "Switch every hidden layer to the next activation (sigmoid → tanh → ReLU …)", m.cycle_all_activations),
+        spec("vanishing_example", "Vanishing-gradient example", "E", "Network",
+             "Six sigmoid hidden layers on the circle data, the gradient health panel in front: see δ shrink",
+             lambda: _vanishing_example(m, registry)),
         spec("next_param", "Select next parameter", "N", "Parameters",
              "Select the next parameter: its chain is shown and its path lit", lambda: m.select_relative(1)),
         spec("prev_param", "Select previous parameter", "Shift+N", "Parameters",
@@ -173,6 +178,14 @@ def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
         spec("prev_axes", "Previous surface axes", "Shift+A", "Parameters",
              "Plot the cost surface over the previous pair of parameters", lambda: m.cycle_axes(-1)),
     ]
+
+
+def _vanishing_example(m: SessionModel, registry: ActionRegistry) -> None:
+    m.load_vanishing_example()
+    lab = getattr(registry.parent(), "network_lab", None)
+    if lab is not None and "health" in lab.docks:
+        lab.docks["health"].show()
+        lab.docks["health"].raise_()
 
 
 def _start_race(m: SessionModel, registry: ActionRegistry) -> None:

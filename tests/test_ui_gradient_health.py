@@ -77,3 +77,22 @@ def test_the_panel_follows_the_timeline_and_has_no_update_ratio_at_step_zero(win
 def test_no_two_commands_share_a_key_with_the_panel_added(window):
     assert window.registry.duplicate_shortcuts() == {}
     assert window.registry.shortcut_text("focus_9") == "Ctrl+9"
+
+
+def test_e_shows_vanishing_gradients_and_shift_v_the_cure(window, qtbot):
+    model, diagram = window.model, window.panels()["diagram"]
+    panel = window.panels()["health"]
+    qtbot.keyClick(diagram, Qt.Key_E)
+    assert model.network.activations == ("sigmoid",) * 7 and model.network.depth == 7
+    qtbot.waitUntil(panel.is_showing)
+    qtbot.waitUntil(panel.is_settled)
+    delta = panel.shown_values()["delta"]
+    sigmoid_ratio = delta[0] / delta[-1]
+    assert sigmoid_ratio < 1e-2, "the first layer's δ is far smaller than the output's"
+    assert "σ′ ≤ ¼" in panel.caption.text()
+    diagram.setFocus()
+    qtbot.keyClick(diagram, Qt.Key_V, Qt.ShiftModifier)
+    assert model.network.activations[:-1] == ("tanh",) * 6
+    qtbot.waitUntil(panel.is_settled)
+    delta = panel.shown_values()["delta"]
+    assert delta[0] / delta[-1] > 10 * sigmoid_ratio, "tanh carries the gradient back much better"
