@@ -212,7 +212,15 @@ def _start_race(m: SessionModel, registry: ActionRegistry) -> None:
                 lab.docks["race"].show()
                 lab.docks["race"].raise_()
 
+    def back_to_the_lab(_result) -> None:
+        """Keys go on working in the lab (without a window manager, focus would stay nowhere)."""
+        window.activateWindow()
+        lab = getattr(window, "network_lab", None)
+        if lab is not None:
+            lab.focus_main_panel()
+
     dialog.accepted.connect(start)
+    dialog.finished.connect(back_to_the_lab)
     dialog.open()
 def panel_timeline(registry: ActionRegistry):
     return registry.parent().network_lab.timeline

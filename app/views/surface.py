@@ -12,6 +12,7 @@ legend, over a fixed plane through their common start (a click moves the start: 
 """
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ from core.naming import to_unicode
 from ..format import fmt
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
-from .plot_style import PATH_COLOR, POINT_COLOR, RUN_COLORS, PlotPanel, steady_range
+from .plot_style import PATH_COLOR, POINT_COLOR, RUN_COLORS, RUN_CURVE_COLORS, PlotPanel, steady_range
 
 FINE = 128
 RUNNING = 48          # while training: a new grid every few steps beats a sharp one every second
@@ -126,8 +127,6 @@ class CostSurfaceView(PlotPanel):
         self.traces = [item.plot([], [], pen=FAINT_PEN) for _ in range(MAX_TRACES)]
         for trace in self.traces:
             trace.setZValue(-2)
-        self.legend = item.addLegend(offset=(8, 8), labelTextSize="8pt", labelTextColor="w",
-                                     brush=pg.mkBrush(0, 0, 0, 120))
         self._legend_key = None
         item.scene().sigMouseClicked.connect(self._on_click)
         self.path = item.plot([], [], pen=pg.mkPen(PATH_COLOR, width=2))
@@ -300,12 +299,16 @@ class CostSurfaceView(PlotPanel):
         runs = sorted([(snapshot.branch, snapshot.label)] + [(t.branch, t.label) for t in snapshot.others]) \
             if racing else []
         if runs != self._legend_key:
+            # the key as the plot's title, one coloured name per run: a legend box would cover the paths
             self._legend_key = runs
-            self.legend.clear()
-            for branch, label in runs:
-                self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(RUN_COLORS[branch % len(RUN_COLORS)], width=3)),
-                                    label)
-            self.legend.setVisible(bool(runs))
+            self.plot.getPlotItem().setTitle(
+                "  ".join(f"<span style='color:{RUN_CURVE_COLORS[b % len(RUN_CURVE_COLORS)]}'>━ {html.escape(label)}</span>"
+                          for b, label in runs) if runs else None, size="8pt")
+
+    @property
+    def legend_labels(self) -> list[str]:
+        """The runs named in the surface's key (a race), in race order."""
+        return [label for _branch, label in (self._legend_key or [])]
 
     def _on_click(self, event) -> None:
         """In a race, a click on the surface moves the common start there: every run restarts."""
