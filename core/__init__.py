@@ -33,6 +33,7 @@ from .problem import HIDDEN_ACTIVATIONS, compatible_losses, fit_network, output_
 from .run import Run
 from .race import Entrant, Race, default_entrants
 from .snapshot import RunTrace, Snapshot, take_snapshot, trace_run
+from .step_parts import UpdateParts, update_parts
 from .timeline import Branch, Timeline
 from .trajectory import Event, Keyframe, Trajectory
 from .training import PARAMETER_LIMIT, GradientDescent, TrainingDiverged, gradient_step
@@ -59,6 +60,7 @@ __all__ = [
     "cost_surface", "cost_slice", "contour_levels", "contour_lines", "ContourLine",
     "gradient_health", "GradientHealth", "HEALTHY_UPDATE_RATIO", "LayerHealth", "vanishing_gradient_example",
     "random_plane", "pca_plane", "plane_surface", "project_path", "costs_at", "Plane", "PathProjection",
+    "update_parts", "UpdateParts",
 ]
 
 
