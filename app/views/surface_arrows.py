@@ -18,11 +18,11 @@ import math
 
 import pyqtgraph as pg
 
-ARROWS = {   # name: (colour, legend text)
-    "gradient": ("#ffffff", "−η∇J: plain descent from here"),
-    "step": ("#ffa630", "θₖ − θₖ₋₁: the step taken"),
-    "velocity": ("#3ee0ff", "velocity as a step"),
-    "scaled": ("#ff5ce1", "−ηᵢ ∂J/∂θᵢ: per-parameter rates"),
+ARROWS = {   # name: (colour, legend text: short, the plot is small)
+    "gradient": ("#ffffff", "−η∇J"),
+    "step": ("#ffa630", "step taken"),
+    "velocity": ("#3ee0ff", "velocity"),
+    "scaled": ("#ff5ce1", "−ηᵢ∂J/∂θᵢ (per-parameter η)"),
 }
 SCREEN_SHARE = 0.25
 
@@ -103,10 +103,10 @@ class UpdateArrows:
         for name in names:
             colour, text = ARROWS[name]
             if name == "velocity" and velocity_name:
-                text = f"−η{velocity_name}: the velocity as a step"
+                text = f"−η{velocity_name} (velocity)"
             self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(colour, width=3)), text)
         if names:
-            self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen((0, 0, 0, 0))), f"arrows drawn ×{scale_text(self.scale)}")
+            self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen((0, 0, 0, 0))), f"arrows ×{scale_text(self.scale)}")
         self.legend.setVisible(bool(names))
 
 
