@@ -3,8 +3,11 @@ parameters → two random filter-normalized directions → the path's principal 
 directions); the drawn numbers are core's and numpy's, computed here independently from a run
 replayed by hand."""
 import numpy as np
+import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
 
 import core
 from app.format import fmt
@@ -213,3 +216,27 @@ def test_adams_per_parameter_rates_scale_the_gradient(window, qtbot):
     np.testing.assert_allclose(drawn_vector(surface, "scaled"), (-rates * snap.gradient)[[ia, ib]], rtol=1e-8)
     assert (f"Adam's rates: η for {model.axes[0]} {fmt(rates[ia])}, for {model.axes[1]} {fmt(rates[ib])}"
             in surface.caption.text())
+
+
+def test_the_mouse_over_a_path_point_gives_its_distance_and_costs(window, qtbot):
+    model, surface = window.model, window.panels()["surface"]
+    model.set_dataset("circle")
+    press(qtbot, window, Qt.Key_S, times=20)
+    press(qtbot, window, Qt.Key_Y, times=2)           # principal components
+    settled(qtbot, surface)
+    projection = surface.path_projection
+    k = 5
+    a, b = projection.coords[k]
+    view = surface.plot
+    scene = view.getPlotItem().getViewBox().mapViewToScene(pg.Point(float(a), float(b)))
+    at = QPointF(view.mapFromScene(scene))
+    # a plain mouse move (no button), as the window system delivers it; QTest's moves the cursor only
+    QApplication.sendEvent(view.viewport(), QMouseEvent(QEvent.MouseMove, at, view.viewport().mapToGlobal(at),
+                                                         Qt.NoButton, Qt.NoButton, Qt.NoModifier))
+    qtbot.waitUntil(lambda: surface.hovered == k)
+    step = int(model.snapshot.path_theta_steps[k])
+    assert step == k
+    assert (f"Step {k}: {fmt(projection.distance[k])} off the plane" in surface.caption.text()
+            or f"Step {k}: on the plane" in surface.caption.text())
+    assert f"its true J = {fmt(projection.true_cost[k])}, the surface shows {fmt(projection.plane_cost[k])}" \
+        in surface.caption.text()

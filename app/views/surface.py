@@ -408,17 +408,20 @@ class CostSurfaceView(PlotPanel):
                      f"spanned by {plane}. {snapshot.label} has J = {fmt(snapshot.cost)}, the surface under its "
                      f"projection {fmt(result.at_point)}.")
         else:
-            where = (f"Step {snapshot.step}: J over a plane through θ (the point, at (0, 0); J = {fmt(snapshot.cost)}) "
-                     f"spanned by {plane}.")
+            where = f"Step {snapshot.step}: J over a plane through θ (the point at (0, 0)) spanned by {plane}."
         hovered = self.hovered if self.hovered is not None and self.hovered < len(result.projection.distance) else None
-        report = point_report(result, hovered) if hovered is not None else point_report(result, 0, "The start")
+        if hovered is not None:
+            report = point_report(result, hovered)
+        elif snapshot.racing:   # the start is the plane's centre: the shown point is the one off it
+            report = point_report(result, -1, f"{snapshot.label} at step {snapshot.step}")
+        else:
+            report = point_report(result, 0, "The start")
         rates = ""
         parts = result.parts
         if parts.rates is not None:
             rates = (f" {snapshot.rule.title}'s per-parameter rates run from {fmt(float(np.min(parts.rates)))} to "
                      f"{fmt(float(np.max(parts.rates)))} (η = {fmt(snapshot.learning_rate)}).")
-        self.caption.setText(f"{where} The path is projected on it: points fade with their distance off the plane. "
-                             f"{report}{rates}")
+        self.caption.setText(f"{where} The path's points fade with their distance off the plane. {report}{rates}")
 
     def _on_mouse_moved(self, position) -> None:
         """Over a plane, the caption describes the path point under the mouse (the start otherwise)."""

@@ -58,8 +58,9 @@ class UpdateArrows:
             plot_item.addItem(head)
             head.hide()
             self.lines[name], self.heads[name] = line, head
-        self.legend = pg.LegendItem(offset=(-6, -6), labelTextSize="8pt", labelTextColor="w",
-                                    brush=pg.mkBrush(0, 0, 0, 140))
+        # one compact row at the bottom right: the plot is small and a race's legend is top left
+        self.legend = pg.LegendItem(offset=(-4, -4), labelTextSize="7pt", labelTextColor="w", horSpacing=4,
+                                    verSpacing=-6, brush=pg.mkBrush(0, 0, 0, 140))
         self.legend.setParentItem(plot_item.getViewBox())
         self._legend_key = None
         self.scale = 1.0
@@ -106,7 +107,8 @@ class UpdateArrows:
                 text = f"−η{velocity_name} (velocity)"
             self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(colour, width=3)), text)
         if names:
-            self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen((0, 0, 0, 0))), f"arrows ×{scale_text(self.scale)}")
+            self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen((0, 0, 0, 0))), f"×{scale_text(self.scale)}")
+            self.legend.setColumnCount(len(names) + 1)
         self.legend.setVisible(bool(names))
 
 
