@@ -94,6 +94,13 @@ def test_y_cycles_the_plane_and_the_axis_labels_and_surface_follow(window, qtbot
     settled(qtbot, surface)
     assert model.surface_plane == "axes" and surface.axis_titles() == model.axes
 
+    # the same commands in the Surface menu
+    menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Surface")
+    titles = {action.text(): action for action in menu.actions()}
+    assert {"Next surface plane", "New random directions"} <= set(titles)
+    titles["New random directions"].trigger()
+    assert (model.surface_plane, model.plane_seed) == ("random", 2)
+
 
 def test_the_principal_components_need_a_path_and_say_so(window, qtbot):
     model, surface = window.model, window.panels()["surface"]

@@ -406,7 +406,7 @@ class CostSurfaceView(PlotPanel):
         if snapshot.racing:
             where = (f"Race, step {snapshot.step}: J over a plane through the race's common start (white ring), "
                      f"spanned by {plane}. {snapshot.label} has J = {fmt(snapshot.cost)}, the surface under its "
-                     f"projection {fmt(result.at_point)}.")
+                     f"projection {fmt(result.at_point)}. (Y back to two parameters to move the start by clicking.)")
         else:
             where = f"Step {snapshot.step}: J over a plane through θ (the point at (0, 0)) spanned by {plane}."
         hovered = self.hovered if self.hovered is not None and self.hovered < len(result.projection.distance) else None
