@@ -27,6 +27,7 @@ from core.naming import to_unicode
 
 from . import pacing
 from .engine import TrainingEngine
+from .session_plane import SurfacePlaneCommands
 from .session_race import RaceCommands
 from .session_timeline import TimelineCommands
 from .transactions import SIGNAL_ORDER, Transactional, transaction  # noqa: F401 (SIGNAL_ORDER: tests)
@@ -58,7 +59,7 @@ NUDGE_STEP = 0.1
 FINE_NUDGE_STEP = 0.01
 
 
-class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
+class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transactional, QObject):
     """Everything the studio is showing: network, data, cost, optimizer settings, selection, history."""
 
     parametersChanged = Signal()          # any parameter value changed (step, nudge, reset)
@@ -69,6 +70,7 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
     selectionChanged = Signal(str)
     sampleChanged = Signal(int)
     axesChanged = Signal(str, str)
+    surfacePlaneChanged = Signal(str, int)  # the cost surface's plane ("axes", "random", "pca") and seed
     trainOnlyAxesChanged = Signal(bool)
     runningChanged = Signal(bool)
     stepsPerTickChanged = Signal(int)
@@ -97,6 +99,7 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
         self._axes = (names[0], names[2] if len(names) > 2 else names[1])
         self._sample = 0
         self._train_only_axes = False
+        self._init_surface_plane()
         self._running = False
         self._steps_per_tick = 5
         self._message = ""
@@ -298,7 +301,8 @@ class SessionModel(RaceCommands, TimelineCommands, Transactional, QObject):
                                       classify=self._data.task != "regression", label=timeline.current.label,
                                       others=self._other_traces(step), racing=race is not None,
                                       plane_theta=None if race is None else race.start,
-                                      stopped=None if race is None else race.lane_of(run).stopped)
+                                      stopped=None if race is None else race.lane_of(run).stopped,
+                                      full_path=self.needs_full_path)
         return next(self._sequence), snapshot
 
     def _on_snapshot_ready(self) -> None:

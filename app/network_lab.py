@@ -177,6 +177,12 @@ def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
              "Plot the cost surface over the next pair of parameters", lambda: m.cycle_axes(1)),
         spec("prev_axes", "Previous surface axes", "Shift+A", "Parameters",
              "Plot the cost surface over the previous pair of parameters", lambda: m.cycle_axes(-1)),
+        # --- the cost surface's plane: two parameters, random directions, principal components ---
+        spec("next_plane", "Next surface plane", "Y", "Surface",
+             "Draw the cost surface over two parameters → two random filter-normalized directions → the "
+             "first two principal components of the path", lambda: m.cycle_surface_plane(1)),
+        spec("new_plane_seed", "New random directions", "Shift+Y", "Surface",
+             "Draw the cost surface over two new random directions (the next seed)", m.new_plane_seed),
     ]
 
 

@@ -160,12 +160,13 @@ class RaceCommands:
             run = branch.run
             at = min(step, run.step_count) if race is not None and not timeline.live else run.step_count
             stopped = race.lane_of(run).stopped if race is not None else None
+            full = self.needs_full_path
             key = (id(run), run.step_count, len(run.trajectory.events_between(0, run.step_count)),
-                   self._axes, at, stopped)
+                   self._axes, at, stopped, full)
             trace = self._trace_cache.get(key)
             if trace is None:
                 trace = core.trace_run(run, branch.id, branch.label, self._axes, at, classify=classify,
-                                       stopped=stopped)
+                                       stopped=stopped, full_path=full)
             cache[key] = trace
             traces.append(trace)
         self._trace_cache = cache

@@ -15,8 +15,9 @@ import functools
 # value really differs from before the change.
 SIGNAL_ORDER = ("structureChanged", "datasetChanged", "historyReset", "lossChanged", "learningRateChanged",
                 "trainingOptionsChanged", "trainOnlyAxesChanged", "stepsPerTickChanged", "selectionChanged",
-                "axesChanged", "sampleChanged", "focusedPathChanged", "snapshotChanged", "parametersChanged",
-                "stepped", "timelineChanged", "runningChanged", "messageChanged", "narrationChanged")
+                "axesChanged", "surfacePlaneChanged", "sampleChanged", "focusedPathChanged", "snapshotChanged",
+                "parametersChanged", "stepped", "timelineChanged", "runningChanged", "messageChanged",
+                "narrationChanged")
 VALUE_SIGNALS = {
     "lossChanged": lambda m: (m.loss_name,),
     "learningRateChanged": lambda m: (m.learning_rate,),
@@ -24,6 +25,7 @@ VALUE_SIGNALS = {
     "stepsPerTickChanged": lambda m: (m.steps_per_tick,),
     "selectionChanged": lambda m: (m.selected,),
     "axesChanged": lambda m: m.axes,
+    "surfacePlaneChanged": lambda m: (m.surface_plane, m.plane_seed),
     "sampleChanged": lambda m: (m.sample,),
     "focusedPathChanged": lambda m: (m.focused_path,),
     "runningChanged": lambda m: (m.running,),

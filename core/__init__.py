@@ -35,6 +35,7 @@ from .diagnosis import Diagnosis, diagnose
 from .narration import NarratedStep, narrate_update
 from .race import Entrant, Race, default_entrants
 from .snapshot import RunTrace, Snapshot, take_snapshot, trace_run
+from .step_parts import UpdateParts, update_parts
 from .timeline import Branch, Timeline
 from .trajectory import Event, Keyframe, Trajectory
 from .training import PARAMETER_LIMIT, GradientDescent, TrainingDiverged, gradient_step
@@ -61,6 +62,7 @@ __all__ = [
     "cost_surface", "cost_slice", "contour_levels", "contour_lines", "ContourLine",
     "gradient_health", "GradientHealth", "HEALTHY_UPDATE_RATIO", "LayerHealth", "vanishing_gradient_example",
     "random_plane", "pca_plane", "plane_surface", "project_path", "costs_at", "Plane", "PathProjection",
+    "update_parts", "UpdateParts",
 ]
 
 

@@ -86,6 +86,18 @@ class History:
             return steps[:0].copy(), np.empty((0, len(columns)))
         return steps[keep].copy(), self._params[:self._n][keep][:, list(columns)]
 
+    def sampled(self, until: int, max_rows: int) -> tuple[np.ndarray, np.ndarray]:
+        """(steps, full parameter vectors) of at most ``max_rows`` records up to step ``until``, evenly
+        spread, the first and the last always among them; copies of those rows only (a plane through
+        the path needs every parameter, but not every record)."""
+        steps = self._steps[:self._n]
+        index = np.flatnonzero(steps <= until)
+        if self._params is None or index.size == 0:
+            return steps[:0].copy(), np.empty((0, 0 if self._params is None else self._params.shape[1]))
+        if index.size > max_rows:
+            index = index[np.unique(np.round(np.linspace(0, index.size - 1, max(2, max_rows))).astype(np.int64))]
+        return steps[index].copy(), self._params[index].copy()
+
     def parameters_at(self, step: int) -> np.ndarray | None:
         """A copy of the parameters recorded for ``step`` (the newest record of it), or None when
         that step was not recorded or has been thinned away."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 
@@ -20,16 +21,37 @@ from .diagnosis import Diagnosis, diagnose
 from .metrics import accuracy
 from .network import Network
 from .run import Run
+from .update_rules import UpdateRule
 
 __all__ = ["Snapshot", "RunTrace", "take_snapshot", "trace_run"]
 
 CURVE_POINTS = 2000
+# Full parameter vectors of the path a snapshot carries when asked (``full_path``): enough for a
+# plane through the path (its principal components, the projected path) at a bounded copy per frame.
+PLANE_PATH_POINTS = 300
 
 
 def _frozen(array) -> np.ndarray:
     out = np.array(array, dtype=np.float64, copy=True)
     out.setflags(write=False)
     return out
+
+
+def _frozen_state(state: dict) -> MappingProxyType:
+    """A read-only copy of an update rule's state (arrays copied and frozen, numbers as they are)."""
+    return MappingProxyType({key: _frozen(value) if isinstance(value, np.ndarray) else value
+                             for key, value in state.items()})
+
+
+def _full_path(trajectory, step: int, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, full parameter vectors) of the drawn path up to ``step``, at most PLANE_PATH_POINTS
+    of them, ending exactly at ``theta`` (frozen)."""
+    steps, thetas = trajectory.path.sampled(step, PLANE_PATH_POINTS)
+    if not len(steps) or steps[-1] != step or not np.array_equal(thetas[-1], theta):
+        steps = np.append(steps, step)
+        thetas = np.vstack([thetas.reshape(-1, theta.size), theta[None, :]])
+    steps.setflags(write=False)
+    return steps, _frozen(thetas)
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,6 +93,10 @@ class Snapshot:
                                      # (a race's common start); None: this snapshot's own
     previous_theta: np.ndarray | None = None   # the parameters one step earlier (None at step 0)
     diagnosis: Diagnosis | None = None   # what is wrong at this step (core.diagnosis), in plain words
+    rule: UpdateRule | None = None   # the run's update rule (immutable, shared)
+    rule_state: MappingProxyType | None = None   # its state at this step, read-only (velocities, moments, t)
+    path_theta_steps: np.ndarray | None = None   # with ``full_path``: the path's records as full vectors,
+    path_thetas: np.ndarray | None = None        # (records, P), at most PLANE_PATH_POINTS, ending at theta
 
     @property
     def key(self) -> tuple[int, int, int, int]:
@@ -111,12 +137,14 @@ class RunTrace:
     path: np.ndarray             # (records, 2) over the snapshot's axes
     curve_steps: np.ndarray
     curve_costs: np.ndarray
+    thetas: np.ndarray | None = None   # with ``full_path``: the path as full parameter vectors
 
 
 def trace_run(run: Run, branch: int, label: str, axes, step: int | None = None, *, classify: bool = True,
-              stopped: str | None = None, curve_points: int = 600) -> RunTrace:
+              stopped: str | None = None, curve_points: int = 600, full_path: bool = False) -> RunTrace:
     """The trace of ``run`` up to ``step`` (default and at most: its newest step). Accuracy only at
-    the newest step (a past one would need a replay)."""
+    the newest step (a past one would need a replay). ``full_path``: also the path's records as full
+    parameter vectors (at most PLANE_PATH_POINTS), for planes through all the parameters."""
     newest = run.step_count
     step = newest if step is None else max(0, min(int(step), newest))
     trajectory = run.trajectory
@@ -131,16 +159,21 @@ def trace_run(run: Run, branch: int, label: str, axes, step: int | None = None, 
     if classify and step == newest:
         with np.errstate(all="ignore"):
             acc = accuracy(run.net.predict(run.X), run.y)
-    return RunTrace(branch, label, step, row["cost"], acc, row["distance"], stopped, path, curve_steps, curve_costs)
+    thetas = None
+    if full_path:
+        thetas = _frozen(trajectory.path.sampled(step, PLANE_PATH_POINTS)[1])
+    return RunTrace(branch, label, step, row["cost"], acc, row["distance"], stopped, path, curve_steps, curve_costs,
+                    thetas)
 
 
 def take_snapshot(run: Run, step: int | None = None, *, revision: int = 0, branch: int = 0, axes: tuple[str, str] | None = None, classify: bool = True,
                   curve_points: int = CURVE_POINTS, label: str = "", others: tuple = (), racing: bool = False,
-                  plane_theta=None, stopped: str | None = None) -> Snapshot:
+                  plane_theta=None, stopped: str | None = None, full_path: bool = False) -> Snapshot:
     """A snapshot of ``run`` at ``step`` (default: its current step), replaying if it is past.
 
     ``classify``: compute accuracies (classification data). ``axes``: the two parameters whose
-    path is included. Costs the full-batch gradient at that step (cached by the run when live).
+    path is included. ``full_path``: also the path as full parameter vectors (``path_thetas``), for a
+    plane through all the parameters. The update rule's state is the run's (live) or its replay's. Costs the full-batch gradient at that step (cached by the run when live).
     The key's ``version`` counts the changes recorded up to that step, so an edit (same step, new
     values or cost) gives a new key.
     """
@@ -171,6 +204,9 @@ def take_snapshot(run: Run, step: int | None = None, *, revision: int = 0, branc
     else:
         path_steps, path = np.empty(0, dtype=np.int64), np.empty((0, 2))
     curve_steps, curve_costs, curve_tests = trajectory.decimated(curve_points, stop=step + 1)
+    theta_steps = thetas = None
+    if full_path:
+        theta_steps, thetas = _full_path(trajectory, step, theta)
     test_cost = row["test_cost"]
     return Snapshot(
         revision=revision, branch=branch, step=step, version=version, live=live, network=net, theta=theta,
@@ -181,7 +217,8 @@ def take_snapshot(run: Run, step: int | None = None, *, revision: int = 0, branc
         path_steps=path_steps, path=path, curve_steps=curve_steps, curve_costs=curve_costs,
         curve_test_costs=curve_tests, names=names, label=label, distance=row["distance"], stopped=stopped,
         others=tuple(others), racing=racing, plane=_plane(net, plane_theta),
-        previous_theta=None if previous is None else _frozen(previous),
+        previous_theta=None if previous is None else _frozen(previous), rule=source.rule,
+        rule_state=_frozen_state(source.rule_state), path_theta_steps=theta_steps, path_thetas=thetas,
         diagnosis=diagnose(net, run.X, curve_costs, gradient, source.learning_rate))
 
 

@@ -227,7 +227,7 @@ def test_every_line_of_the_derivation_gets_room(qtbot):
     # forward x2, cost, Leibniz, 5 factors x (label, formula) + their values as text, numbers, batch,
     # then the backward recursion: delta 2, delta 1 and dJ/dw1 = delta1 x, each with its numbers
     assert len(expression.latex_lines) == 4 + 10 + 2 + 3 and len(expression.value_texts) == 5 + 2 + 3
-    assert expression.latex_lines[8] == r"= \sigma\left(z_2\right) \left(1 - \sigma\left(z_2\right)\right)"
+    assert expression.latex_lines[8] == r"= \sigma\left(z_2\right) \left(1 - \sigma\left(z_2\right)\right)\;\le \tfrac{1}{4}"
     maths = [label for label in expression._cells.values() if not label.isHidden() and not label.pixmap().isNull()]
     assert len(maths) == 19
     qtbot.waitUntil(lambda: all(label.height() >= label.pixmap().deviceIndependentSize().height() > 0

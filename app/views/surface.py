@@ -9,6 +9,13 @@ parameters changed: "train only these two", or a move along them), the point and
 once. While training, grids are coarser (they change every step); once paused, the fine grid follows.
 Other branches of the timeline are drawn as faint paths; the runs of a race in their colours, with a
 legend, over a fixed plane through their common start (a click moves the start: every run restarts).
+
+The session's surface plane (Y) can also be a plane through all the parameters: two random
+filter-normalized directions or the path's first two principal components (surface_planes.py, in the
+same worker, coarse first). There the path is projected on the plane, its points fading with their
+distance off it, and the caption gives a point's distance, true cost and the surface's cost there (the
+start's, or the point under the mouse). The update's arrows at the shown point (surface_arrows.py)
+are drawn in every plane.
 """
 from __future__ import annotations
 
@@ -28,6 +35,8 @@ from ..format import fmt
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
 from .plot_style import PATH_COLOR, POINT_COLOR, RUN_COLORS, RUN_CURVE_COLORS, PlotPanel, steady_range
+from .surface_arrows import UpdateArrows, part_vectors
+from .surface_planes import PlaneRequest, PlaneResult, axis_labels, plane_key, point_report
 
 FINE = 128
 RUNNING = 48          # while training: a new grid every few steps beats a sharp one every second
@@ -39,6 +48,7 @@ CONTOURS = 9
 MIN_HALF_WIDTH = 6.0
 MAX_TRACES = max(core.timeline.MAX_BRANCHES, core.race.MAX_ENTRANTS)
 FAINT_PEN = pg.mkPen((255, 255, 255, 110), width=1.5)
+HOVER_PIXELS = 12     # the mouse describes a path point this close to it
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,16 @@ class SurfaceResult:
     levels: np.ndarray  # contour levels, ascending (fewer than CONTOURS only when no value is finite)
     contours: tuple[core.ContourLine, ...]  # one per level, in parameter coordinates
     at_point: float     # J at the snapshot's point, computed like the grid
+    error = ""
+
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        return self.request.extent
+
+    @property
+    def levels_key(self) -> tuple:
+        """What the colour range is kept for: one problem, one pair of axes."""
+        return (self.request.snapshot.revision, self.request.axes)
 
 
 def surface_key(snapshot: core.Snapshot, axes, extent) -> tuple:
@@ -98,6 +118,16 @@ def running_resolution(net: core.Network, rows: int) -> int:
     rows (whose surface changes every step anyway), so the picture keeps moving."""
     work_per_point = rows * sum(a * b for a, b in zip(net.sizes[:-1], net.sizes[1:]))
     return int(min(RUNNING, max(MIN_RUNNING, (RUNNING_WORK / max(work_per_point, 1)) ** 0.5)))
+
+
+def path_colour(snapshot: core.Snapshot) -> str:
+    return RUN_COLORS[snapshot.branch % len(RUN_COLORS)] if snapshot.racing else PATH_COLOR
+
+
+def update_parts(snapshot: core.Snapshot) -> core.UpdateParts:
+    """The update's parts at the snapshot's point (core.update_parts)."""
+    return core.update_parts(snapshot.rule, snapshot.rule_state, snapshot.theta, snapshot.previous_theta,
+                             snapshot.gradient, snapshot.learning_rate)
 
 
 def nice_half_width(value: float) -> float:
@@ -129,29 +159,34 @@ class CostSurfaceView(PlotPanel):
             trace.setZValue(-2)
         self._legend_key = None
         item.scene().sigMouseClicked.connect(self._on_click)
+        item.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.path = item.plot([], [], pen=pg.mkPen(PATH_COLOR, width=2))
+        # a plane's projected path points, each fading with its distance off the plane
+        self.path_points = pg.ScatterPlotItem(size=7, pen=None)
         self.start_marker = pg.ScatterPlotItem(size=9, brush=pg.mkBrush("#ffffff"), pen=pg.mkPen(PATH_COLOR, width=2))
         self.point = pg.ScatterPlotItem(size=14, brush=pg.mkBrush(POINT_COLOR), pen=pg.mkPen("w", width=2))
-        self.arrow_line = item.plot([], [], pen=pg.mkPen("#ffffff", width=3))
-        self.arrow_head = pg.ArrowItem(headLen=16, tipAngle=35, brush="#ffffff", pen=pg.mkPen("#1d2433"))
-        for extra in (self.start_marker, self.point, self.arrow_head):
+        for extra in (self.path_points, self.start_marker, self.point):
             item.addItem(extra)
+        self.arrows = UpdateArrows(item)
 
         self._worker = LatestOnlyWorker(self, keep_up=True)
         self._worker.finished.connect(self._show)
         self._worker.failed.connect(lambda text: model.set_message(f"Cost surface failed: {text}"))
         self._extent: tuple[float, float, float, float] | None = None
+        self._plane_extent: tuple[float, float, float, float] | None = None   # a plane's, kept while it grows
         self._requested: tuple | None = None   # (key, resolution) of the newest request
-        self.result: SurfaceResult | None = None
+        self.result: SurfaceResult | PlaneResult | None = None
         self._levels = None                     # the colour range, kept while J stays inside it
-        self._levels_key = None                 # (revision, axes) it was chosen for
+        self._levels_key = None                 # the result's levels_key it was chosen for
         self.shown_snapshot: core.Snapshot | None = None   # the snapshot the picture is drawn from
         self.grid: np.ndarray | None = None
         self.resolution = 0
+        self.hovered: int | None = None         # the plane path's point under the mouse, if any
         self._started = False  # the first grid waits for the window's first paint (start())
 
         model.snapshotChanged.connect(self.refresh)
         model.axesChanged.connect(self._on_axes)
+        model.surfacePlaneChanged.connect(self._on_axes)
         model.historyReset.connect(self._invalidate)
         model.runningChanged.connect(lambda _running: self.refresh())
         self._on_axes()
@@ -162,16 +197,35 @@ class CostSurfaceView(PlotPanel):
         self._started = True
         self.refresh()
 
+    @property
+    def plane_mode(self) -> str:
+        return self._model.surface_plane
+
     def _on_axes(self, *_args) -> None:
-        a, b = self._model.axes
-        item = self.plot.getPlotItem()
-        item.setLabel("bottom", to_unicode(a))
-        item.setLabel("left", to_unicode(b))
+        if self.plane_mode == "axes":
+            a, b = self._model.axes
+            self._set_labels(to_unicode(a), to_unicode(b))
+        else:
+            self._set_labels(*axis_labels(self.plane_mode, self._model.plane_seed))
         self._invalidate()
+
+    def _set_labels(self, a: str, b: str) -> None:
+        item = self.plot.getPlotItem()
+        if item.getAxis("bottom").labelText != a:
+            item.setLabel("bottom", a)
+        if item.getAxis("left").labelText != b:
+            item.setLabel("left", b)
+
+    def axis_titles(self) -> tuple[str, str]:
+        """The texts under the horizontal axis and beside the vertical one."""
+        item = self.plot.getPlotItem()
+        return item.getAxis("bottom").labelText, item.getAxis("left").labelText
 
     def _invalidate(self, *_args) -> None:
         self._extent = None
+        self._plane_extent = None
         self._requested = None
+        self.hovered = None
         self.refresh()
 
     def _fit_extent(self, snapshot: core.Snapshot, axes) -> tuple[float, float, float, float]:
@@ -184,43 +238,72 @@ class CostSurfaceView(PlotPanel):
             ha, hb = max(ha, self._extent[1]), max(hb, self._extent[3])
         return (-ha, ha, -hb, hb)
 
+    def _request_maker(self, snapshot: core.Snapshot):
+        """(key, colour key, a function resolution -> request) for the shown plane, or None while the
+        snapshot the plane needs is on its way."""
+        model = self._model
+        mode, axes = self.plane_mode, model.axes
+        if mode != "axes":
+            if snapshot.path_thetas is None:
+                return None   # the snapshot with the full path is on its way
+            seed = model.plane_seed
+            return (plane_key(snapshot, mode, seed), (snapshot.revision, mode, seed),
+                    lambda n: PlaneRequest(snapshot, mode, seed, n, self._plane_extent, CONTOURS))
+        extent = self._extent = self._fit_extent(snapshot, axes)
+        return (surface_key(snapshot, axes, extent), (snapshot.revision, tuple(axes)),
+                lambda n: SurfaceRequest(snapshot, axes, extent, n))
+
     def refresh(self, *_args) -> None:
         if not self._started:
             return
         model = self._model
-        snapshot, axes = model.snapshot, model.axes
-        if snapshot.axes != tuple(axes):
+        snapshot = model.snapshot
+        if snapshot.axes != tuple(model.axes):
             return  # the snapshot over the new axes is on its way
-        extent = self._extent = self._fit_extent(snapshot, axes)
-        key = surface_key(snapshot, axes, extent)
+        maker = self._request_maker(snapshot)
+        if maker is None:
+            return
+        key, levels_key, request = maker
         if self.result is not None and self.result.request.key == key:
-            self._draw_overlay(snapshot)   # same grid: the point and path follow at once
+            if isinstance(self.result, SurfaceResult):
+                self._draw_overlay(snapshot)   # same grid: the point and path follow at once
             self._show_lag()
             return
         resolution = running_resolution(snapshot.network, len(snapshot.X)) if model.running else FINE
         if self._requested != (key, resolution):
             # progressive: a quick grid of this very snapshot first, the fine one after it
-            if self.result is None or self.result.request.key[0] != snapshot.revision:
-                self._worker.submit(SurfaceRequest(snapshot, axes, extent, COARSE).compute)
+            if self.result is None or self.result.levels_key != levels_key:
+                self._worker.submit(request(COARSE).compute)
             elif resolution == FINE and not self._worker.busy:
-                quick = running_resolution(snapshot.network, len(snapshot.X))
-                self._worker.submit(SurfaceRequest(snapshot, axes, extent, quick).compute)
+                self._worker.submit(request(running_resolution(snapshot.network, len(snapshot.X))).compute)
             self._requested = (key, resolution)
-            self._worker.submit(SurfaceRequest(snapshot, axes, extent, resolution).compute)
+            self._worker.submit(request(resolution).compute)
         self._show_lag()
 
-    def _show(self, result: SurfaceResult) -> None:
+    def _is_current(self, result) -> bool:
+        """True if ``result`` still belongs to the session's problem and plane."""
+        request, model = result.request, self._model
+        if request.snapshot.revision != model.revision:
+            return False
+        if isinstance(result, PlaneResult):
+            return (request.mode, request.seed) == (model.surface_plane, model.plane_seed)
+        return model.surface_plane == "axes" and request.axes == tuple(model.axes)
+
+    def _show(self, result) -> None:
+        if not self._is_current(result):
+            return  # another problem or another plane since
         request, grid = result.request, result.grid
-        if request.snapshot.revision != self._model.revision or request.axes != tuple(self._model.axes):
-            return  # another problem or other axes since
-        a_min, a_max, b_min, b_max = request.extent
+        if result.error:
+            self._show_no_plane(result)
+            return
+        a_min, a_max, b_min, b_max = extent = result.extent
         finite = grid[np.isfinite(grid)]
         lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         hi = hi if hi > lo else lo + 1e-9
         # colour levels that change only when J leaves them: each change redraws the colour bar's axis
-        levels = self._levels = steady_range(self._levels if self._levels_key == request.key[:2] else None,
+        levels = self._levels = steady_range(self._levels if self._levels_key == result.levels_key else None,
                                              lo, hi, pad=0.0)
-        self._levels_key = request.key[:2]
+        self._levels_key = result.levels_key
         self.image.setImage(grid, levels=levels, autoLevels=False)
         if self.colorbar.levels() != levels:
             self.colorbar.setLevels(levels)
@@ -235,67 +318,148 @@ class CostSurfaceView(PlotPanel):
                 line.setData([], [])
         self.plot.getPlotItem().setRange(xRange=(a_min, a_max), yRange=(b_min, b_max), padding=0)
         self.grid, self.result, self.resolution = grid, result, n
-        self._draw_overlay(request.snapshot)
+        if isinstance(result, PlaneResult):
+            self._plane_extent = extent
+            self._set_labels(*axis_labels(request.mode, request.seed, result.plane))
+            self._draw_plane_overlay(result)
+        else:
+            self._draw_overlay(request.snapshot)
         self._show_lag()
 
+    def _show_no_plane(self, result: PlaneResult) -> None:
+        """No plane to draw (too short a path, degenerate directions): an empty plot that says why."""
+        self.result, self.grid, self.resolution = result, None, result.request.resolution
+        self.shown_snapshot = result.request.snapshot
+        self.image.clear()
+        for item in (*self.contours, *self.traces, self.path):
+            item.setData([], [])
+        for item in (self.path_points, self.start_marker, self.point):
+            item.setData([], [])
+        self.arrows.draw((0.0, 0.0), {}, None)
+        self._set_labels(*axis_labels(result.request.mode, result.request.seed))
+        self.caption.setText(result.error)
+        self._show_lag()
+
+    # ------------------------------------------------------------------ drawing: two parameters
     def _draw_overlay(self, snapshot: core.Snapshot) -> None:
-        """Point, path, arrow and caption of ``snapshot`` (whose grid is the one shown)."""
+        """Point, path, arrows and caption of ``snapshot`` (whose grid is the one shown)."""
         self.shown_snapshot = snapshot
         a_name, b_name = snapshot.axes
         path = snapshot.path
         self._draw_others(snapshot)
         self.path.setData(path[:, 0], path[:, 1])
+        self.path_points.setData([], [])
         self.start_marker.setData([path[0, 0]], [path[0, 1]])
         a, b = snapshot.value(a_name), snapshot.value(b_name)
         self.point.setData([a], [b])
-        ga, gb = snapshot.gradient_of(a_name), snapshot.gradient_of(b_name)
-        norm = math.hypot(ga, gb)
-        extent = self.result.request.extent if self.result is not None else self._extent
-        if extent is not None and norm > 0:
-            span = extent[1] - extent[0]
-            length = span * 0.25 * norm / (norm + 0.05)  # grows with |∇J| but stays on screen
-            end_a, end_b = a - ga / norm * length, b - gb / norm * length
-            self.arrow_line.setData([a, end_a], [b, end_b])
-            self.arrow_head.setPos(end_a, end_b)
-            self.arrow_head.setStyle(angle=180 - math.degrees(math.atan2(-gb, -ga)))
-            self.arrow_head.show()
-        else:
-            self.arrow_line.setData([], [])
-            self.arrow_head.hide()
+        ia, ib = snapshot.names.index(a_name), snapshot.names.index(b_name)
+        parts = update_parts(snapshot)
+        vectors = {name: (float(v[ia]), float(v[ib])) for name, v in part_vectors(parts).items()}
+        extent = self.result.extent if self.result is not None else self._extent
+        self.arrows.draw((a, b), vectors, extent, parts.velocity_name)
+        rates = ""
+        if parts.rates is not None:
+            rates = (f" {snapshot.rule.title}'s rates: η for {to_unicode(a_name)} {fmt(float(parts.rates[ia]))}, "
+                     f"for {to_unicode(b_name)} "
+                     f"{fmt(float(parts.rates[ib]))} (η = {fmt(snapshot.learning_rate)}).")
         if snapshot.racing:
             under = self.result.at_point if self.result is not None else None
             under_text = "" if under is None else f" (the surface under it: {fmt(under)})"
             self.caption.setText(
-                f"Race, step {snapshot.step}: J({a_name}, {b_name}) on a fixed plane through the common start "
+                f"Race, step {snapshot.step}: J({to_unicode(a_name)}, {to_unicode(b_name)}) on a fixed plane through the common start "
                 f"(white ring), the other parameters held at their start values. Each run also moves those, so "
                 f"a path's cost differs from the surface under it: {snapshot.label} has J = "
-                f"{fmt(snapshot.cost)}{under_text}. Click the surface (or Alt+arrows) to start the race there.")
+                f"{fmt(snapshot.cost)}{under_text}. Click the surface (or Alt+arrows) to start the race there.{rates}")
             return
         held = [n for n in snapshot.names if n not in snapshot.axes]
         held_text = ", ".join(f"{to_unicode(n)} = {fmt(snapshot.value(n))}" for n in held[:6])
         more = f" and {len(held) - 6} more" if len(held) > 6 else ""
         only = "Training only these two parameters." if self._model.train_only_axes else \
             "The others train too, so the surface moves as they change."
+        ga, gb = snapshot.gradient_of(a_name), snapshot.gradient_of(b_name)
         self.caption.setText(
             f"Step {snapshot.step}: J({to_unicode(a_name)}, {to_unicode(b_name)}) with {held_text}{more} held. Point: ({fmt(a)}, {fmt(b)}), "
-            f"J = {fmt(snapshot.cost)}. White arrow: −∇J = ({fmt(-ga)}, {fmt(-gb)}). {only}")
+            f"J = {fmt(snapshot.cost)}. −∇J = ({fmt(-ga)}, {fmt(-gb)}). {only}{rates}")
+
+    # ------------------------------------------------------------------ drawing: a plane
+    def _draw_plane_overlay(self, result: PlaneResult) -> None:
+        """The projected paths, the point, the arrows and the caption of a plane's result."""
+        snapshot = self.shown_snapshot = result.request.snapshot
+        coords = result.projection.coords
+        self._draw_others(snapshot, dict(result.others))
+        self.path.setData(coords[:, 0], coords[:, 1])
+        colour = pg.mkColor(path_colour(snapshot))
+        brushes = []
+        for relative in result.projection.relative_distance:
+            faded = pg.mkColor(colour)
+            faded.setAlpha(int(40 + 215 * (1.0 - min(1.0, float(relative)))))
+            brushes.append(pg.mkBrush(faded))
+        self.path_points.setData(coords[:, 0], coords[:, 1], brush=brushes)
+        self.start_marker.setData([coords[0, 0]], [coords[0, 1]])
+        a, b = result.point
+        self.point.setData([a], [b])
+        self.arrows.draw((a, b), result.arrows or {}, result.extent, result.parts.velocity_name)
+        self._plane_caption(result)
+
+    def _plane_caption(self, result: PlaneResult) -> None:
+        snapshot, mode = result.request.snapshot, result.request.mode
+        plane = ("two random filter-normalized directions (seed " f"{result.request.seed}; Shift+Y: new ones)"
+                 if mode == "random" else "the first two principal components of the path so far")
+        if snapshot.racing:
+            where = (f"Race, step {snapshot.step}: J over a plane through the race's common start (white ring), "
+                     f"spanned by {plane}. {snapshot.label} has J = {fmt(snapshot.cost)}, the surface under its "
+                     f"projection {fmt(result.at_point)}. (Y back to two parameters to move the start by clicking.)")
+        else:
+            where = f"Step {snapshot.step}: J over a plane through θ (the point at (0, 0)) spanned by {plane}."
+        hovered = self.hovered if self.hovered is not None and self.hovered < len(result.projection.distance) else None
+        if hovered is not None:
+            report = point_report(result, hovered)
+        elif snapshot.racing:   # the start is the plane's centre: the shown point is the one off it
+            report = point_report(result, -1, f"{snapshot.label} at step {snapshot.step}")
+        else:
+            report = point_report(result, 0, "The start")
+        rates = ""
+        parts = result.parts
+        if parts.rates is not None:
+            rates = (f" {snapshot.rule.title}'s per-parameter rates run from {fmt(float(np.min(parts.rates)))} to "
+                     f"{fmt(float(np.max(parts.rates)))} (η = {fmt(snapshot.learning_rate)}).")
+        self.caption.setText(f"{where} The path's points fade with their distance off the plane. {report}{rates}")
+
+    def _on_mouse_moved(self, position) -> None:
+        """Over a plane, the caption describes the path point under the mouse (the start otherwise)."""
+        result = self.result
+        if not isinstance(result, PlaneResult) or result.projection is None:
+            return
+        box = self.plot.getPlotItem().getViewBox()
+        coords = result.projection.coords
+        nearest = None
+        if box.sceneBoundingRect().contains(position):
+            scene = [box.mapViewToScene(pg.Point(float(a), float(b))) for a, b in coords]
+            gaps = [math.hypot(p.x() - position.x(), p.y() - position.y()) for p in scene]
+            k = int(np.argmin(gaps))
+            nearest = k if gaps[k] <= HOVER_PIXELS else None
+        if nearest != self.hovered:
+            self.hovered = nearest
+            self._plane_caption(result)
 
     def _show_lag(self) -> None:
         shown = self.shown_snapshot
         self.show_lag(None if shown is None else shown.step, shown is not None and shown.key != self._model.snapshot.key)
 
-    def _draw_others(self, snapshot: core.Snapshot) -> None:
-        """The other runs' paths: a race's in their colours (with a legend), other branches faint."""
+    def _draw_others(self, snapshot: core.Snapshot, plane_paths: dict | None = None) -> None:
+        """The other runs' paths (over the axes, or ``plane_paths``: branch -> projected path): a
+        race's in their colours (named in the title), other branches faint."""
         racing = snapshot.racing
         for k, item in enumerate(self.traces):
             trace = snapshot.others[k] if k < len(snapshot.others) else None
-            if trace is None:
+            path = None if trace is None else trace.path if plane_paths is None else plane_paths.get(trace.branch)
+            if path is None:
                 item.setData([], [])
                 continue
             pen = pg.mkPen(RUN_COLORS[trace.branch % len(RUN_COLORS)], width=2) if racing else FAINT_PEN
-            item.setData(trace.path[:, 0], trace.path[:, 1], pen=pen)
-        colour = RUN_COLORS[snapshot.branch % len(RUN_COLORS)] if racing else PATH_COLOR
-        self.path.setPen(pg.mkPen(colour, width=2.5 if racing else 2))
+            item.setData(path[:, 0], path[:, 1], pen=pen)
+        width = 1.2 if plane_paths is not None else 2.5 if racing else 2   # a plane's path: its points speak
+        self.path.setPen(pg.mkPen(path_colour(snapshot), width=width))
         runs = sorted([(snapshot.branch, snapshot.label)] + [(t.branch, t.label) for t in snapshot.others]) \
             if racing else []
         if runs != self._legend_key:
@@ -311,8 +475,9 @@ class CostSurfaceView(PlotPanel):
         return [label for _branch, label in (self._legend_key or [])]
 
     def _on_click(self, event) -> None:
-        """In a race, a click on the surface moves the common start there: every run restarts."""
-        if not self._model.racing or event.button() != Qt.LeftButton:
+        """In a race, a click on the surface moves the common start there: every run restarts (over
+        two parameters; a plane's point would move every parameter)."""
+        if not self._model.racing or self.plane_mode != "axes" or event.button() != Qt.LeftButton:
             return
         box = self.plot.getPlotItem().getViewBox()
         if not box.sceneBoundingRect().contains(event.scenePos()):
@@ -330,6 +495,11 @@ class CostSurfaceView(PlotPanel):
     def point_position(self) -> tuple[float, float]:
         xs, ys = self.point.getData()
         return float(xs[0]), float(ys[0])
+
+    @property
+    def path_projection(self) -> core.PathProjection | None:
+        """The shown run's path projected on the drawn plane (None over two parameters)."""
+        return self.result.projection if isinstance(self.result, PlaneResult) else None
 
     @property
     def point_value(self) -> float | None:
