@@ -1,0 +1,230 @@
+"""Equations typeset without ever freezing the window: cheap ones at once, costly ones in a
+time-limited worker process, and a plain-text stand-in with a note when that takes too long.
+
+The learner's formulas reach ziamath through the Function lab's panels, and ziamath's time is
+exponential in nesting (app/typeset_job.py). So a panel does not call ``render_latex`` on what the
+learner typed; it calls ``show_math(label, latex, size)`` (or ``math_pixmap`` for a widget that
+paints), which
+
+* shows a cached image, or lays out a cheap equation (``typeset_job.is_cheap``) right away, as before;
+* otherwise shows the equation as plain text marked "typesetting…" and asks the worker process
+  (its own ``SymbolicRunner``, TIME_LIMIT_S per equation) for the SVG; the label gets the typeset
+  image when it arrives, if it still shows that equation;
+* when the worker gives up (time limit, or nesting beyond HOPELESS_DEPTH, which would take minutes),
+  shows the plain text for good, with a note that says so.
+
+Requests nobody waits for any more (the label moved on to another equation or is gone) are skipped,
+and the newest request is served first, so a new formula does not queue behind an old one.
+"""
+from __future__ import annotations
+
+import atexit
+import threading
+from typing import Callable
+
+import shiboken6
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QLabel
+
+from . import math_render
+from .math_fallback import fallback_image
+from .typeset_job import is_cheap, latex_svg, nesting_depth
+
+TIME_LIMIT_S = 3.0
+#: Deeper than this, typesetting would take minutes: the plain text is shown without trying.
+HOPELESS_DEPTH = 14
+DEFAULT_COLOR = "#1d2433"
+PENDING_NOTE = "typesetting…"
+TIMEOUT_NOTE = f"too deeply nested to typeset within {TIME_LIMIT_S:g} s — shown as plain text"
+HOPELESS_NOTE = "too deeply nested to typeset — shown as plain text"
+FAILED_NOTE = "could not be typeset — shown as plain text"
+
+Key = tuple  # (latex, size, color, ratio)
+
+
+class Typesetter(QObject):
+    """One per application (``typesetter()``); lives on the GUI thread, works on one thread of its own."""
+
+    finished = Signal(object, object)   # key, note (None when the typeset image is in the cache)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._notes: dict[Key, str] = {}           # equations shown as plain text for good
+        self._wanted: dict[int, set] = {}          # owner id -> keys it shows
+        self._callbacks: dict[int, Callable] = {}  # owner id -> what to call when one arrives
+        self._stack: list[Key] = []                # pending requests, newest last
+        self._cond = threading.Condition()
+        self._runner = None
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self.finished.connect(self._on_finished)
+
+    # -- GUI thread ------------------------------------------------------------------------------
+    def image(self, latex: str, size: float, color: str = DEFAULT_COLOR) -> tuple[QImage, bool]:
+        """(image, final): the typeset image or its plain-text stand-in; ``final`` False while the
+        worker is still on it."""
+        ratio = math_render.screen_ratio()
+        key = (latex, float(size), color, ratio)
+        image = math_render.cached_image(*key)
+        if image is not None:
+            return image, True
+        depth = nesting_depth(latex)
+        if key in self._notes or depth > HOPELESS_DEPTH:
+            note = self._notes.setdefault(key, HOPELESS_NOTE)
+            return math_render.store_image(fallback_image(latex, size, note, ratio, color), *key), True
+        if is_cheap(latex):
+            try:
+                return math_render.render_image(*key), True
+            except ValueError:
+                self._notes[key] = FAILED_NOTE
+                return self.image(latex, size, color)
+        self._enqueue(key)
+        return fallback_image(latex, size, PENDING_NOTE, ratio, color), False
+
+    def want(self, owner: object, keys, on_ready: Callable[[], None]) -> None:
+        """``owner`` shows ``keys`` (replacing what it showed) and is told by ``on_ready()`` when
+        one of them is typeset; no keys: nothing pending for it any more."""
+        if keys:
+            self._wanted[id(owner)] = set(keys)
+            self._callbacks[id(owner)] = on_ready
+        else:
+            self.forget(owner)
+
+    def forget(self, owner: object) -> None:
+        self.forget_id(id(owner))
+
+    def forget_id(self, owner_id: int) -> None:
+        self._wanted.pop(owner_id, None)
+        self._callbacks.pop(owner_id, None)
+
+    def note(self, latex: str, size: float, color: str = DEFAULT_COLOR) -> str | None:
+        """Why the equation is shown as plain text (None when it is typeset or still on its way)."""
+        return self._notes.get((latex, float(size), color, math_render.screen_ratio()))
+
+    def is_pending(self) -> bool:
+        with self._cond:
+            return bool(self._stack) or self._busy
+
+    _busy = False
+
+    def _on_finished(self, key: Key, note) -> None:
+        if note is not None:
+            self._notes[key] = note
+            math_render.store_image(fallback_image(key[0], key[1], note, key[3], key[2]), *key)
+        for owner_id, keys in list(self._wanted.items()):
+            if key in keys:
+                callback = self._callbacks.get(owner_id)
+                if callback is not None:
+                    callback()
+
+    def _enqueue(self, key: Key) -> None:
+        with self._cond:
+            if key in self._stack:
+                self._stack.remove(key)
+            self._stack.append(key)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._work, name="typesetter", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def _is_wanted(self, key: Key) -> bool:
+        return any(key in keys for keys in list(self._wanted.values()))
+
+    # -- worker thread ---------------------------------------------------------------------------
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while not self._stack and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                key = self._stack.pop()
+                self._busy = True
+            try:
+                if self._is_wanted(key):
+                    self._typeset(key)
+            finally:
+                with self._cond:
+                    self._busy = False
+
+    def _typeset(self, key: Key) -> None:
+        from core.formula.runner import FormulaTimeout, RunnerClosed
+
+        latex, size, color, ratio = key
+        try:
+            svg = self._shared_runner().run(latex_svg, latex, size, color, time_limit=TIME_LIMIT_S)
+            math_render.store_image(math_render.svg_image(svg, ratio), *key)
+            note = None
+        except FormulaTimeout:
+            note = TIMEOUT_NOTE
+        except RunnerClosed:
+            return
+        except Exception:  # noqa: BLE001 - ziamath's own errors, a crashed worker: shown as text
+            note = FAILED_NOTE
+        if not self._closed:
+            self.finished.emit(key, note)
+
+    def _shared_runner(self):
+        if self._runner is None:
+            from core.formula.runner import SymbolicRunner
+
+            self._runner = SymbolicRunner(time_limit=TIME_LIMIT_S)
+        return self._runner
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._stack.clear()
+            self._cond.notify_all()
+        if self._runner is not None:
+            self._runner.close()
+
+
+_instance: Typesetter | None = None
+
+
+def typesetter() -> Typesetter:
+    global _instance
+    if _instance is None:
+        _instance = Typesetter()
+        atexit.register(_instance.close)
+    return _instance
+
+
+def math_pixmap(owner: QObject, equations: list[tuple[str, float]], on_ready: Callable[[], None]
+                ) -> list[QPixmap]:
+    """Pixmaps of ``equations`` ((latex, size) pairs) for ``owner``, which is called back through
+    ``on_ready`` when a pending one is typeset (it then asks again)."""
+    setter = typesetter()
+    pixmaps, keys = [], []
+    ratio = math_render.screen_ratio()
+    for latex, size in equations:
+        image, final = setter.image(latex, size)
+        pixmaps.append(QPixmap.fromImage(image))
+        if not final:
+            keys.append((latex, float(size), DEFAULT_COLOR, ratio))
+    setter.want(owner, keys, on_ready)
+    return pixmaps
+
+
+def show_math(label: QLabel, latex: str, size: float) -> None:
+    """Show the equation on ``label``: typeset, or as plain text until (or if never) it can be."""
+    label.setProperty("math_latex", latex)
+
+    def again() -> None:
+        if shiboken6.isValid(label) and label.property("math_latex") == latex:
+            show_math(label, latex, size)
+
+    if not label.property("math_tracked"):
+        label.setProperty("math_tracked", True)
+        owner_id = id(label)
+        label.destroyed.connect(lambda *_: typesetter().forget_id(owner_id))
+    (pixmap,) = math_pixmap(label, [(latex, size)], again)
+    label.setPixmap(pixmap)
+
+
+def clear_math(label: QLabel) -> None:
+    label.setProperty("math_latex", "")
+    typesetter().forget(label)
+    label.clear()
