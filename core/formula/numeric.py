@@ -130,13 +130,15 @@ def _printer_class():
 
 def formula_source(expr, name: str = FUNCTION_NAME, variable=None) -> str:
     """Python source of ``def name(x): ...`` computing ``expr`` with numpy, common sub-expressions
-    computed once. Raises ValueError when the expression contains something numpy cannot compute."""
+    computed once. Raises ValueError when the expression contains something numpy cannot compute.
+    Text is read by the whitelisting parser (core.formula.inputs), never by sympify."""
     import sympy
 
     from .graph import _default_variable
+    from .inputs import as_expression
 
     variable = _default_variable() if variable is None else variable
-    expr = sympy.sympify(expr) if not isinstance(expr, sympy.Basic) else expr
+    expr = as_expression(expr)
     extra = expr.free_symbols - {variable}
     if extra:
         raise ValueError(f"the formula may only use {variable}, not {', '.join(sorted(map(str, extra)))}")
@@ -361,7 +363,8 @@ def _compile_text(text: str) -> CompiledFormula:
 def compile_formula(expr_or_text, derivative=None) -> CompiledFormula:
     """h (a formula text, parsed by the whitelisting parser, or a sympy expression in x) and its
     derivative compiled to numpy, cached (LRU) by the text or the expressions.
-    ``derivative`` defaults to ``sympy.diff(expr, x)``; the Function lab passes the derivative it
+    ``derivative`` (a sympy expression, or text read by the whitelisting parser — never sympify)
+    defaults to ``sympy.diff(expr, x)``; the Function lab passes the derivative it
     shows (the derivation's result) so the plotted h′ is the displayed one."""
     if isinstance(expr_or_text, str) and derivative is None:
         return _compile_text(expr_or_text)
@@ -369,13 +372,12 @@ def compile_formula(expr_or_text, derivative=None) -> CompiledFormula:
 
     from .graph import _default_variable
 
-    expr = expr_or_text
-    if isinstance(expr, str):
-        from .parser import parse_formula
-        expr = parse_formula(expr)
+    from .inputs import as_expression
+
+    expr = as_expression(expr_or_text)
     if derivative is None:
         derivative = sympy.diff(expr, _default_variable())
-    return _compile_expr(expr, derivative)
+    return _compile_expr(expr, as_expression(derivative, "the derivative"))
 
 
 # --------------------------------------------------------------------------------------------- curves
