@@ -28,7 +28,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel
 
 from . import math_render
-from .math_fallback import fallback_image
+from .math_fallback import fallback_image, latex_as_text
 from .typeset_job import is_cheap, latex_svg, nesting_depth
 
 TIME_LIMIT_S = 3.0
@@ -209,7 +209,8 @@ def math_pixmap(owner: QObject, equations: list[tuple[str, float]], on_ready: Ca
 
 
 def show_math(label: QLabel, latex: str, size: float) -> None:
-    """Show the equation on ``label``: typeset, or as plain text until (or if never) it can be."""
+    """Show the equation on ``label``: typeset, or as plain text until (or if never) it can be.
+    The label's accessible description says which: "" when typeset, else the plain text and why."""
     label.setProperty("math_latex", latex)
 
     def again() -> None:
@@ -220,11 +221,17 @@ def show_math(label: QLabel, latex: str, size: float) -> None:
         label.setProperty("math_tracked", True)
         owner_id = id(label)
         label.destroyed.connect(lambda *_: typesetter().forget_id(owner_id))
-    (pixmap,) = math_pixmap(label, [(latex, size)], again)
-    label.setPixmap(pixmap)
+    setter = typesetter()
+    image, final = setter.image(latex, size)
+    key = (latex, float(size), DEFAULT_COLOR, math_render.screen_ratio())
+    setter.want(label, [] if final else [key], again)
+    label.setPixmap(QPixmap.fromImage(image))
+    note = PENDING_NOTE if not final else setter.note(latex, size)
+    label.setAccessibleDescription(f"{latex_as_text(latex)} ({note})" if note else "")
 
 
 def clear_math(label: QLabel) -> None:
     label.setProperty("math_latex", "")
     typesetter().forget(label)
     label.clear()
+    label.setAccessibleDescription("")

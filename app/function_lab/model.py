@@ -134,6 +134,10 @@ class FunctionLabModel(QObject):
         elif not self._service.is_working_on(text):   # e.g. the prefetched lesson, on its way
             self._service.request(text)
 
+    def is_cached(self, text: str) -> bool:
+        """True when ``text`` was derived already, so submitting it shows it at once."""
+        return text in self._cache
+
     def _remember(self, text: str) -> None:
         if text.strip() and (not self.history or self.history[-1] != text):
             if text in self.history:

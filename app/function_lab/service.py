@@ -62,11 +62,19 @@ class SymbolicService(QObject):
         from core.formula.parser import FormulaError
 
         try:
-            return text, shared_runner().run(analyze_formula, text), ""
+            analysis = shared_runner().run(analyze_formula, text)
         except FormulaError as error:   # what only building the expression finds: log(0), 10^999
             return text, None, error
         except Exception as exc:  # timeouts, memory limits, a crashed child: all become a message
             return text, None, str(exc) or type(exc).__name__
+        # Compile the generated numpy code here, off the GUI thread (cached by its source): the
+        # plots and the chain factors at x0 then only evaluate it.
+        try:
+            analysis.compiled()
+            analysis.decomposition.factors_at(1.0)
+        except Exception as exc:  # noqa: BLE001 - generated code the checker refuses: a message
+            return text, None, f"{type(exc).__name__}: {exc}"
+        return text, analysis, ""
 
     def request(self, text: str) -> None:
         """Analyse `text`; a slow analysis of an older text is cancelled rather than waited for."""
