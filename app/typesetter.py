@@ -6,24 +6,28 @@ exponential in nesting (app/typeset_job.py). So a panel does not call ``render_l
 learner typed; it calls ``show_math(label, latex, size)`` (or ``math_pixmap`` for a widget that
 paints), which
 
-* shows a cached image, or lays out a cheap equation (``typeset_job.is_cheap``) right away, as before;
+* shows a cached image, or lays out a cheap equation (``typeset_job.is_cheap``) right away, as before
+  — as long as the GUI thread has spent less than INLINE_BUDGET_S on that since the event loop last
+  turned (a derivation tree of forty cheap steps would otherwise add up to seconds);
 * otherwise shows the equation as plain text marked "typesetting…" and asks the worker process
   (its own ``SymbolicRunner``, TIME_LIMIT_S per equation) for the SVG; the label gets the typeset
   image when it arrives, if it still shows that equation;
 * when the worker gives up (time limit, or nesting beyond HOPELESS_DEPTH, which would take minutes),
   shows the plain text for good, with a note that says so.
 
-Requests nobody waits for any more (the label moved on to another equation or is gone) are skipped,
-and the newest request is served first, so a new formula does not queue behind an old one.
+Requests are served in the order asked (a panel's equations top to bottom); those nobody waits for
+any more (the label moved on to another equation or is gone) are skipped, so a new formula does not
+queue behind an old one.
 """
 from __future__ import annotations
 
 import atexit
 import threading
+import time
 from typing import Callable
 
 import shiboken6
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel
 
@@ -32,11 +36,14 @@ from .math_fallback import fallback_image, latex_as_text
 from .typeset_job import is_cheap, latex_svg, nesting_depth
 
 TIME_LIMIT_S = 3.0
-#: Deeper than this, typesetting would take minutes: the plain text is shown without trying.
-HOPELESS_DEPTH = 14
+#: Deeper than this, typesetting would take far longer than TIME_LIMIT_S (every level about
+#: doubles the time; ten levels take one to three seconds): the plain text is shown without trying.
+HOPELESS_DEPTH = 10
+#: The GUI thread lays out cheap equations for at most this long per turn of the event loop; then
+#: the worker does.
+INLINE_BUDGET_S = 0.3
 DEFAULT_COLOR = "#1d2433"
 PENDING_NOTE = "typesetting…"
-TIMEOUT_NOTE = f"too deeply nested to typeset within {TIME_LIMIT_S:g} s — shown as plain text"
 HOPELESS_NOTE = "too deeply nested to typeset — shown as plain text"
 FAILED_NOTE = "could not be typeset — shown as plain text"
 
@@ -53,11 +60,12 @@ class Typesetter(QObject):
         self._notes: dict[Key, str] = {}           # equations shown as plain text for good
         self._wanted: dict[int, set] = {}          # owner id -> keys it shows
         self._callbacks: dict[int, Callable] = {}  # owner id -> what to call when one arrives
-        self._stack: list[Key] = []                # pending requests, newest last
+        self._queue: list[Key] = []                # pending requests, in the order asked
         self._cond = threading.Condition()
         self._runner = None
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._spent = None   # seconds of inline layout in this turn of the event loop (None: none yet)
         self.finished.connect(self._on_finished)
 
     # -- GUI thread ------------------------------------------------------------------------------
@@ -73,14 +81,26 @@ class Typesetter(QObject):
         if key in self._notes or depth > HOPELESS_DEPTH:
             note = self._notes.setdefault(key, HOPELESS_NOTE)
             return math_render.store_image(fallback_image(latex, size, note, ratio, color), *key), True
-        if is_cheap(latex):
+        if is_cheap(latex) and self._within_budget():
+            began = time.perf_counter()
             try:
                 return math_render.render_image(*key), True
             except ValueError:
                 self._notes[key] = FAILED_NOTE
                 return self.image(latex, size, color)
+            finally:
+                self._spent += time.perf_counter() - began
         self._enqueue(key)
         return fallback_image(latex, size, PENDING_NOTE, ratio, color), False
+
+    def _within_budget(self) -> bool:
+        if self._spent is None:   # the first inline layout of this turn: the budget renews next turn
+            self._spent = 0.0
+            QTimer.singleShot(0, self, self._renew_budget)
+        return self._spent < INLINE_BUDGET_S
+
+    def _renew_budget(self) -> None:
+        self._spent = None
 
     def want(self, owner: object, keys, on_ready: Callable[[], None]) -> None:
         """``owner`` shows ``keys`` (replacing what it showed) and is told by ``on_ready()`` when
@@ -104,7 +124,7 @@ class Typesetter(QObject):
 
     def is_pending(self) -> bool:
         with self._cond:
-            return bool(self._stack) or self._busy
+            return bool(self._queue) or self._busy
 
     _busy = False
 
@@ -120,9 +140,8 @@ class Typesetter(QObject):
 
     def _enqueue(self, key: Key) -> None:
         with self._cond:
-            if key in self._stack:
-                self._stack.remove(key)
-            self._stack.append(key)
+            if key not in self._queue:
+                self._queue.append(key)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._work, name="typesetter", daemon=True)
                 self._thread.start()
@@ -135,11 +154,11 @@ class Typesetter(QObject):
     def _work(self) -> None:
         while True:
             with self._cond:
-                while not self._stack and not self._closed:
+                while not self._queue and not self._closed:
                     self._cond.wait()
                 if self._closed:
                     return
-                key = self._stack.pop()
+                key = self._queue.pop(0)
                 self._busy = True
             try:
                 if self._is_wanted(key):
@@ -157,7 +176,7 @@ class Typesetter(QObject):
             math_render.store_image(math_render.svg_image(svg, ratio), *key)
             note = None
         except FormulaTimeout:
-            note = TIMEOUT_NOTE
+            note = f"too deeply nested to typeset within {TIME_LIMIT_S:g} s — shown as plain text"
         except RunnerClosed:
             return
         except Exception:  # noqa: BLE001 - ziamath's own errors, a crashed worker: shown as text
@@ -175,7 +194,7 @@ class Typesetter(QObject):
     def close(self) -> None:
         with self._cond:
             self._closed = True
-            self._stack.clear()
+            self._queue.clear()
             self._cond.notify_all()
         if self._runner is not None:
             self._runner.close()
