@@ -15,6 +15,8 @@ _WORDS = {
 }
 _COMMAND = re.compile(r"\\([A-Za-z]+|[,;!])")
 MAX_CHARS = 600   # longer text is cut with '…' (it would not fit a panel anyway)
+LINE_CHARS = 100  # the stand-in wraps at this many characters, so it does not widen its panel
+MAX_LINES = 3     # ... and shows at most this many lines (the rest as '…')
 
 
 def _group(text: str, start: int) -> tuple[str, int]:
@@ -38,7 +40,7 @@ def _rewrite(text: str) -> str:
         if text.startswith(r"\frac", i) and text[i + 5:i + 6] == "{":
             top, i = _group(text, i + 5)
             bottom, i = _group(text, i) if text[i:i + 1] == "{" else ("", i)
-            out.append(f"({_rewrite(top)})/({_rewrite(bottom)})")
+            out.append(f"{_operand(_rewrite(top))}/{_operand(_rewrite(bottom))}")
         elif text.startswith(r"\sqrt", i) and text[i + 5:i + 6] == "{":
             inside, i = _group(text, i + 5)
             out.append(f"√({_rewrite(inside)})")
@@ -64,25 +66,41 @@ def _rewrite(text: str) -> str:
     return "".join(out)
 
 
+def _operand(text: str) -> str:
+    """``text`` as the numerator or denominator of a '/': bracketed unless it is a single token."""
+    text = text.strip()
+    return text if re.fullmatch(r"[\w.′]+|\(.*\)", text) and text.count("(") == text.count(")") else f"({text})"
+
+
+def _lines(text: str) -> list[str]:
+    lines = [text[i:i + LINE_CHARS] for i in range(0, len(text), LINE_CHARS)] or [""]
+    if len(lines) > MAX_LINES:
+        lines = lines[:MAX_LINES]
+        lines[-1] = lines[-1][:-1] + "…"
+    return lines
+
+
 def latex_as_text(latex: str) -> str:
     """``latex`` as plain, readable text: ``\\frac{1}{u} \\cdot \\cos{\\left(x \\right)}`` ->
     ``(1)/(u) · cos(x )``, squeezed to single spaces and at most MAX_CHARS characters."""
-    text = " ".join(_rewrite(latex).split())
+    text = " ".join(_rewrite(latex).split()).replace("( ", "(").replace(" )", ")")
     return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1] + "…"
 
 
 def fallback_image(latex: str, size: float, note: str, ratio: float = 1.0,
                    color: str = "#1d2433") -> QImage:
-    """The equation as plain text with ``note`` below it in small grey italics."""
-    text = latex_as_text(latex)
+    """The equation as plain text (wrapped, at most MAX_LINES lines) with ``note`` below it in small
+    grey italics."""
+    lines = _lines(latex_as_text(latex))
     main_font = QFont("DejaVu Sans Mono")
     main_font.setPixelSize(max(8, round(size * 0.8)))
     note_font = QFont()
     note_font.setPixelSize(max(8, round(size * 0.6)))
     note_font.setItalic(True)
     main, small = QFontMetricsF(main_font), QFontMetricsF(note_font)
-    width = max(main.horizontalAdvance(text), small.horizontalAdvance(note)) + 4
-    height = main.height() + (small.height() + 2 if note else 0) + 2
+    width = max(max(main.horizontalAdvance(line) for line in lines), small.horizontalAdvance(note)) + 4
+    text_height = main.height() * len(lines)
+    height = text_height + (small.height() + 2 if note else 0) + 2
     image = QImage(max(1, round(width * ratio)), max(1, round(height * ratio)), QImage.Format_ARGB32_Premultiplied)
     image.setDevicePixelRatio(ratio)
     image.fill(Qt.transparent)
@@ -90,10 +108,11 @@ def fallback_image(latex: str, size: float, note: str, ratio: float = 1.0,
     painter.setRenderHint(QPainter.TextAntialiasing)
     painter.setFont(main_font)
     painter.setPen(QColor(color))
-    painter.drawText(QPointF(2, main.ascent() + 1), text)
+    for row, line in enumerate(lines):
+        painter.drawText(QPointF(2, main.height() * row + main.ascent() + 1), line)
     if note:
         painter.setFont(note_font)
         painter.setPen(QColor("#6b7488"))
-        painter.drawText(QPointF(2, main.height() + 2 + small.ascent()), note)
+        painter.drawText(QPointF(2, text_height + 2 + small.ascent()), note)
     painter.end()
     return image

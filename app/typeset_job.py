@@ -12,10 +12,13 @@ from __future__ import annotations
 import re
 
 #: Deepest nesting (braces and \left … \right pairs) laid out in the calling thread. The lesson's
-#: equations nest 5 deep and take about 0.1 s each; every further level doubles that.
+#: equations nest 4 or 5 deep and take about 0.1 s each; every further level about doubles that.
 CHEAP_DEPTH = 5
-#: Longest LaTeX source laid out in the calling thread.
-CHEAP_LENGTH = 240
+#: Longest LaTeX source laid out in the calling thread (time grows with length too).
+CHEAP_LENGTH = 600
+#: Largest length × 2^depth laid out in the calling thread: a step of the lesson's derivation
+#: scores about 2,200, the row of a ten-layer function's layers about 3,000.
+CHEAP_COST = 4000
 
 _GROUPING = re.compile(r"\\left|\\right|[{}]")
 
@@ -35,7 +38,10 @@ def nesting_depth(latex: str) -> int:
 
 def is_cheap(latex: str) -> bool:
     """True when laying ``latex`` out is quick for certain (a few tenths of a second at most)."""
-    return len(latex) <= CHEAP_LENGTH and nesting_depth(latex) <= CHEAP_DEPTH
+    if len(latex) > CHEAP_LENGTH:
+        return False
+    depth = nesting_depth(latex)
+    return depth <= CHEAP_DEPTH and len(latex) * 2 ** depth <= CHEAP_COST
 
 
 def latex_svg(latex: str, size: float, color: str) -> str:

@@ -66,12 +66,13 @@ class Typesetter(QObject):
         self._thread: threading.Thread | None = None
         self._closed = False
         self._spent = None   # seconds of inline layout in this turn of the event loop (None: none yet)
+        self._too_deep = HOPELESS_DEPTH + 1   # the shallowest nesting the worker ran out of time on
         self.finished.connect(self._on_finished)
 
     # -- GUI thread ------------------------------------------------------------------------------
     def image(self, latex: str, size: float, color: str = DEFAULT_COLOR) -> tuple[QImage, bool]:
-        """(image, final): the typeset image or its plain-text stand-in; ``final`` False while the
-        worker is still on it."""
+        """(image, final): the typeset image or its plain-text stand-in; ``final`` False when the
+        worker has to typeset it — ``want`` asks it to."""
         ratio = math_render.screen_ratio()
         key = (latex, float(size), color, ratio)
         image = math_render.cached_image(*key)
@@ -80,7 +81,7 @@ class Typesetter(QObject):
         depth = nesting_depth(latex)
         if key in self._notes or depth > HOPELESS_DEPTH:
             note = self._notes.setdefault(key, HOPELESS_NOTE)
-            return math_render.store_image(fallback_image(latex, size, note, ratio, color), *key), True
+            return fallback_image(latex, size, note, ratio, color), True
         if is_cheap(latex) and self._within_budget():
             began = time.perf_counter()
             try:
@@ -90,7 +91,6 @@ class Typesetter(QObject):
                 return self.image(latex, size, color)
             finally:
                 self._spent += time.perf_counter() - began
-        self._enqueue(key)
         return fallback_image(latex, size, PENDING_NOTE, ratio, color), False
 
     def _within_budget(self) -> bool:
@@ -103,11 +103,13 @@ class Typesetter(QObject):
         self._spent = None
 
     def want(self, owner: object, keys, on_ready: Callable[[], None]) -> None:
-        """``owner`` shows ``keys`` (replacing what it showed) and is told by ``on_ready()`` when
-        one of them is typeset; no keys: nothing pending for it any more."""
+        """``owner`` shows ``keys`` (replacing what it showed), which the worker typesets, and is
+        told by ``on_ready()`` when one of them is ready; no keys: nothing pending for it any more."""
         if keys:
-            self._wanted[id(owner)] = set(keys)
+            self._wanted[id(owner)] = set(keys)   # wanted first: the worker skips what nobody wants
             self._callbacks[id(owner)] = on_ready
+            for key in keys:
+                self._enqueue(key)
         else:
             self.forget(owner)
 
@@ -128,10 +130,15 @@ class Typesetter(QObject):
 
     _busy = False
 
+    def reset(self) -> None:
+        """Forget which equations were too slow (they are tried again): after a change of the time
+        limit, and between tests."""
+        self._notes.clear()
+        self._too_deep = HOPELESS_DEPTH + 1
+
     def _on_finished(self, key: Key, note) -> None:
         if note is not None:
             self._notes[key] = note
-            math_render.store_image(fallback_image(key[0], key[1], note, key[3], key[2]), *key)
         for owner_id, keys in list(self._wanted.items()):
             if key in keys:
                 callback = self._callbacks.get(owner_id)
@@ -161,7 +168,9 @@ class Typesetter(QObject):
                 key = self._queue.pop(0)
                 self._busy = True
             try:
-                if self._is_wanted(key):
+                if math_render.cached_image(*key) is not None or key in self._notes:
+                    self.finished.emit(key, self._notes.get(key))   # done meanwhile (asked twice)
+                elif self._is_wanted(key):
                     self._typeset(key)
             finally:
                 with self._cond:
@@ -171,12 +180,18 @@ class Typesetter(QObject):
         from core.formula.runner import FormulaTimeout, RunnerClosed
 
         latex, size, color, ratio = key
+        timeout_note = f"too deeply nested to typeset within {TIME_LIMIT_S:g} s — shown as plain text"
+        depth = nesting_depth(latex)
+        if depth >= self._too_deep:   # as deep as one that ran out of time: do not wait for it again
+            self.finished.emit(key, timeout_note)
+            return
         try:
             svg = self._shared_runner().run(latex_svg, latex, size, color, time_limit=TIME_LIMIT_S)
             math_render.store_image(math_render.svg_image(svg, ratio), *key)
             note = None
         except FormulaTimeout:
-            note = f"too deeply nested to typeset within {TIME_LIMIT_S:g} s — shown as plain text"
+            self._too_deep = min(self._too_deep, depth)
+            note = timeout_note
         except RunnerClosed:
             return
         except Exception:  # noqa: BLE001 - ziamath's own errors, a crashed worker: shown as text
