@@ -126,6 +126,9 @@ class MainWindow(QMainWindow):
         # The Function lab's first visit shows the lesson's function at once: derived in the
         # background once the Network lab has settled, then waiting in the lab's cache.
         self.function_model.prefetch(delay_ms=PREFETCH_DELAY_MS)
+        from .typesetter import typesetter   # the learner's formulas are typeset in a worker
+
+        QTimer.singleShot(PREFETCH_DELAY_MS, self, typesetter().warm_up)
 
     # ------------------------------------------------------------------ actions
     def _global_specs(self) -> list[ActionSpec]:

@@ -41,6 +41,12 @@ def _rewrite(text: str) -> str:
             top, i = _group(text, i + 5)
             bottom, i = _group(text, i) if text[i:i + 1] == "{" else ("", i)
             out.append(f"{_operand(_rewrite(top))}/{_operand(_rewrite(bottom))}")
+        elif text.startswith(r"\underbrace", i) and text[i + 11:i + 12] == "{":
+            inside, i = _group(text, i + 11)
+            label = ""
+            if text[i:i + 2] == "_{":
+                label, i = _group(text, i + 1)
+            out.append(f"{_rewrite(inside)} ({_rewrite(label)})" if label else _rewrite(inside))
         elif text.startswith(r"\sqrt", i) and text[i + 5:i + 6] == "{":
             inside, i = _group(text, i + 5)
             out.append(f"√({_rewrite(inside)})")

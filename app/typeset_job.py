@@ -17,8 +17,9 @@ CHEAP_DEPTH = 5
 #: Longest LaTeX source laid out in the calling thread (time grows with length too).
 CHEAP_LENGTH = 600
 #: Largest length × 2^depth laid out in the calling thread: a step of the lesson's derivation
-#: scores about 2,200, the row of a ten-layer function's layers about 3,000.
-CHEAP_COST = 4000
+#: scores about 2,200 (about 0.1 s); the row of a ten-layer function's layers, about 3,000, goes to
+#: the worker.
+CHEAP_COST = 2500
 
 _GROUPING = re.compile(r"\\left|\\right|[{}]")
 

@@ -130,6 +130,16 @@ class Typesetter(QObject):
 
     _busy = False
 
+    def warm_up(self) -> None:
+        """Start the worker process and load ziamath in it now (from the worker thread), so the
+        first equation it is asked for does not wait for that."""
+        with self._cond:
+            self._warm = True
+            self._start_thread()
+            self._cond.notify()
+
+    _warm = False
+
     def reset(self) -> None:
         """Forget which equations were too slow (they are tried again): after a change of the time
         limit, and between tests."""
@@ -149,10 +159,13 @@ class Typesetter(QObject):
         with self._cond:
             if key not in self._queue:
                 self._queue.append(key)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._work, name="typesetter", daemon=True)
-                self._thread.start()
+            self._start_thread()
             self._cond.notify()
+
+    def _start_thread(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name="typesetter", daemon=True)
+            self._thread.start()
 
     def _is_wanted(self, key: Key) -> bool:
         return any(key in keys for keys in list(self._wanted.values()))
@@ -161,12 +174,21 @@ class Typesetter(QObject):
     def _work(self) -> None:
         while True:
             with self._cond:
-                while not self._queue and not self._closed:
+                while not self._queue and not self._closed and not self._warm:
                     self._cond.wait()
                 if self._closed:
                     return
-                key = self._queue.pop(0)
+                self._warm = False
+                key = self._queue.pop(0) if self._queue else None
                 self._busy = True
+            if key is None:   # warm_up: a worker with ziamath loaded, before anything is asked
+                try:
+                    self._shared_runner().run(latex_svg, "x", 12.0, DEFAULT_COLOR)
+                except Exception:  # noqa: BLE001 - warming up is a courtesy; real calls report
+                    pass
+                with self._cond:
+                    self._busy = False
+                continue
             try:
                 if math_render.cached_image(*key) is not None or key in self._notes:
                     self.finished.emit(key, self._notes.get(key))   # done meanwhile (asked twice)
