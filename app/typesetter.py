@@ -13,7 +13,8 @@ paints), which
   (its own ``SymbolicRunner``, TIME_LIMIT_S per equation) for the SVG; the label gets the typeset
   image when it arrives, if it still shows that equation;
 * when the worker gives up (time limit, or nesting beyond HOPELESS_DEPTH, which would take minutes),
-  shows the plain text for good, with a note that says so.
+  shows the plain text for good, with a note that says so. An equation nested as deeply as one
+  that ran out of time is not tried again (``reset`` forgets that).
 
 Requests are served in the order asked (a panel's equations top to bottom); those nobody waits for
 any more (the label moved on to another equation or is gone) are skipped, so a new formula does not
@@ -124,12 +125,6 @@ class Typesetter(QObject):
         """Why the equation is shown as plain text (None when it is typeset or still on its way)."""
         return self._notes.get((latex, float(size), color, math_render.screen_ratio()))
 
-    def is_pending(self) -> bool:
-        with self._cond:
-            return bool(self._queue) or self._busy
-
-    _busy = False
-
     def warm_up(self) -> None:
         """Start the worker process and load ziamath in it now (from the worker thread), so the
         first equation it is asked for does not wait for that."""
@@ -152,8 +147,11 @@ class Typesetter(QObject):
         for owner_id, keys in list(self._wanted.items()):
             if key in keys:
                 callback = self._callbacks.get(owner_id)
-                if callback is not None:
-                    callback()
+                try:
+                    if callback is not None:
+                        callback()
+                except RuntimeError:   # its widget is gone (deleted before it said so)
+                    self.forget_id(owner_id)
 
     def _enqueue(self, key: Key) -> None:
         with self._cond:
@@ -180,23 +178,15 @@ class Typesetter(QObject):
                     return
                 self._warm = False
                 key = self._queue.pop(0) if self._queue else None
-                self._busy = True
             if key is None:   # warm_up: a worker with ziamath loaded, before anything is asked
                 try:
                     self._shared_runner().run(latex_svg, "x", 12.0, DEFAULT_COLOR)
                 except Exception:  # noqa: BLE001 - warming up is a courtesy; real calls report
                     pass
-                with self._cond:
-                    self._busy = False
-                continue
-            try:
-                if math_render.cached_image(*key) is not None or key in self._notes:
-                    self.finished.emit(key, self._notes.get(key))   # done meanwhile (asked twice)
-                elif self._is_wanted(key):
-                    self._typeset(key)
-            finally:
-                with self._cond:
-                    self._busy = False
+            elif math_render.cached_image(*key) is not None or key in self._notes:
+                self.finished.emit(key, self._notes.get(key))   # done meanwhile (asked twice)
+            elif self._is_wanted(key):
+                self._typeset(key)
 
     def _typeset(self, key: Key) -> None:
         from core.formula.runner import FormulaTimeout, RunnerClosed
@@ -253,6 +243,7 @@ def math_pixmap(owner: QObject, equations: list[tuple[str, float]], on_ready: Ca
     """Pixmaps of ``equations`` ((latex, size) pairs) for ``owner``, which is called back through
     ``on_ready`` when a pending one is typeset (it then asks again)."""
     setter = typesetter()
+    _forget_when_destroyed(owner)
     pixmaps, keys = [], []
     ratio = math_render.screen_ratio()
     for latex, size in equations:
@@ -264,6 +255,13 @@ def math_pixmap(owner: QObject, equations: list[tuple[str, float]], on_ready: Ca
     return pixmaps
 
 
+def _forget_when_destroyed(owner: QObject) -> None:
+    if not owner.property("math_tracked"):
+        owner.setProperty("math_tracked", True)
+        owner_id = id(owner)
+        owner.destroyed.connect(lambda *_: typesetter().forget_id(owner_id))
+
+
 def show_math(label: QLabel, latex: str, size: float) -> None:
     """Show the equation on ``label``: typeset, or as plain text until (or if never) it can be.
     The label's accessible description says which: "" when typeset, else the plain text and why."""
@@ -273,10 +271,7 @@ def show_math(label: QLabel, latex: str, size: float) -> None:
         if shiboken6.isValid(label) and label.property("math_latex") == latex:
             show_math(label, latex, size)
 
-    if not label.property("math_tracked"):
-        label.setProperty("math_tracked", True)
-        owner_id = id(label)
-        label.destroyed.connect(lambda *_: typesetter().forget_id(owner_id))
+    _forget_when_destroyed(label)
     setter = typesetter()
     image, final = setter.image(latex, size)
     key = (latex, float(size), DEFAULT_COLOR, math_render.screen_ratio())
