@@ -101,7 +101,26 @@ class Typesetter(QObject):
         return self._spent < INLINE_BUDGET_S
 
     def _renew_budget(self) -> None:
+        """A new turn of the event loop: cheap equations that waited for the budget are typeset
+        here now, a budget's worth per turn (quicker than the worker, and the window stays live)."""
         self._spent = None
+        with self._cond:
+            waiting = [key for key in self._queue if is_cheap(key[0])]
+        for key in waiting:
+            if not self._within_budget():
+                return
+            with self._cond:
+                if key not in self._queue:   # the worker took it meanwhile
+                    continue
+                self._queue.remove(key)
+            began = time.perf_counter()
+            try:
+                math_render.render_image(*key)
+                note = None
+            except ValueError:
+                note = FAILED_NOTE
+            self._spent += time.perf_counter() - began
+            self._on_finished(key, note)
 
     def want(self, owner: object, keys, on_ready: Callable[[], None]) -> None:
         """``owner`` shows ``keys`` (replacing what it showed), which the worker typesets, and is
