@@ -26,6 +26,8 @@ from .views.shortcut_sheet import ShortcutSheet
 SETTINGS_ORG = "chainrule-studio"
 SETTINGS_APP = "chainrule-studio"
 MAX_PANELS_PER_LAB = 9
+#: How long after start-up the Function lab's lesson function is derived in the background.
+PREFETCH_DELAY_MS = 1000
 LAB_NAMES = (network_lab.NAME, function_lab.NAME)
 LAB_TITLES = (network_lab.TITLE, function_lab.TITLE)
 PANEL_TITLES = {**network_lab.PANEL_TITLES, **function_lab.PANEL_TITLES}
@@ -129,6 +131,12 @@ class MainWindow(QMainWindow):
         for panel in self._all_panels().values():
             if hasattr(panel, "start"):
                 panel.start()
+        # The Function lab's first visit shows the lesson's function at once: derived in the
+        # background once the Network lab has settled, then waiting in the lab's cache.
+        self.function_model.prefetch(delay_ms=PREFETCH_DELAY_MS)
+        from .typesetter import typesetter   # the learner's formulas are typeset in a worker
+
+        QTimer.singleShot(PREFETCH_DELAY_MS, self, typesetter().warm_up)
 
     # ------------------------------------------------------------------ actions
     def _global_specs(self) -> list[ActionSpec]:

@@ -35,22 +35,39 @@ def _zm():
 
 
 def latex_to_svg(latex: str, size: float = 18, color: str = "#1d2433") -> str:
-    """SVG text of the equation (raises ValueError with the reason if ziamath cannot lay it out)."""
-    try:
-        return _zm().Latex(latex, size=size, color=color).svg()
-    except Exception as exc:  # ziamath raises assorted errors for malformed input
-        raise ValueError(f"cannot render {latex!r}: {exc}") from exc
+    """SVG text of the equation (raises ValueError with the reason if ziamath cannot lay it out).
+    Its time grows exponentially with nesting: see app/typeset_job.py and app/typesetter.py for
+    equations typed by the learner."""
+    from .typeset_job import latex_svg
+
+    _zm()
+    return latex_svg(latex, size, color)
 
 
-def render_image(latex: str, size: float = 18, color: str = "#1d2433", ratio: float = 1.0) -> QImage:
-    """The equation as an image at ``ratio`` device pixels per point, cached (thread-safe)."""
+def cached_image(latex: str, size: float = 18, color: str = "#1d2433", ratio: float = 1.0) -> QImage | None:
+    """The equation's image if it was made before (by `render_image` or `store_image`), else None."""
     key = (latex, size, color, ratio)
     with _images_lock:
         image = _images.get(key)
         if image is not None:
             _images.move_to_end(key)
-            return image
-    renderer = QSvgRenderer(QByteArray(latex_to_svg(latex, size, color).encode()))
+        return image
+
+
+def store_image(image: QImage, latex: str, size: float = 18, color: str = "#1d2433",
+                ratio: float = 1.0) -> QImage:
+    """Remember ``image`` as the equation's image (typeset elsewhere, or its plain-text stand-in)."""
+    key = (latex, size, color, ratio)
+    with _images_lock:
+        _images[key] = image
+        if len(_images) > _CACHE_SIZE:
+            _images.popitem(last=False)
+    return image
+
+
+def svg_image(svg: str, ratio: float = 1.0) -> QImage:
+    """SVG text drawn into an image at ``ratio`` device pixels per point."""
+    renderer = QSvgRenderer(QByteArray(svg.encode()))
     logical = renderer.defaultSize()
     image = QImage(max(1, round(logical.width() * ratio)), max(1, round(logical.height() * ratio)),
                    QImage.Format_ARGB32_Premultiplied)
@@ -60,11 +77,15 @@ def render_image(latex: str, size: float = 18, color: str = "#1d2433", ratio: fl
     renderer.render(painter, QRectF(0, 0, image.width(), image.height()))
     painter.end()
     image.setDevicePixelRatio(ratio)
-    with _images_lock:
-        _images[key] = image
-        if len(_images) > _CACHE_SIZE:
-            _images.popitem(last=False)
     return image
+
+
+def render_image(latex: str, size: float = 18, color: str = "#1d2433", ratio: float = 1.0) -> QImage:
+    """The equation as an image at ``ratio`` device pixels per point, cached (thread-safe)."""
+    image = cached_image(latex, size, color, ratio)
+    if image is not None:
+        return image
+    return store_image(svg_image(latex_to_svg(latex, size, color), ratio), latex, size, color, ratio)
 
 
 def screen_ratio() -> float:

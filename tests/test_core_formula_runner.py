@@ -340,3 +340,34 @@ def test_analysis_of_a_bad_formula_raises_the_parser_error():
         analyze_formula("sin(x")
     with pytest.raises(parser.FormulaError):
         analyze_formula("")
+
+
+_ORPHAN_SCRIPT = """
+import sys, time
+sys.path.insert(0, {root!r})
+from core.formula.runner import SymbolicRunner
+runner = SymbolicRunner(time_limit=600)
+runner.start()
+print(runner.pid, flush=True)
+runner.run({call}, time_limit=600)
+"""
+
+
+@pytest.mark.parametrize("call", ["time.sleep, 600", "sum, range(10 ** 15)"],
+                         ids=["sleeping", "busy-holding-the-GIL"])
+def test_the_worker_dies_with_a_killed_application(call):
+    """An application killed with SIGKILL runs no cleanup: its worker must still not compute on."""
+    import subprocess
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parent.parent)
+    app = subprocess.Popen([sys.executable, "-c", _ORPHAN_SCRIPT.format(root=root, call=call)],
+                           stdout=subprocess.PIPE, text=True, cwd=root)
+    try:
+        child = int(app.stdout.readline())
+        time.sleep(0.5)  # the call is under way
+        assert not _gone(child, timeout=0.1)
+    finally:
+        app.kill()
+        app.wait(10)
+    assert _gone(child, timeout=5.0)

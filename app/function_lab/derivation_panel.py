@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from ..math_render import render_latex
+from ..typesetter import show_math
 from .model import FunctionLabModel
 
 STEP_ROLE = Qt.UserRole + 1
@@ -47,7 +47,7 @@ class DerivationPanel(QWidget):
         analysis = self._model.analysis
         self.tree.clear()
         derivation = analysis.derivation
-        self.answer.setPixmap(render_latex(rf"h'(x) = {derivation.result_latex}", size=18))
+        show_math(self.answer, rf"h'(x) = {derivation.result_latex}", 18)
         self._add(self.tree.invisibleRootItem(), derivation.root)
         self.tree.expandAll()
         self.tree.setCurrentItem(self.tree.topLevelItem(0))
@@ -57,7 +57,7 @@ class DerivationPanel(QWidget):
         item.setData(0, STEP_ROLE, step)
         item.setToolTip(0, step.explanation)
         label = QLabel()
-        label.setPixmap(render_latex(step.equation_latex, size=14))
+        show_math(label, step.equation_latex, 14)
         label.setToolTip(step.explanation)
         label.setContentsMargins(4, 3, 4, 3)
         self.tree.setItemWidget(item, 1, label)
@@ -71,7 +71,7 @@ class DerivationPanel(QWidget):
             self.rule_formula.clear()
             return
         self.explanation.setText(f"{step.title}: {step.explanation}")
-        self.rule_formula.setPixmap(render_latex(step.rule_latex, size=14))
+        show_math(self.rule_formula, step.rule_latex, 14)
 
     def rules_shown(self) -> list[str]:
         """Every rule in the tree, depth first: for tests and the learner's overview."""

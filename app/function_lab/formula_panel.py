@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QSizePolic
                                QWidget)
 
 from ..format import factor_latex
-from ..math_render import render_latex
+from ..typesetter import math_pixmap, show_math
 from .model import EXAMPLES, FormulaProblem, FunctionLabModel
 
 BOX_COLORS = ("#eef4fb", "#fdf3e3", "#eaf6ee", "#f6ecf8", "#f1f1f1")
@@ -69,11 +69,11 @@ class NestedBoxes(QWidget):
         painter.setRenderHint(QPainter.Antialiasing)
         rect = QRectF(self.rect()).adjusted(4, 4, -4, -4)
         inset = min(28.0, rect.height() / (2 * max(len(self._layers), 1) + 1))
-        for depth, latex in enumerate(self._layers):
+        pixmaps = math_pixmap(self, [(latex, 14) for latex in self._layers], self.update)
+        for depth, pixmap in enumerate(pixmaps):
             painter.setPen(QPen(QColor("#8a94a8"), 1.2))
             painter.setBrush(QColor(BOX_COLORS[depth % len(BOX_COLORS)]))
             painter.drawRoundedRect(rect, 8, 8)
-            pixmap = render_latex(latex, size=14)
             painter.drawPixmap(int(rect.left() + 8), int(rect.top() + 4), pixmap)
             top = pixmap.deviceIndependentSize().height() + 8
             rect = rect.adjusted(inset, top, -inset, -inset / 2)
@@ -189,6 +189,6 @@ class FormulaPanel(QWidget):
         if len(decomposition.layers) > 1:
             self.product_line += " = " + chain_product_latex(
                 [formula_latex(layer.derivative) for layer in decomposition.layers])
-        self.layers_label.setPixmap(render_latex(r"\qquad ".join(self.layer_lines), size=16))
-        self.product_label.setPixmap(render_latex(self.product_line, size=16))
+        show_math(self.layers_label, r"\qquad ".join(self.layer_lines), 16)
+        show_math(self.product_label, self.product_line, 16)
         self.boxes.set_layers(self.layer_lines + ["x"])

@@ -1,7 +1,11 @@
 """The Function lab's observable state: the formula, its analysis, the point x0 and the graph walk.
 
 A typo never costs the learner what they had: a formula that fails to parse or to derive leaves the
-last good analysis on screen and reports the problem, with its position, through `errorChanged`.
+last good analysis on screen and reports the problem, with its position, through `problemChanged`.
+
+Nothing the learner types is worked on by sympy in this process: the GUI thread only checks the
+syntax (bounded by the text's length), and building the expression, deriving it and everything
+else happen in the time-limited worker process (see service.py).
 """
 from __future__ import annotations
 
@@ -32,6 +36,9 @@ FINE_X0_STEP = 0.01
 DEBOUNCE_MS = 300
 CACHE_SIZE = 64
 HISTORY_SIZE = 50
+#: A typed formula joins the history once it has been on screen this long: the learner looked at
+#: it (typing derives live, so every pause would otherwise add a half-typed formula).
+DWELL_MS = 1500
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class FunctionLabModel(QObject):
         super().__init__(parent)
         self._service = service or SymbolicService(self)
         self._service.analyzed.connect(self._on_analyzed)
+        self._service.refused.connect(self._on_refused)
         self._service.failed.connect(self._on_failed)
         self._service.busyChanged.connect(self.busyChanged)
         self._cache: OrderedDict[str, object] = OrderedDict()
@@ -68,12 +76,17 @@ class FunctionLabModel(QObject):
         self.graph_step = 0
         self.forward_mode = False
         self.history: list[str] = []
+        self._closed = False
         self._graph_key, self._graph_values = None, None
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(lambda: self.submit(self._typed))
         self._typed = ""
+        self._dwell = QTimer(self)
+        self._dwell.setSingleShot(True)
+        self._dwell.setInterval(DWELL_MS)
+        self._dwell.timeout.connect(self._remember_shown)
 
     @property
     def busy(self) -> bool:
@@ -83,6 +96,16 @@ class FunctionLabModel(QObject):
         if self.analysis is None and not self.text:
             self.submit(text, remember=True)
 
+    def prefetch(self, text: str = LESSON_FORMULA, delay_ms: int = 0) -> None:
+        """Derive ``text`` in the background (after ``delay_ms``) before anybody asks, so the lab's
+        first visit shows it at once, from the cache, instead of an empty "deriving…" panel."""
+        if delay_ms > 0:
+            QTimer.singleShot(delay_ms, self, lambda: self.prefetch(text))
+            return
+        if (not self._closed and self.analysis is None and not self.text and text not in self._cache
+                and not self.busy):
+            self._service.request(text)
+
     # ------------------------------------------------------------------ formula
     def type_text(self, text: str) -> None:
         """Typing: analyse once the learner pauses, so plots follow the keyboard without lag."""
@@ -90,15 +113,17 @@ class FunctionLabModel(QObject):
         self._debounce.start()
 
     def submit(self, text: str, remember: bool = False) -> None:
-        """Parse now (bounded and fast, so errors show at once); derive in the worker process."""
-        from core.formula.parser import FormulaError, parse_formula
+        """Check the syntax now (bounded and fast, so typos show at once); build, derive and
+        everything else in the worker process (a text sympy takes minutes over is stopped there)."""
+        from core.formula.parser import FormulaError, check_syntax
 
         self._debounce.stop()
+        self._dwell.stop()
         self.text = text  # not stripped: error positions index the text as typed
         if remember:
             self._remember(text)
         try:
-            parse_formula(text)
+            check_syntax(text)
         except FormulaError as error:
             self._set_problem(FormulaProblem(text, error.message, error.position, getattr(error, "end", None)))
             return
@@ -106,8 +131,12 @@ class FunctionLabModel(QObject):
         if cached is not None:
             self._cache.move_to_end(text)
             self._show(cached)
-        else:
+        elif not self._service.is_working_on(text):   # e.g. the prefetched lesson, on its way
             self._service.request(text)
+
+    def is_cached(self, text: str) -> bool:
+        """True when ``text`` was derived already, so submitting it shows it at once."""
+        return text in self._cache
 
     def _remember(self, text: str) -> None:
         if text.strip() and (not self.history or self.history[-1] != text):
@@ -124,6 +153,15 @@ class FunctionLabModel(QObject):
         if text == self.text:
             self._show(analysis)
 
+    def _remember_shown(self) -> None:
+        if self.analysis is not None and self.problem is None and self.analysis.text == self.text:
+            self._remember(self.text)
+
+    def _on_refused(self, text: str, error) -> None:
+        """The worker's parser refused ``text`` (log(0), a number beyond the bounds …)."""
+        if text == self.text:
+            self._set_problem(FormulaProblem(text, error.message, error.position, error.end))
+
     def _on_failed(self, text: str, message: str) -> None:
         if text == self.text:
             self._set_problem(FormulaProblem(text, message))
@@ -137,6 +175,7 @@ class FunctionLabModel(QObject):
         self.graph_step = self._forward_done()
         self.analysisChanged.emit()
         self.graphStepChanged.emit(self.graph_step)
+        self._dwell.start()
 
     def _set_problem(self, problem: FormulaProblem | None) -> None:
         if problem != self.problem:
@@ -196,4 +235,6 @@ class FunctionLabModel(QObject):
             self.graphStepChanged.emit(self.graph_step)
 
     def close(self) -> None:
+        self._closed = True
+        self._dwell.stop()
         self._service.close()

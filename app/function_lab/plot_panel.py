@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from ..format import fmt, latex_number
-from ..math_render import render_latex
+from ..typesetter import clear_math, show_math
 from ..views.plot_style import CURVE_COLOR, POINT_COLOR, TANGENT_COLOR, PlotPanel
 from .model import FunctionLabModel
 
@@ -117,9 +117,9 @@ class FunctionPlotPanel(PlotPanel):
             self.caption.setText(f"h is not defined at x0 = {fmt(x0)}, so neither is h′(x0): "
                                  "move x0 (Left/Right) into its domain.")
         if self.readout_latex:
-            self.readout.setPixmap(render_latex(self.readout_latex, size=READOUT_SIZE))
+            show_math(self.readout, self.readout_latex, READOUT_SIZE)
         else:
-            self.readout.clear()
+            clear_math(self.readout)
 
     @property
     def tangent_slope(self) -> float:

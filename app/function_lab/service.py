@@ -32,9 +32,12 @@ def shared_runner():
 
 
 class SymbolicService(QObject):
-    """`request(text)` -> `analyzed(text, analysis)` or `failed(text, message)`."""
+    """`request(text)` -> `analyzed(text, analysis)`, `refused(text, formula_error)` (the parser's
+    FormulaError, with its position: building the expression is part of the worker's job) or
+    `failed(text, message)` (a time or memory limit, a crashed worker)."""
 
     analyzed = Signal(str, object)
+    refused = Signal(str, object)
     failed = Signal(str, str)
     busyChanged = Signal(bool)
 
@@ -50,13 +53,28 @@ class SymbolicService(QObject):
     def busy(self) -> bool:
         return self._worker.busy
 
+    def is_working_on(self, text: str) -> bool:
+        """True while the newest request is ``text`` and its answer has not come yet."""
+        return self._worker.busy and self._latest == text
+
     def _run(self, text: str):
         from core.formula.analysis import analyze_formula
+        from core.formula.parser import FormulaError
 
         try:
-            return text, shared_runner().run(analyze_formula, text), ""
+            analysis = shared_runner().run(analyze_formula, text)
+        except FormulaError as error:   # what only building the expression finds: log(0), 10^999
+            return text, None, error
         except Exception as exc:  # timeouts, memory limits, a crashed child: all become a message
             return text, None, str(exc) or type(exc).__name__
+        # Compile the generated numpy code here, off the GUI thread (cached by its source): the
+        # plots and the chain factors at x0 then only evaluate it.
+        try:
+            analysis.compiled()
+            analysis.decomposition.factors_at(1.0)
+        except Exception as exc:  # noqa: BLE001 - generated code the checker refuses: a message
+            return text, None, f"{type(exc).__name__}: {exc}"
+        return text, analysis, ""
 
     def request(self, text: str) -> None:
         """Analyse `text`; a slow analysis of an older text is cancelled rather than waited for."""
@@ -67,7 +85,9 @@ class SymbolicService(QObject):
 
     def _on_finished(self, result) -> None:
         text, analysis, error = result
-        if error:
+        if isinstance(error, Exception):
+            self.refused.emit(text, error)
+        elif error:
             self.failed.emit(text, error)
         else:
             self.analyzed.emit(text, analysis)

@@ -91,6 +91,8 @@ def analyze_formula(text: str) -> FormulaAnalysis:
     lap("source")
     latex, derivative_latex = formula_latex(expr), formula_latex(derivative)
     formula, derivative_formula = formula_text(expr), formula_text(derivative)
+    for step in derivation.steps():   # printed here, in the worker; kept by the steps
+        step.equation_latex
     lap("latex")
     return FormulaAnalysis(
         text=text, expr=expr, derivative=derivative, derivation=derivation,

@@ -44,6 +44,7 @@ Pure sympy; never Qt.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import sympy
 from sympy.printing.latex import LatexPrinter
@@ -211,15 +212,17 @@ class Step:
     children: tuple = ()
     parts: dict = field(default_factory=dict)
 
-    @property
+    # The LaTeX is printed once and kept (and pickled with the step): the worker process prints it
+    # (core.formula.analysis), so a GUI showing a tree of forty steps does not run sympy's printer.
+    @cached_property
     def expression_latex(self) -> str:
         return formula_latex(self.expression)
 
-    @property
+    @cached_property
     def result_latex(self) -> str:
         return formula_latex(self.result)
 
-    @property
+    @cached_property
     def equation_latex(self) -> str:
         r"""``\frac{d}{dx}\left(expression\right) = result`` in this step's own variable."""
         v = formula_latex(self.variable)

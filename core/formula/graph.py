@@ -338,10 +338,13 @@ def _function_op(e: sympy.Expr) -> str:
 
 def computation_graph(expr: sympy.Expr, variable: sympy.Symbol | None = None) -> Graph:
     """The computation graph of ``expr`` (a function of x, the parser's variable, unless ``variable``
-    is given). Raises ValueError for another free symbol or an expression that is not a function
-    tree (e.g. a relation)."""
+    is given) — or text, read by the whitelisting parser (never sympify, which runs code). Raises
+    ValueError for another free symbol or an expression that is not a function tree (e.g. a
+    relation)."""
+    from .inputs import as_expression
+
     variable = _default_variable() if variable is None else variable
-    expr = sympy.sympify(expr) if not isinstance(expr, sympy.Basic) else expr
+    expr = as_expression(expr)
     if not isinstance(expr, sympy.Expr):
         raise ValueError(f"not an expression: {expr}")
     builder = _Builder(variable)

@@ -74,7 +74,7 @@ from ..symbolic import _mpmath_relu, _mpmath_softplus, relu, sigmoid, softplus
 from .functions import ALIASES, CONSTANTS, FUNCTIONS, VARIABLE_NAME, X
 
 __all__ = [
-    "parse_formula", "FormulaError", "Builder",
+    "parse_formula", "check_syntax", "FormulaError", "Builder",
     "MAX_LENGTH", "MAX_NODES", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT",
 ]
 
@@ -103,6 +103,13 @@ MAX_EXPONENT = 1000
 
 _EXAMPLE = "log(2 + cos(x))"
 _SNIPPET = 40  # longest piece of the formula quoted in a message
+_NAME_SHOWN = 24  # longest unknown name echoed whole in a message (a longer one is shortened)
+
+
+def _clip(text: str, limit: int = _NAME_SHOWN) -> str:
+    """``text`` as quoted in a message: at most ``limit`` characters, the rest as '…', so a
+    pasted run of 400 letters does not become a 400-letter message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,28 +360,29 @@ def _split_suggestion(name: str) -> str | None:
 def _unknown_name_message(name: str, called: bool) -> str:
     """What to say about a name that is not x, a constant or a function."""
     lower = name.lower()
+    shown = _clip(name)
     if called:
         if lower != name and (_is_function(lower)):
-            return f"unknown function '{name}' — did you mean {lower}? (names are lower-case)"
+            return f"unknown function '{shown}' — did you mean {lower}? (names are lower-case)"
         close = difflib.get_close_matches(lower, tuple(FUNCTIONS) + tuple(ALIASES), n=2)
         if close:
-            return f"unknown function '{name}' — did you mean {' or '.join(close)}?"
-        return (f"unknown function '{name}' — the functions are "
+            return f"unknown function '{shown}' — did you mean {' or '.join(close)}?"
+        return (f"unknown function '{shown}' — the functions are "
                 f"{', '.join(f for f in FUNCTIONS if f != 'ln')} and ln")
     if lower != name and (lower in CONSTANTS or lower == VARIABLE_NAME):
-        return f"unknown name '{name}' — did you mean {lower}? (names are lower-case)"
+        return f"unknown name '{shown}' — did you mean {lower}? (names are lower-case)"
     power = re.fullmatch(r"(x|e|pi)([0-9]+)", lower)
     if power:
         base, digits = power.groups()
-        return (f"unknown name '{name}' — write {base}^{digits} for a power, or {digits}{base} "
+        return (f"unknown name '{shown}' — write {base}^{digits} for a power, or {digits}{base} "
                 f"for a product")
     split = _split_suggestion(name)
     if split is not None:
-        return f"unknown name '{name}' — did you mean {split}? Put a space or * between names"
+        return f"unknown name '{shown}' — did you mean {split}? Put a space or * between names"
     close = difflib.get_close_matches(lower, _UNKNOWN_WORDS, n=2)
     if close and len(lower) > 1:
-        return f"unknown name '{name}' — did you mean {' or '.join(close)}?"
-    return f"unknown name '{name}' — the variable is x (the constants are pi and e)"
+        return f"unknown name '{shown}' — did you mean {' or '.join(close)}?"
+    return f"unknown name '{shown}' — the variable is x (the constants are pi and e)"
 
 
 class _Parser:
@@ -477,10 +485,10 @@ class _Parser:
     def ambiguous(self, start: int, division: _Token, divisor: _Node, factor: _Node):
         """Refuse ``a/b c``: is it (a/b)*c or a/(b*c)? Show both readings."""
         text = self.text
-        a = text[start:division.start].strip()
-        b = text[divisor.start:divisor.end]
-        c = text[factor.start:factor.end]
-        self.fail(f"'{text[start:factor.end].strip()}' is ambiguous — write ({a}/{b})*{c} or "
+        a = _clip(text[start:division.start].strip(), _SNIPPET)
+        b = _clip(text[divisor.start:divisor.end], _SNIPPET)
+        c = _clip(text[factor.start:factor.end], _SNIPPET)
+        self.fail(f"'{_clip(text[start:factor.end].strip(), _SNIPPET)}' is ambiguous — write ({a}/{b})*{c} or "
                   f"{a}/({b}*{c})", factor.start, factor.end)
 
     def number_after_factor(self, token: _Token):
@@ -489,7 +497,7 @@ class _Parser:
         if before.kind == "num":
             self.fail(f"two numbers in a row — write {before.text}*{token.text}, or join them "
                       f"without a space", token.start, token.end)
-        shown, number = before.text, token.text
+        shown, number = _clip(before.text), _clip(token.text)
         if before.kind == "name":
             self.fail(f"a number can't follow '{shown}' directly — write {number}{shown} or "
                       f"{shown}*{number} for a product, {shown}^{number} for a power",
@@ -1037,17 +1045,36 @@ class _Translator:
 # Entry point
 # ---------------------------------------------------------------------------------------------
 
-def parse_formula(text: str) -> sympy.Expr:
-    """Read ``text`` (a function of x, e.g. ``log(2 + cos(x))``) into a canonical sympy expression.
-
-    Raises `FormulaError` with a learner-friendly message and the position of the problem when
-    the text is not a formula, uses a name that is not whitelisted, or exceeds a bound. Nothing
-    in the text is ever executed or handed to eval/sympify: see the module docstring.
-    """
+def _syntax_tree(text: str) -> _Node:
     if not isinstance(text, str):
         raise TypeError(f"parse_formula expects text, not {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise FormulaError(f"the formula is too long — {len(text):,} characters, at most "
                            f"{MAX_LENGTH}", MAX_LENGTH, len(text))
-    tree = _Parser(text, _tokenize(text)).parse()
-    return _Translator(text).build(tree)
+    return _Parser(text, _tokenize(text)).parse()
+
+
+def check_syntax(text: str) -> None:
+    """Raise `FormulaError` (message and position) when ``text`` is not a formula by the grammar
+    or its bounds on length, parts and nesting; return None when it is.
+
+    Only the syntax: no sympy expression is built, so this is quick and bounded (linear in the
+    text, which is at most MAX_LENGTH characters) and a GUI may call it at every keystroke to mark
+    a typo at once. Building the expression is not bounded by the text alone — sympy's automatic
+    evaluation of ``tanh(tanh(…sqrt(x)))`` ten deep asks its assumption system questions whose
+    cost grows exponentially with the depth — so `parse_formula` belongs in the time-limited
+    worker process (core.formula.runner), which also reports what only building finds (log(0),
+    numbers beyond the bounds) with the same kind of FormulaError."""
+    _syntax_tree(text)
+
+
+def parse_formula(text: str) -> sympy.Expr:
+    """Read ``text`` (a function of x, e.g. ``log(2 + cos(x))``) into a canonical sympy expression.
+
+    Raises `FormulaError` with a learner-friendly message and the position of the problem when
+    the text is not a formula, uses a name that is not whitelisted, or exceeds a bound. Nothing
+    in the text is ever executed or handed to eval/sympify: see the module docstring. The time
+    this takes is not bounded for every accepted text (see `check_syntax`): an application calls
+    it through the time-limited worker (core.formula.runner.SymbolicRunner).
+    """
+    return _Translator(text).build(_syntax_tree(text))

@@ -33,6 +33,14 @@ Behaviour:
   ``exc.remote_traceback``. An exception that cannot be pickled becomes a ``SymbolicWorkerError``
   naming it; so does a result that cannot be pickled.
 - **Crash** of the child (segfault, killed from outside): ``WorkerCrashed``; a fresh child next time.
+- **The child dies with the application.** A killed application (SIGKILL, a crash) runs no cleanup,
+  and a child busy in sympy reads no pipe, so it would compute on for as long as its task takes.
+  The fork server outlives a killed application too. So each child starts a tiny watcher, a
+  ``/bin/sh`` loop (``_die_with``), that checks every ``WATCH_INTERVAL`` seconds that the
+  application still runs and SIGKILLs the child when it does not, and ends when the child does. A
+  process, not a thread: a child deep in a C loop (a huge integer power, say) holds the GIL and
+  would never let a watchdog thread run; and a shell, not a fork of the child, whose every later
+  write to its memory would copy a page. Where there is no /bin/sh a watchdog thread does what it can.
 - **Threads.** ``run`` serialises calls (one at a time; a second thread waits its turn). ``cancel()``
   and ``close()`` may be called from any thread (e.g. the GUI thread) while a call runs: the child
   is killed and the running call raises ``TaskCancelled`` / ``RunnerClosed``.
@@ -46,6 +54,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -59,6 +68,7 @@ DEFAULT_TIME_LIMIT = 5.0            # seconds per call
 DEFAULT_MEMORY_LIMIT = 2 * 1024 ** 3  # bytes of address space for the child
 START_TIMEOUT = 60.0                # seconds a fresh child may take to report ready (imports)
 CLOSE_TIMEOUT = 1.0                 # seconds a child gets to exit politely before it is killed
+WATCH_INTERVAL = 0.5                # seconds between the child's checks that the application lives
 
 #: Modules the fork server imports once, so every worker starts with them loaded.
 PRELOAD = ["numpy", "sympy", "core.symbolic", "core.formula.functions", "core.formula.parser",
@@ -135,12 +145,69 @@ def _portable_exception(exc: BaseException, remote_traceback: str) -> BaseExcept
         return fallback
 
 
-def _worker_main(conn, memory_limit: int | None) -> None:
+def _is_running(pid: int) -> bool:
+    """True while process ``pid`` exists and is not a zombie (a killed process its parent has not
+    reaped yet is dead for our purposes)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    except OSError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): kill(pid, 0) said it exists
+
+
+_WATCHER = ("while kill -0 {app} 2>/dev/null; do kill -0 {worker} 2>/dev/null || exit 0; "
+            "sleep {interval}; done; kill -9 {worker} 2>/dev/null")
+
+
+def _watch(app_pid: int, worker_pid: int) -> None:
+    """The watchdog thread's loop (where no shell can be started)."""
+    while _is_running(app_pid):
+        if not _is_running(worker_pid):
+            return
+        time.sleep(WATCH_INTERVAL)
+    try:
+        os.kill(worker_pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def _die_with(app_pid: int | None) -> None:
+    """End this process when the application ``app_pid`` ends (see the module docs)."""
+    if app_pid is None:
+        return
+    if not _is_running(app_pid):
+        os._exit(0)
+    worker_pid = os.getpid()
+    global _watcher
+    try:
+        import subprocess
+
+        _watcher = subprocess.Popen(
+            ["/bin/sh", "-c", _WATCHER.format(app=app_pid, worker=worker_pid, interval=WATCH_INTERVAL)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:   # no /bin/sh (Windows): a thread, which a C loop holding the GIL would stall
+        threading.Thread(target=_watch, args=(app_pid, worker_pid), name="watch-application",
+                         daemon=True).start()
+
+
+_watcher = None   # the child's watcher process, kept referenced so it is not reaped early
+
+
+def _worker_main(conn, memory_limit: int | None, app_pid: int | None = None) -> None:
     """The child's loop: receive (id, fn, args, kwargs) pickles, answer (id, kind, payload)."""
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C in a terminal is the parent's business
     except (ValueError, OSError, AttributeError):
         pass
+    _die_with(app_pid)
     _limit_memory(memory_limit)
     conn.send_bytes(pickle.dumps(("ready", os.getpid())))
     while True:
@@ -358,7 +425,7 @@ class SymbolicRunner:
         began = time.perf_counter()
         context = _context()
         parent_conn, child_conn = context.Pipe(duplex=True)
-        process = context.Process(target=_worker_main, args=(child_conn, self.memory_limit),
+        process = context.Process(target=_worker_main, args=(child_conn, self.memory_limit, os.getpid()),
                                   name="chainrule-symbolic-worker", daemon=True)
         process.start()
         child_conn.close()
