@@ -178,7 +178,7 @@ def open_from_command_line(window, path) -> None:
         importer_for(window, window.model).open_path(path)
     else:
         window.model.set_message(could_not_open(
-            path, "this kind of file cannot be opened (CSV files can: .csv, .tsv, .txt)"))
+            path, "only CSV files (.csv, .tsv, .txt) can be opened"))
 
 
 def run(args, qt_args=(), version=""):
