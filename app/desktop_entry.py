@@ -19,7 +19,6 @@ absolute path of main.py. Arguments are quoted as the Desktop Entry Specificatio
 """
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
