@@ -34,6 +34,33 @@ def _reexec_in_local_venv(argv):
     os.execv(python, [python, os.path.abspath(__file__), *argv])
 
 
+# Qt's own command-line options that take a value as the next argument (QGuiApplication and
+# QApplication docs). They are set aside before parsing, so the value is not taken for FILE.
+QT_OPTIONS_WITH_VALUE = frozenset((
+    "-platform", "-platformpluginpath", "-platformtheme", "-plugin", "-qwindowgeometry",
+    "-qwindowicon", "-qwindowtitle", "-display", "-geometry", "-style", "-stylesheet",
+    "-session", "-name", "-title", "-visual", "-ncols", "-cmap",
+))
+
+
+def split_qt_options(argv):
+    """(our arguments, Qt's valued options with their values) from the command line."""
+    ours, qt = [], []
+    args = iter(argv)
+    for arg in args:
+        if arg == "--":  # the rest are ours, whatever they look like
+            ours.append(arg)
+            ours.extend(args)
+        elif arg in QT_OPTIONS_WITH_VALUE:
+            qt.append(arg)
+            value = next(args, None)
+            if value is not None:
+                qt.append(value)
+        else:
+            ours.append(arg)
+    return ours, qt
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="chainrule-studio",
@@ -41,6 +68,8 @@ def parse_args(argv):
         epilog="Unknown options (e.g. -platform offscreen) are passed on to Qt.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("file", nargs="?", metavar="FILE",
+                        help="open this file: a CSV file opens in the import dialog")
     parser.add_argument("--lab", choices=("network", "function"), default=None,
                         help="open on this lab (default: the one used last)")
     parser.add_argument("--steps", type=int, default=0, metavar="N",
@@ -56,8 +85,13 @@ def parse_args(argv):
     mode.add_argument("--screenshot", metavar="PATH",
                       help="write a PNG of the main window to PATH and exit")
     mode.add_argument("--install-desktop", action="store_true",
-                      help="install a desktop entry and icon for the current user and exit")
-    return parser.parse_known_args(argv)
+                      help="add Chain Rule Studio to the desktop's menu for the current user (entry, "
+                           "icon, the .crstudio file type; CSV files get 'Open with') and exit")
+    mode.add_argument("--uninstall-desktop", action="store_true",
+                      help="remove what --install-desktop installed and exit")
+    ours, qt_options = split_qt_options(argv)
+    args, qt_args = parser.parse_known_args(ours)
+    return args, qt_options + qt_args
 
 
 def main(argv=None):
@@ -68,7 +102,10 @@ def main(argv=None):
 
     if args.install_desktop:  # standard library only, no Qt needed
         from app.desktop_entry import install
-        return install(main_script=os.path.abspath(__file__))
+        return install(main_script=os.path.abspath(__file__), argv0=sys.argv[0])
+    if args.uninstall_desktop:
+        from app.desktop_entry import uninstall
+        return uninstall()
 
     from app import crash_report
 

@@ -162,6 +162,25 @@ def configure_session(model, dataset: str | None, hidden: str | None) -> str:
     return ""
 
 
+def open_from_command_line(window, path) -> None:
+    """Open FILE of ``chainrule-studio FILE`` (a file manager's double-click or "Open with").
+
+    A CSV (.csv, .tsv, .txt) goes to the network lab's import dialog, loaded off the GUI thread
+    as if it had been dropped on the window; a file that cannot be read, or of another kind, is
+    refused in the window's banner and changes nothing."""
+    from app import network_lab
+    from app.data_import import importer_for
+    from app.data_import.importer import CSV_SUFFIXES, could_not_open
+
+    path = os.path.abspath(os.fspath(path))
+    if path.lower().endswith(CSV_SUFFIXES):
+        window.open_lab(network_lab.NAME)
+        importer_for(window, window.model).open_path(path)
+    else:
+        window.model.set_message(could_not_open(
+            path, "only CSV files (.csv, .tsv, .txt) can be opened"))
+
+
 def run(args, qt_args=(), version=""):
     """Run the studio in the mode the command line asked for; return the exit code."""
     if args.self_test or args.screenshot:
@@ -196,6 +215,8 @@ def run(args, qt_args=(), version=""):
 
         QTimer.singleShot(0, lambda: _crash_test("event"))
     window.show()
+    if getattr(args, "file", None):
+        open_from_command_line(window, args.file)
     from app import crash_report
 
     code = crash_report.exit_requested()  # an error while showing, and "Quit" (or headless)

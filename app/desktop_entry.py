@@ -1,25 +1,32 @@
-"""Install a freedesktop.org desktop entry and icon for the current user (``main.py --install-desktop``).
+"""Install (and uninstall) Chain Rule Studio in the user's desktop: ``--install-desktop``.
 
 Standard library only: no Qt is needed to install the launcher.
 
-- entry: ``$XDG_DATA_HOME/applications/chainrule-studio.desktop`` (default ``~/.local/share``),
-  made from ``resources/chainrule-studio.desktop.in``;
-- icon:  ``$XDG_DATA_HOME/icons/hicolor/scalable/apps/chainrule-studio.svg``.
+Written under ``$XDG_DATA_HOME`` (default ``~/.local/share``), and removed again by
+``--uninstall-desktop``:
 
-``Exec=`` runs the interpreter that ran the install (``sys.executable``, e.g. the checkout's
-``.venv/bin/python``) on the absolute path of main.py, quoted as the Desktop Entry Specification
-asks (https://specifications.freedesktop.org/desktop-entry-spec/latest/exec-variables.html).
+- entry: ``applications/chainrule-studio.desktop``, made from ``resources/chainrule-studio.desktop.in``;
+  it opens session files (``application/x-chainrule-session``) and CSV files (``Exec=... %f``);
+- icon:  ``icons/hicolor/scalable/apps/chainrule-studio.svg``;
+- MIME type: ``mime/packages/chainrule-studio.xml`` (``*.crstudio``), then the MIME database and
+  the desktop database are rebuilt (app.desktop_caches).
+
+``Exec=`` runs the command that ran the install: the ``chainrule-studio`` console script when it
+was that (pip or pipx install: its absolute path, so the menu does not depend on ``$PATH``),
+otherwise the interpreter (``sys.executable``, e.g. the checkout's ``.venv/bin/python``) on the
+absolute path of main.py. Arguments are quoted as the Desktop Entry Specification asks
+(https://specifications.freedesktop.org/desktop-entry-spec/latest/exec-variables.html).
 """
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from app import resources
+from app import desktop_caches, resources
 
 APP_ID = resources.APP_ID
+SESSION_MIME_TYPE = "application/x-chainrule-session"  # declared in resources/chainrule-studio-mime.xml
 
 # Characters that force an Exec argument into double quotes (spec, "The Exec key").
 _RESERVED = set(" \t\n\"'\\><~|&;$*?#()`")
@@ -76,32 +83,94 @@ def _write_atomically(path, data):
         raise
 
 
-def install(main_script, interpreter=None, target=None, out=print):
-    """Install the entry and the icon; return a process exit code (0 = installed)."""
-    interpreter = os.path.abspath(interpreter or sys.executable)  # not resolved: keep the venv
-    main_script = os.path.abspath(main_script)
+def installed_files(target=None):
+    """Where install writes each file, by role: entry, icon, mime_package."""
     target = Path(target) if target else data_home()
-    entry_path = target / "applications" / f"{APP_ID}.desktop"
-    icon_target = target / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg"
+    return {
+        "entry": target / "applications" / f"{APP_ID}.desktop",
+        "icon": target / "icons" / "hicolor" / "scalable" / "apps" / f"{APP_ID}.svg",
+        "mime_package": target / "mime" / "packages" / f"{APP_ID}.xml",
+    }
+
+
+def console_script(argv0):
+    """The absolute path of the ``chainrule-studio`` command this process was started as, or None.
+
+    Not resolved: pipx links ``~/.local/bin/chainrule-studio`` to its venv, and the link is what
+    survives ``pipx upgrade`` and ``pipx reinstall``."""
+    if not argv0 or os.path.basename(argv0) != APP_ID:
+        return None
+    path = argv0 if os.sep in argv0 else shutil.which(argv0)
+    if path and os.path.isfile(path) and os.access(path, os.X_OK):
+        return os.path.abspath(path)
+    return None
+
+
+def launch_command(main_script, interpreter=None, argv0=None):
+    """The command line (a list) the entry's Exec= runs, before the %f for a file."""
+    script = console_script(argv0)
+    if script:
+        return [script]
+    # not resolved: a venv's bin/python must stay the venv's
+    return [os.path.abspath(interpreter or sys.executable), os.path.abspath(main_script)]
+
+
+def install(main_script, interpreter=None, target=None, out=print, argv0=None):
+    """Install the entry, the icon and the MIME type; return a process exit code (0 = installed)."""
+    command = launch_command(main_script, interpreter, argv0)
+    files = installed_files(target)
     try:
         template = resources.desktop_template_path().read_text(encoding="utf-8")
-        icon_data = resources.icon_path().read_bytes()
-        entry = render_entry(template, [interpreter, main_script], icon_name=APP_ID,
-                             try_exec=interpreter)
-        _write_atomically(icon_target, icon_data)
-        _write_atomically(entry_path, entry.encode("utf-8"))
+        contents = {
+            "icon": resources.icon_path().read_bytes(),
+            "mime_package": resources.mime_package_path().read_bytes(),
+            "entry": render_entry(template, command, icon_name=APP_ID,
+                                  try_exec=command[0]).encode("utf-8"),
+        }
+        for role in ("icon", "mime_package", "entry"):  # the entry last: it refers to the others
+            _write_atomically(files[role], contents[role])
     except OSError as err:
         print(f"{APP_ID}: could not install the desktop entry: {err}", file=sys.stderr)
         return 1
-    out(f"Installed desktop entry: {entry_path}")
-    out(f"    Exec={exec_line([interpreter, main_script])}")
-    out(f"Installed icon: {icon_target}")
-    tool = shutil.which("update-desktop-database")
-    if tool:
+    out(f"Installed desktop entry: {files['entry']}")
+    out(f"    Exec={exec_line(command)} %f")
+    out(f"Installed icon: {files['icon']}")
+    out(f"Installed MIME type {SESSION_MIME_TYPE} (*.crstudio): {files['mime_package']}")
+    desktop_caches.update_mime_database(files["mime_package"].parent.parent, out)
+    desktop_caches.update_desktop_database(files["entry"].parent, out)
+    return 0
+
+
+def _remove_with_empty_parents(path, stop):
+    """Remove ``path``, then each parent folder it leaves empty, up to (not including) ``stop``."""
+    path.unlink()
+    for parent in path.parents:
+        if parent == stop or stop not in parent.parents:
+            break
         try:
-            subprocess.run([tool, "-q", str(entry_path.parent)], check=True, timeout=60,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            out(f"Updated the desktop database in {entry_path.parent}")
-        except (OSError, subprocess.SubprocessError) as err:
-            out(f"(update-desktop-database failed, harmless: {err})")
+            parent.rmdir()
+        except OSError:
+            break  # not empty: other files live there
+
+
+def uninstall(target=None, out=print):
+    """Remove what install wrote and bring the databases up to date; return an exit code."""
+    target = Path(target) if target else data_home()
+    files = installed_files(target)
+    removed = []
+    try:
+        for role in ("entry", "mime_package", "icon"):  # the entry first: it refers to the others
+            if files[role].is_file():
+                _remove_with_empty_parents(files[role], target)
+                removed.append(files[role])
+    except OSError as err:
+        print(f"{APP_ID}: could not uninstall the desktop entry: {err}", file=sys.stderr)
+        return 1
+    for path in removed:
+        out(f"Removed {path}")
+    if not removed:
+        out(f"Nothing to remove: no Chain Rule Studio desktop entry is installed in {target}")
+        return 0
+    desktop_caches.forget_mime_package(files["mime_package"].parent.parent, [SESSION_MIME_TYPE], out)
+    desktop_caches.forget_desktop_entry(files["entry"].parent, out)
     return 0
