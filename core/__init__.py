@@ -40,6 +40,9 @@ from .trajectory import Event, Keyframe, Trajectory
 from .training import PARAMETER_LIMIT, GradientDescent, TrainingDiverged, gradient_step
 from .schedules import SCHEDULES, Constant, Cosine, Exponential, InverseTime, StepDecay, make_schedule
 from .update_rules import RULES, SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSprop, UpdateRule, make_rule
+from .exports import (chain_latex, derivation_latex, network_dict, network_from_dict, network_json, trajectory_csv,
+                      trajectory_rows)
+from .torch_export import pytorch_script
 
 __all__ = [
     "ACTIVATIONS", "Activation", "sigmoid",
@@ -61,6 +64,8 @@ __all__ = [
     "cost_surface", "cost_slice", "contour_levels", "contour_lines", "ContourLine",
     "gradient_health", "GradientHealth", "HEALTHY_UPDATE_RATIO", "LayerHealth", "vanishing_gradient_example",
     "random_plane", "pca_plane", "plane_surface", "project_path", "costs_at", "Plane", "PathProjection",
+    "chain_latex", "derivation_latex", "trajectory_rows", "trajectory_csv", "network_dict", "network_json",
+    "network_from_dict", "pytorch_script",
 ]
 
 
