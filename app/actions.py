@@ -67,7 +67,7 @@ def key_sequence(shortcut: Shortcut) -> QKeySequence:
 class ActionRegistry(QObject):
     """Owns one QAction per command; the window adds them so their shortcuts work everywhere."""
 
-    MENU_ORDER = ("File", "Data", "Network", "Training", "Timeline", "Parameters", "Function", "View", "Help")
+    MENU_ORDER = ("File", "Export", "Data", "Network", "Training", "Timeline", "Parameters", "Function", "View", "Help")
 
     def __init__(self, parent: QWidget):
         super().__init__(parent)
