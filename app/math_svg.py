@@ -68,9 +68,9 @@ def stacked_svg(blocks: list[Block], title: str = "") -> str:
                 math = None
             if math is not None:
                 w, h = _length(math.get("width")), _length(math.get("height"))
-                math.set("x", f"{x:.2f}")
-                math.set("y", f"{y:.2f}")
-                root.append(math)
+                # placed by a translated group: nested <svg x y> is ignored by some renderers
+                group = ET.SubElement(root, f"{{{SVG_NS}}}g", {"transform": f"translate({x:.2f} {y:.2f})"})
+                group.append(math)
                 right = x + w
                 if block.after:
                     _text(root, right + 6, y + h * 0.68, block.after, block.size * 0.9, TEXT_COLOR)
