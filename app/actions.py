@@ -67,8 +67,8 @@ def key_sequence(shortcut: Shortcut) -> QKeySequence:
 class ActionRegistry(QObject):
     """Owns one QAction per command; the window adds them so their shortcuts work everywhere."""
 
-    MENU_ORDER = ("File", "Data", "Network", "Training", "Timeline", "Parameters", "Surface", "Function", "View",
-                  "Help")
+    MENU_ORDER = ("File", "Export", "Data", "Network", "Training", "Timeline", "Race", "Parameters", "Surface",
+                  "Function", "View", "Help")
 
     def __init__(self, parent: QWidget):
         super().__init__(parent)

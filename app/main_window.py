@@ -11,6 +11,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSizePolicy, QTabWidget, QToolBar, QWidget
 
 from .actions import ActionRegistry, ActionSpec
+from .exports import Exports, export_specs
 from core.naming import to_unicode
 
 from .format import fmt
@@ -54,8 +55,11 @@ class MainWindow(QMainWindow):
         self.registry.add_all(self._global_specs() + network_lab.action_specs(self.model, self.registry))
         self.function_model = FunctionLabModel(self)
         function_lab.register_actions(self.function_model, self.registry, lambda: self.function_lab)
+        self.exports = Exports(self)   # the Export menu (app/exports.py)
+        self.registry.add_all(export_specs(self.exports))
         # The labs built so far; the Function lab is built when first opened (start-up stays light).
         self.labs: list[DockLab] = [network_lab.build(self.model, self.registry)]
+        self.exports.install_dock_menus(self.network_lab)
         self._function_lab: function_lab.FunctionLab | None = None
         self._pending_function_state = None
         self.tabs = QTabWidget()
@@ -104,6 +108,7 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentIndex(current)
             self.tabs.blockSignals(False)
             self.labs.append(lab)
+            self.exports.install_dock_menus(lab)
         return self._function_lab
 
     @property

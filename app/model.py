@@ -275,6 +275,12 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
         return self.network.chain(name or self._selected, self.X, self.y,
                                   sample=self._sample if sample is None else sample)
 
+    def run_at_shown_step(self) -> core.Run:
+        """An independent copy of the shown run standing at the shown step, its trajectory up to
+        there (for exports: the trajectory table, the PyTorch script); the session's run is untouched."""
+        with self._engine.edit(publish=False):
+            return self._run.fork(self._shown.step)
+
     # ----------------------------------------------------------------- runs and snapshots
     def _new_run(self, network: core.Network, learning_rate: float | None = None,
                  batch_size: int | None | str = "current") -> core.Run:

@@ -41,6 +41,9 @@ from .trajectory import Event, Keyframe, Trajectory
 from .training import PARAMETER_LIMIT, GradientDescent, TrainingDiverged, gradient_step
 from .schedules import SCHEDULES, Constant, Cosine, Exponential, InverseTime, StepDecay, make_schedule
 from .update_rules import RULES, SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSprop, UpdateRule, make_rule
+from .exports import (chain_latex, derivation_latex, network_dict, network_from_dict, network_json, trajectory_csv,
+                      trajectory_rows)
+from .torch_export import pytorch_script
 
 __all__ = [
     "ACTIVATIONS", "Activation", "sigmoid",
@@ -63,6 +66,8 @@ __all__ = [
     "gradient_health", "GradientHealth", "HEALTHY_UPDATE_RATIO", "LayerHealth", "vanishing_gradient_example",
     "random_plane", "pca_plane", "plane_surface", "project_path", "costs_at", "Plane", "PathProjection",
     "update_parts", "UpdateParts",
+    "chain_latex", "derivation_latex", "trajectory_rows", "trajectory_csv", "network_dict", "network_json",
+    "network_from_dict", "pytorch_script",
 ]
 
 

@@ -73,6 +73,21 @@ class DerivationPanel(QWidget):
         self.explanation.setText(f"{step.title}: {step.explanation}")
         show_math(self.rule_formula, step.rule_latex, 14)
 
+    def svg_blocks(self) -> list:
+        """The derivation as the lines of a vector figure (app/math_svg): each step's rule as text and
+        its equation typeset, indented by depth, then the result."""
+        from ..math_svg import Block
+
+        analysis = self._model.analysis
+        if analysis is None:
+            return [Block("text", "No derivative yet: type a formula.")]
+        derivation = analysis.derivation
+        blocks = [Block("math", rf"h'(x) = {derivation.result_latex}", size=17)]
+        for depth, step in derivation.walk():
+            blocks += [Block("text", f"{step.title}: {step.explanation}", indent=18 * depth),
+                       Block("math", step.equation_latex, indent=18 * depth + 12, size=14)]
+        return blocks
+
     def rules_shown(self) -> list[str]:
         """Every rule in the tree, depth first: for tests and the learner's overview."""
         rules, stack = [], [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())][::-1]

@@ -323,6 +323,34 @@ class ExpressionPanel(QScrollArea):
         self.shown_request = request
         self._show(lines)
 
+    def svg_blocks(self) -> list:
+        """The shown chain as the lines of a vector figure (app/math_svg): captions and numbers as
+        text, every formula typeset — what "Export the focused panel" writes as SVG."""
+        from ..math_svg import Block, plain_text
+
+        request = self.shown_request
+        if request is None:
+            return [Block("text", "The chain rule is still being derived.")]
+        lines = narration_lines(request.narration, request.name, request.snapshot.step) + derivation_lines(
+            request.snapshot, request.name, request.sample, request.focused, request.formulas)
+        blocks = []
+        for kind, payload in lines:
+            if kind == "caption":
+                blocks.append(Block("text", plain_text(payload)))
+            elif kind == "math":
+                blocks.append(Block("math", payload, indent=12))
+            elif kind == "value":
+                blocks.append(Block("text", f"= {plain_text(payload)}", indent=12))
+            elif kind == "row":
+                symbol, formula, value = payload
+                blocks.append(Block("math", f"{symbol} {formula}".strip(), indent=12,
+                                    after=f"= {plain_text(value)}" if value else ""))
+            elif kind == "bars":
+                rows, total = payload
+                blocks += [Block("text", f"{row.label}   {row.detail}   {fmt(row.value)}".replace("   ", "  "),
+                                 indent=12) for row in [*rows, total]]
+        return blocks
+
     PRODUCT_ROWS = (1, 2)   # the chain-rule product, then its numbers: right under the first caption
 
     def product_line_visible(self) -> bool:
