@@ -157,17 +157,19 @@ class ActionRegistry(QObject):
             return None
         return spec.checked() if spec.checked is not None else self._actions[action_id].isChecked()
 
-    def watch(self, *signals) -> None:
-        """Re-evaluate every command's availability and checked state when one of these (session)
-        signals fires. Watch the signals of state changes, not the per-frame ones."""
+    def watch(self, *signals, only: Iterable[str] | None = None) -> None:
+        """Re-evaluate every command's availability and checked state (or `only` these commands')
+        when one of these (session) signals fires. A signal sent every frame gets `only`: the few
+        commands whose condition it can change."""
+        ids = None if only is None else tuple(only)
         for signal in signals:
-            signal.connect(self.refresh)
+            signal.connect(lambda *_args: self.refresh(ids=ids))
 
-    def refresh(self, *_args) -> None:
-        """Bring every QAction (and so menus, toolbar and keys) in line with its condition and
-        checked-state source; only what changed is touched."""
+    def refresh(self, *_args, ids: Iterable[str] | None = None) -> None:
+        """Bring every QAction (or those of `ids`), and so menus, toolbar and keys, in line with its
+        condition and checked-state source; only what changed is touched."""
         changed = False
-        for spec in self._specs.values():
+        for spec in (self._specs.values() if ids is None else (self._specs[i] for i in ids)):
             action = self._actions[spec.id]
             can_run, reason = self.availability(spec.id)
             title = self.title(spec.id)

@@ -2,9 +2,9 @@
 
 Plain Python, no Qt. Every word typed must be found — in the title, or failing that in the help
 text (or key, menu, name) — and the title counts more than the help: "dataset" puts "Dataset…"
-before "Next dataset" before a command whose help merely mentions data sets. Letters in order
-inside one word of the title ("lrate" → Learning rate) still match, ranked last, so a slip or an
-abbreviation still finds the command.
+before "Next dataset" before a command whose help merely mentions data sets. Three or more letters
+found in order in the title ("lrate" → Learning rate) still match, ranked last, so an abbreviation
+still finds the command.
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def _word_score(word: str, title: str, other: str) -> float | None:
         return WORD_START if f" {word}" in title else IN_TITLE
     if word in other:
         return IN_OTHER
-    if len(word) >= 2 and any(_in_order(word, part) for part in title.split()):
+    if len(word) >= 3 and _in_order(word, title):
         return SCATTERED
     return None
 
@@ -61,7 +61,10 @@ def score(query: str, title: str, other: str = "") -> float | None:
 
 def rank(query: str, entries: Sequence[T], texts: Iterable[tuple[str, str]]) -> list[T]:
     """The entries `query` finds, best first; `texts` gives each entry's (title, other text). Ties
-    go to the shorter title (the more exact match), then to the given order."""
+    go to the shorter title (the more exact match), then to the given order; with nothing typed,
+    every entry in the given order."""
+    if not _normal(query):
+        return list(entries)
     scored = []
     for index, (entry, (title, other)) in enumerate(zip(entries, texts)):
         points = score(query, title, other)

@@ -20,7 +20,7 @@ from .function_lab import lab as function_lab
 from .function_lab.model import FunctionLabModel
 from .lab import DockLab
 from .model import SessionModel
-from .network_conditions import watched_signals
+from . import network_conditions
 from .views.banner import MessageBanner
 from .views.command_palette import CommandPalette
 from .views.shortcut_sheet import ShortcutSheet
@@ -290,7 +290,7 @@ class MainWindow(QMainWindow):
         m.runningChanged.connect(self._on_running)
         # when commands can run and the toggles' states follow the session (app/network_conditions.py)
         self.registry.scope_reason = self._scope_reason
-        self.registry.watch(*watched_signals(m))
+        network_conditions.watch(m, self.registry)
         self._update_status()
         f = self.function_model
         for signal in (f.analysisChanged, f.x0Changed):
@@ -329,6 +329,11 @@ class MainWindow(QMainWindow):
         action.setText("&Pause" if running else "&Run")
 
     # ------------------------------------------------------------------ dialogs and layout
+    @property
+    def shortcut_sheet(self) -> ShortcutSheet | None:
+        """The F1 sheet once it has been opened."""
+        return self._shortcut_sheet
+
     def show_shortcut_sheet(self) -> None:
         if self._shortcut_sheet is None:
             self._shortcut_sheet = ShortcutSheet(self.registry, self.where_text, self)

@@ -14,7 +14,7 @@ from typing import Callable
 import core
 from core.naming import to_unicode
 
-from .actions import READY, ActionSpec, Availability
+from .actions import READY, ActionRegistry, ActionSpec, Availability
 from .model import MAX_HIDDEN_LAYERS, MAX_LEARNING_RATE, MAX_NEURONS, MAX_STEPPED_PATHS, MIN_LEARNING_RATE, SessionModel
 
 NO_RACE = "No race is on: R races optimizers from the shown parameters."
@@ -22,6 +22,8 @@ AT_START = "Step 0, where the run began, is shown: there is nothing before it."
 AT_LIVE = "The newest step is shown (live): there is nothing after it yet."
 ONE_RUN = "There is only one run: go back in the timeline and change something there (run, step, η, a value) to branch."
 NO_HIDDEN = "The network has no hidden layer (H adds one)."
+# the commands whose condition a training step can change (the others' only change with the state)
+STEP_DEPENDENT = ("timeline_back", "timeline_back_10", "timeline_start")
 
 
 def _when(ok: bool, reason: str) -> Availability:
@@ -100,9 +102,10 @@ def with_conditions(m: SessionModel, specs: list[ActionSpec]) -> list[ActionSpec
             for spec in specs]
 
 
-# The session's signals after which a condition may read differently: state changes, never the
-# per-frame ones except `stepped` (the shown step decides whether there is a step before it).
-def watched_signals(m: SessionModel) -> tuple:
-    return (m.structureChanged, m.datasetChanged, m.historyReset, m.lossChanged, m.learningRateChanged,
-            m.trainingOptionsChanged, m.trainOnlyAxesChanged, m.selectionChanged, m.axesChanged,
-            m.timelineChanged, m.runningChanged, m.stepped)
+def watch(m: SessionModel, registry: ActionRegistry) -> None:
+    """Have the registry re-evaluate the conditions after the session's state changes: all of them
+    after a change of state, only the step-dependent ones after a training step (sent every frame)."""
+    registry.watch(m.structureChanged, m.datasetChanged, m.historyReset, m.lossChanged, m.learningRateChanged,
+                   m.trainingOptionsChanged, m.trainOnlyAxesChanged, m.selectionChanged, m.axesChanged,
+                   m.timelineChanged, m.runningChanged)
+    registry.watch(m.stepped, only=STEP_DEPENDENT)
