@@ -23,8 +23,10 @@ from ..actions import ActionRegistry
 from ..command_arguments import Choices, Number
 from ..command_search import rank
 
-WIDTH, HEIGHT, TOP = 780, 440, 8
+WIDTH, TOP = 780, 8
+MAX_ROWS = 16   # rows shown at once; the list scrolls beyond
 GREY = QColor(128, 128, 128)
+GREY_HIGHLIGHT, GREY_TEXT = QColor(226, 226, 226), QColor(112, 112, 112)   # a highlighted row that cannot run
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,8 @@ class CommandPalette(QFrame):
         self.setAccessibleName("Command palette")
         self.setFrameShape(QFrame.StyledPanel)
         self.setAutoFillBackground(True)
-        self.setStyleSheet("#command-palette { border: 1px solid #8a8a8a; border-radius: 6px; }")
+        self.setStyleSheet("#command-palette { background: palette(window); border: 1px solid #8a8a8a; "
+                           "border-radius: 6px; }")
         self._registry, self._host = registry, host
         self._command: str | None = None      # the command whose value is asked for (second stage)
         self._ticked: set = set()             # names of the ticked choices (several)
@@ -131,10 +134,13 @@ class CommandPalette(QFrame):
         self.search.setFocus(Qt.ShortcutFocusReason)
 
     def _place(self) -> None:
+        """Over the top of the host, centred, as tall as its rows (up to MAX_ROWS) need."""
         host = self._host
         origin = host.mapTo(self.parentWidget(), host.rect().topLeft())
         width = min(WIDTH, max(320, host.width() - 40))
-        height = min(HEIGHT, max(200, host.height() - 40))
+        row = self.list.sizeHintForRow(0) if self.list.topLevelItemCount() else self.fontMetrics().height() + 4
+        self.list.setFixedHeight(row * max(1, min(MAX_ROWS, self.list.topLevelItemCount())) + 2 * self.list.frameWidth())
+        height = min(self.sizeHint().height(), max(160, host.height() - 2 * TOP))
         self.setGeometry(origin.x() + (host.width() - width) // 2, origin.y() + TOP, width, height)
 
     def _on_focus_changed(self, _old, new) -> None:
@@ -151,14 +157,13 @@ class CommandPalette(QFrame):
         argument = self._argument()
         if argument is None:
             return "Run a command — type part of its name, ↑ ↓ choose, Enter runs, Escape closes"
-        title = self._registry.title(self._command)
         if isinstance(argument, Number):
             low, high = argument.bounds()
             now = f"now {argument.current():g}; " if argument.current is not None else ""
-            return f"{title} {argument.prompt} ({now}{low:g} to {high:g}): type it, Enter sets it"
+            return f"{argument.prompt} ({now}{low:g} to {high:g}): type it, Enter sets it, Escape closes"
         if argument.several:
-            return f"{title} {argument.prompt}: Space ticks or unticks, Enter runs with the ticked ones"
-        return f"{title} {argument.prompt}: type part of its name, ↑ ↓ choose, Enter takes it"
+            return f"{argument.prompt}: Space ticks or unticks, Enter runs with the ticked ones, Escape closes"
+        return f"{argument.prompt}: type part of its name, ↑ ↓ choose, Enter takes it, Escape closes"
 
     def _placeholder(self) -> str:
         argument = self._argument()
@@ -221,6 +226,8 @@ class CommandPalette(QFrame):
         if entries:
             self.list.setCurrentItem(self.list.topLevelItem(0))
         self._show_detail()
+        if self.isVisible():
+            self._place()
 
     def _show_detail(self) -> None:
         row = self.current_row()
@@ -228,13 +235,26 @@ class CommandPalette(QFrame):
             self.detail.setText("Nothing matches: fewer letters, or another word.")
             return
         entry = self._entries[row]
+        self._grey_highlight(not entry.can_run)
         if self._command is None:
             spec = self._registry.spec(entry.target)
             self.detail.setText(spec.help if entry.can_run else f"Not now: {entry.note}")
         elif isinstance(self._argument(), Number):
-            self.detail.setText("" if entry.can_run else entry.title)
+            self.detail.setText("")   # the row says what Enter would set, or what is wrong
+        elif self._argument().several:
+            chosen = [e.title for e in self._entries if e.target.name in self._ticked]
+            self.detail.setText(f"Ticked: {', '.join(chosen)}" if chosen else "Nothing ticked yet: Space ticks.")
         else:
-            self.detail.setText(entry.key)
+            self.detail.setText(f"Enter takes {entry.title}.")
+
+    def _grey_highlight(self, grey: bool) -> None:
+        """The highlighted row of a command that cannot run stays grey: highlighted in the usual
+        colours it would look runnable."""
+        colors = self.palette()
+        if grey:
+            colors.setColor(QPalette.Highlight, GREY_HIGHLIGHT)
+            colors.setColor(QPalette.HighlightedText, GREY_TEXT)
+        self.list.setPalette(colors)
 
     def _on_availability(self) -> None:
         if self.isVisible() and self._command is None:
@@ -298,7 +318,7 @@ class CommandPalette(QFrame):
         if not entry.can_run:
             self._show_detail()   # says why not, again; nothing runs
             if isinstance(argument, Number):
-                self.detail.setText(entry.title)
+                self.detail.setText(f"Not set: {entry.title}")
             return
         if argument is None:
             if self._registry.spec(entry.target).argument is not None:
