@@ -171,11 +171,15 @@ class MainWindow(QMainWindow):
 
     def keyPressEvent(self, event) -> None:
         """A key no widget took: if it is a command's that cannot run now, say why (its action is
-        disabled, so Qt did not run it)."""
+        disabled, so Qt did not run it). A Network-lab refusal goes to the banner, as the session's
+        own refusals do; another lab's key or a global one only to the status bar."""
         command = self.registry.command_for_key(QKeySequence(event.keyCombination()))
         if command is not None:
             can_run, reason = self.registry.availability(command)
             if not can_run:
+                scope = self.registry.spec(command).scope
+                if scope == network_lab.NAME and self.current_lab() is self.network_lab:
+                    self.model.set_message(reason)
                 key = self.registry.shortcut_text(command)
                 self.statusBar().showMessage(f"{self.registry.title(command)} ({key}): not now. {reason}", 6000)
                 event.accept()

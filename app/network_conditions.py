@@ -64,7 +64,7 @@ def conditions(m: SessionModel) -> dict[str, Callable[[], Availability]]:
             layer_size() < MAX_NEURONS, f"The selected parameter's layer has {MAX_NEURONS} neurons, the most "
                                         "a layer holds in the studio."),
         "remove_neuron": lambda: has_hidden() if not hidden() else _when(
-            layer_size() > 1, "The selected parameter's layer has one neuron left: remove the layer instead (Shift+H)."),
+            layer_size() > 1, "A layer keeps at least one neuron; remove the layer instead (Shift+H)."),
         "cycle_activation": has_hidden,
         "cycle_all_activations": has_hidden,
         "next_path": paths,

@@ -204,7 +204,13 @@ def test_menus_grey_what_cannot_run_and_say_why(window, qtbot):
 def test_a_key_whose_command_cannot_run_says_why(window, qtbot):
     model = window.model
     press(qtbot, Qt.Key_R, Qt.ShiftModifier)   # end the race: there is none
+    assert window.banner.text() == NO_RACE
     assert window.statusBar().currentMessage() == f"End the race (Shift+R): not now. {NO_RACE}"
+    model.set_message("")
+    press(qtbot, Qt.Key_B)   # the Function lab's key: where it works, in the status bar only
+    assert window.statusBar().currentMessage() == ("Step the graph (B): not now. "
+                                                   "Works in the Function lab only: F3 opens it.")
+    assert window.banner.text() == ""
     assert model.start_race(core.default_entrants(model.learning_rate))
     end_race = window.registry.action("end_race")
     assert end_race.isEnabled() and window.registry.action("race_start_left").isEnabled()
