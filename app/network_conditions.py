@@ -51,9 +51,9 @@ def conditions(m: SessionModel) -> dict[str, Callable[[], Availability]]:
     has_hidden = lambda: _when(bool(hidden()), NO_HIDDEN)
     return {
         "lr_up": lambda: _when(m.learning_rate < MAX_LEARNING_RATE,
-                               f"η is {MAX_LEARNING_RATE:g}, the largest the studio allows."),
+                               f"The learning rate η is at most {MAX_LEARNING_RATE:g} in the studio."),
         "lr_down": lambda: _when(m.learning_rate > MIN_LEARNING_RATE,
-                                 f"η is {MIN_LEARNING_RATE:g}, the smallest the studio allows."),
+                                 f"The learning rate η is at least {MIN_LEARNING_RATE:g} in the studio."),
         "cycle_cost": lambda: _when(len(m.compatible_losses()) > 1,
                                     "Only one cost fits this output layer on this data."),
         "add_layer": lambda: _when(len(hidden()) < MAX_HIDDEN_LAYERS,
