@@ -1,18 +1,24 @@
-"""The one action registry: every command's id, title, shortcut, menu place, help line and handler.
+"""The one action registry: every command's id, title, shortcut, menu place, help line and handler,
+when it can run (and why not) and, for a toggle, where its checked state comes from.
 
-Menus, toolbars, the shortcut sheet and (later) the command palette are all generated from it, so a
-command added here is reachable from the keyboard and documented everywhere at once.
+Menus, toolbars, the shortcut sheet and the command palette (Ctrl+Shift+P) are all generated from
+it, so a command added here is reachable from the keyboard and documented everywhere at once, and
+all of them agree on whether it can run now: a command that cannot is greyed everywhere with the
+reason, and its key does nothing (the window says why).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenuBar, QWidget
 
 Shortcut = str | QKeySequence.StandardKey
+# (can run now, why not): the reason is a sentence for the learner, "" when the command can run.
+Availability = tuple[bool, str]
+READY: Availability = (True, "")
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,14 @@ class ActionSpec:
     # window-wide shortcut (Enter or an arrow must stay free for every other widget); its `shortcut`
     # is the key text shown in menus and on the F1 sheet ("Arrows" stands for the four arrows).
     panels: tuple[str, ...] = ()
+    # When the command can run: a function of the session's state giving (can run, why not). None:
+    # always (within its scope). Evaluated when the watched session signals fire, so keep it cheap.
+    enabled_when: Callable[[], Availability] | None = None
+    # For a checkable command: where its checked state comes from (the session, not the QAction).
+    checked: Callable[[], bool] | None = None
+    # A command that needs a value (a dataset's name, a learning rate …): app/command_arguments.py's
+    # Choices or Number. Its handler takes the value; from a menu or key it asks the palette for it.
+    argument: object | None = None
 
 
 # Where a platform defines no binding for a standard key (offscreen, some desktops), use the usual one.
@@ -69,12 +83,20 @@ class ActionRegistry(QObject):
 
     MENU_ORDER = ("File", "Export", "Data", "Network", "Training", "Timeline", "Race", "Parameters", "Surface",
                   "Function", "View", "Help")
+    # A command that needs a value was chosen from a menu or by its key: the palette asks for it.
+    argumentWanted = Signal(str)
+    # Availability or checked state of some command changed (the palette and the F1 sheet follow).
+    availabilityChanged = Signal()
 
     def __init__(self, parent: QWidget):
         super().__init__(parent)
         self._window = parent
         self._specs: dict[str, ActionSpec] = {}
         self._actions: dict[str, QAction] = {}
+        self._lab: str | None = None                 # the lab shown; None: every scope counts as shown
+        self._shown: dict[str, tuple] = {}   # (can run, why not, title) as shown: only changes are redrawn
+        # Why a lab's command cannot run in another lab ("Function lab only: F3 opens it").
+        self.scope_reason: Callable[[str], str] = lambda scope: f"Works in the {scope} lab only."
 
     def add(self, spec: ActionSpec) -> QAction:
         if spec.id in self._specs:
@@ -90,7 +112,9 @@ class ActionRegistry(QObject):
         action.setStatusTip(spec.help)
         action.setToolTip(f"{spec.title} ({self._key_text(spec, action)}): {spec.help}")
         action.setCheckable(spec.checkable)
-        if spec.checkable:
+        if spec.argument is not None:
+            action.triggered.connect(lambda _checked=False, i=spec.id: self.argumentWanted.emit(i))
+        elif spec.checkable:
             action.toggled.connect(lambda _checked, h=spec.handler: h())
         else:
             action.triggered.connect(lambda _checked=False, h=spec.handler: h())
@@ -114,10 +138,83 @@ class ActionRegistry(QObject):
         return list(self._specs.values())
 
     def enable_scope(self, lab: str) -> None:
-        """Enable global commands and those of `lab`; disable the other labs' (so S never trains a
-        network the learner cannot see)."""
+        """Enable global commands and those of `lab` (as far as their conditions allow); disable the
+        other labs' (so S never trains a network the learner cannot see)."""
+        self._lab = lab
+        self.refresh()
+
+    # ------------------------------------------------------------------ can it run now?
+    def availability(self, action_id: str) -> Availability:
+        """(can run now, why not) for a command: its lab must be shown and its condition hold."""
+        spec = self._specs[action_id]
+        if self._lab is not None and spec.scope not in ("global", self._lab):
+            return False, self.scope_reason(spec.scope)
+        return spec.enabled_when() if spec.enabled_when is not None else READY
+
+    def is_checked(self, action_id: str) -> bool | None:
+        """A toggle's state from its source (None for a command that is not a toggle)."""
+        spec = self._specs[action_id]
+        if not spec.checkable:
+            return None
+        return spec.checked() if spec.checked is not None else self._actions[action_id].isChecked()
+
+    def watch(self, *signals, only: Iterable[str] | None = None) -> None:
+        """Re-evaluate every command's availability and checked state (or `only` these commands')
+        when one of these (session) signals fires. A signal sent every frame gets `only`: the few
+        commands whose condition it can change."""
+        ids = None if only is None else tuple(only)
+        for signal in signals:
+            signal.connect(lambda *_args: self.refresh(ids=ids))
+
+    def refresh(self, *_args, ids: Iterable[str] | None = None) -> None:
+        """Bring every QAction (or those of `ids`), and so menus, toolbar and keys, in line with its
+        condition and checked-state source; only what changed is touched."""
+        changed = False
+        for spec in (self._specs.values() if ids is None else (self._specs[i] for i in ids)):
+            action = self._actions[spec.id]
+            can_run, reason = self.availability(spec.id)
+            title = self.title(spec.id)
+            if self._shown.get(spec.id) != (can_run, reason, title):
+                self._shown[spec.id] = (can_run, reason, title)
+                changed = True
+                action.setEnabled(can_run)
+                key = self._key_text(spec, action)
+                if can_run:
+                    action.setStatusTip(spec.help)
+                    action.setToolTip(f"{title} ({key}): {spec.help}" if key else f"{title}: {spec.help}")
+                else:
+                    action.setStatusTip(f"Not now: {reason}")
+                    action.setToolTip(f"{title}: not now. {reason}")
+            if spec.checkable and spec.checked is not None:
+                on = bool(spec.checked())
+                if action.isChecked() != on:
+                    changed = True
+                    action.blockSignals(True)   # the source already is in this state: no handler
+                    action.setChecked(on)
+                    action.blockSignals(False)
+        if changed:
+            self.availabilityChanged.emit()
+
+    def run(self, action_id: str, value=None) -> Availability:
+        """Run a command now (with `value` for one that takes an argument) if it can run; returns
+        its availability, so a caller can say why it did not."""
+        can_run, reason = self.availability(action_id)
+        if not can_run:
+            return can_run, reason
+        spec = self._specs[action_id]
+        if spec.argument is not None:
+            spec.handler(value)
+        else:
+            self._actions[action_id].trigger()
+        return READY
+
+    def command_for_key(self, sequence: QKeySequence) -> str | None:
+        """The id of the window-wide command bound to `sequence`, enabled or not."""
         for spec in self._specs.values():
-            self._actions[spec.id].setEnabled(spec.scope in ("global", lab))
+            action = self._actions[spec.id]
+            if not spec.panels and action.shortcut().matches(sequence) == QKeySequence.ExactMatch:
+                return spec.id
+        return None
 
     def spec(self, action_id: str) -> ActionSpec:
         return self._specs[action_id]
@@ -162,20 +259,30 @@ class ActionRegistry(QObject):
                        key=lambda m: (self.MENU_ORDER.index(m) if m in self.MENU_ORDER else 99, m))
         for name in names:
             menu = menubar.addMenu(f"&{name}")
+            menu.setToolTipsVisible(True)   # a greyed entry says why in its tooltip
+            menu.aboutToShow.connect(self.refresh)
             menus[name] = menu
             for spec in self._specs.values():
                 if spec.menu == name:
                     menu.addAction(self._actions[spec.id])
         return menus
 
-    def sheet_rows(self, where: Callable[[ActionSpec], str] = lambda spec: spec.scope
-                   ) -> list[tuple[str, str, str, str, str]]:
-        """(where, menu, title, shortcut, help) for every command, everywhere-keys first, then by lab
-        and menu: the shortcut sheet. `where(spec)` names the place a key works in."""
+    def title(self, action_id: str) -> str:
+        """The command's title as its menu entry shows it ("Go to Network diagram", not the spec's
+        "Go to panel 1"), without the menu's accelerator mark and key."""
+        return self._actions[action_id].text().split("\t")[0].replace("&", "")
+
+    def sheet_order(self) -> list[str]:
+        """Command ids, everywhere-keys first, then by lab and menu: the shortcut sheet's order."""
         order = {m: i for i, m in enumerate(self.MENU_ORDER)}
         scopes = list(dict.fromkeys(["global", *(s.scope for s in self._specs.values())]))
         specs = sorted(self._specs.values(),
                        key=lambda s: (scopes.index(s.scope), order.get(s.menu, 99), bool(s.panels)))
-        # the action's own text: "Go to Network diagram" rather than the spec's "Go to panel 1"
-        return [(where(s), s.menu, self._actions[s.id].text().split("\t")[0].replace("&", ""),
-                 self.shortcut_text(s.id), s.help) for s in specs]
+        return [s.id for s in specs]
+
+    def sheet_rows(self, where: Callable[[ActionSpec], str] = lambda spec: spec.scope
+                   ) -> list[tuple[str, str, str, str, str]]:
+        """(where, menu, title, shortcut, help) for every command in `sheet_order`: the shortcut
+        sheet. `where(spec)` names the place a key works in."""
+        specs = [self._specs[i] for i in self.sheet_order()]
+        return [(where(s), s.menu, self.title(s.id), self.shortcut_text(s.id), s.help) for s in specs]

@@ -21,7 +21,9 @@ from .function_lab import lab as function_lab
 from .function_lab.model import FunctionLabModel
 from .lab import DockLab
 from .model import SessionModel
+from . import network_conditions
 from .views.banner import MessageBanner
+from .views.command_palette import CommandPalette
 from .views.shortcut_sheet import ShortcutSheet
 
 SETTINGS_ORG = "chainrule-studio"
@@ -75,6 +77,8 @@ class MainWindow(QMainWindow):
         self._build_toolbars()
         self._build_status_bar()
         self._connect_model()
+        self.command_palette = CommandPalette(self.registry, self.tabs, self)
+        self.registry.argumentWanted.connect(self.command_palette.ask)
         self._shortcut_sheet: ShortcutSheet | None = None
         self.resize(1440, 900)
         if persist_layout:
@@ -151,18 +155,49 @@ class MainWindow(QMainWindow):
                   for index, title in enumerate(LAB_TITLES)]
         specs += [ActionSpec(f"focus_{n}", f"Go to panel {n}", f"Ctrl+{n}", "View",
                              f"Show panel {n} of the current lab and move the keyboard focus to it",
-                             lambda n=n: self.focus_panel_number(n))
+                             lambda n=n: self.focus_panel_number(n),
+                             enabled_when=lambda n=n: self._has_panel(n))
                   for n in range(1, MAX_PANELS_PER_LAB + 1)]
         specs += [
             ActionSpec("reset_layout", "Restore default layout", "Ctrl+0", "View",
                        "Put every panel of the current lab back where it started", self.restore_default_layout),
             ActionSpec("shortcuts", "&Keyboard shortcuts", QKeySequence.HelpContents, "Help",
                        "Show every command and its key", self.show_shortcut_sheet),
+            ActionSpec("command_palette", "Command palette…", "Ctrl+Shift+P", "View",
+                       "Find any command by typing part of its name or help, and run it (it shows each key)",
+                       lambda: self.command_palette.open()),
             ActionSpec("leave_field", "Leave the field", "Escape", "View",
                        "Back from a text or number field to the lab's main panel, where every key works "
                        "(in a number field, command keys work anyway)", self.leave_field, panels=("fields",)),
         ]
         return specs
+
+    def _has_panel(self, n: int):
+        """Ctrl+n's condition: the shown lab has an n-th panel."""
+        lab = self._lab_at(self.tabs.currentIndex())
+        return (True, "") if n <= len(lab.docks) else (False, f"The {lab.title} has {len(lab.docks)} panels.")
+
+    def _scope_reason(self, scope: str) -> str:
+        """Why a lab's command cannot run while another lab is shown."""
+        index = LAB_NAMES.index(scope) if scope in LAB_NAMES else None
+        return "" if index is None else f"Works in the {LAB_TITLES[index]} only: F{index + 2} opens it."
+
+    def keyPressEvent(self, event) -> None:
+        """A key no widget took: if it is a command's that cannot run now, say why (its action is
+        disabled, so Qt did not run it). A Network-lab refusal goes to the banner, as the session's
+        own refusals do; another lab's key or a global one only to the status bar."""
+        command = self.registry.command_for_key(QKeySequence(event.keyCombination()))
+        if command is not None:
+            can_run, reason = self.registry.availability(command)
+            if not can_run:
+                scope = self.registry.spec(command).scope
+                if scope == network_lab.NAME and self.current_lab() is self.network_lab:
+                    self.model.set_message(reason)
+                key = self.registry.shortcut_text(command)
+                self.statusBar().showMessage(f"{self.registry.title(command)} ({key}): not now. {reason}", 6000)
+                event.accept()
+                return
+        super().keyPressEvent(event)
 
     def leave_field(self) -> None:
         """Escape in a field: the focus back to the current lab's main panel."""
@@ -185,19 +220,17 @@ class MainWindow(QMainWindow):
 
     def _on_lab_changed(self, index: int) -> None:
         lab = self._lab_at(index)
-        self.registry.enable_scope(lab.name)
+        ids = list(lab.docks)
+        for n in range(1, MAX_PANELS_PER_LAB + 1):
+            self.registry.action(f"focus_{n}").setText(
+                f"Go to {lab.docks[ids[n - 1]].windowTitle().split('  (')[0]}" if n <= len(ids) else f"Go to panel {n}")
+        self.registry.enable_scope(lab.name)   # each command's availability, for this lab
         lab.focus_main_panel()   # where the lab's single keys work, not a field that would take them
         network = lab is self.network_lab
         self.training_bar.setVisible(network)
         for label in self.status_labels.values():
             label.setVisible(network)
         self.function_status.setVisible(not network)
-        for n in range(1, MAX_PANELS_PER_LAB + 1):
-            action = self.registry.action(f"focus_{n}")
-            ids = list(lab.docks)
-            action.setEnabled(n <= len(ids))
-            action.setText(f"Go to {lab.docks[ids[n - 1]].windowTitle().split('  (')[0]}" if n <= len(ids)
-                           else f"Go to panel {n}")
 
     # ------------------------------------------------------------------ panels
     def _all_panels(self) -> dict[str, QWidget]:
@@ -272,7 +305,9 @@ class MainWindow(QMainWindow):
             signal.connect(self._update_status)
         m.messageChanged.connect(self._show_message)
         m.runningChanged.connect(self._on_running)
-        m.trainOnlyAxesChanged.connect(self._on_train_only)
+        # when commands can run and the toggles' states follow the session (app/network_conditions.py)
+        self.registry.scope_reason = self._scope_reason
+        network_conditions.watch(m, self.registry)
         self._update_status()
         f = self.function_model
         for signal in (f.analysisChanged, f.x0Changed):
@@ -310,16 +345,17 @@ class MainWindow(QMainWindow):
         action = self.registry.action("run")
         action.setText("&Pause" if running else "&Run")
 
-    def _on_train_only(self, only: bool) -> None:
-        action = self.registry.action("train_only_axes")
-        action.blockSignals(True)
-        action.setChecked(only)
-        action.blockSignals(False)
-
     # ------------------------------------------------------------------ dialogs and layout
+    @property
+    def shortcut_sheet(self) -> ShortcutSheet | None:
+        """The F1 sheet once it has been opened."""
+        return self._shortcut_sheet
+
     def show_shortcut_sheet(self) -> None:
         if self._shortcut_sheet is None:
             self._shortcut_sheet = ShortcutSheet(self.registry, self.where_text, self)
+        self.registry.refresh()
+        self._shortcut_sheet.show_availability()
         self._shortcut_sheet.show()
         self._shortcut_sheet.raise_()
         self._shortcut_sheet.activateWindow()

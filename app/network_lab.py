@@ -6,8 +6,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence  # CSV import: the standard Open key
 from PySide6.QtWidgets import QToolBar
 
+from . import value_commands
 from .actions import ActionRegistry, ActionSpec
 from .lab import DockLab, Panel
+from .network_conditions import with_conditions
 from .model import SessionModel
 from .views.controls import ControlsPanel
 from .views.curves import CostCurveView, DataView
@@ -38,7 +40,7 @@ def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
         window.focus_panel(panel_id)
         return window.network_lab.panels[panel_id]
 
-    return [
+    specs = [
         spec("restore_lesson", "Restart the lesson", "Ctrl+Shift+R", "File",
              "Back to the lesson exactly as it starts: its data, the 1 → 1 → 1 sigmoid network and its "
              "weights, squared error, η = 2, full batch, no test split, w2 selected", m.restore_lesson),
@@ -184,6 +186,8 @@ def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
         spec("new_plane_seed", "New random directions", "Shift+Y", "Surface",
              "Draw the cost surface over two new random directions (the next seed)", m.new_plane_seed),
     ]
+    # when each command can run, and the toggles' states: app/network_conditions.py
+    return with_conditions(m, specs + value_commands.action_specs(m, registry))
 
 
 def _vanishing_example(m: SessionModel, registry: ActionRegistry) -> None:

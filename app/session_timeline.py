@@ -52,6 +52,11 @@ class TimelineCommands:
             return [(b.id, b.label, b.run.step_count) for b in self._timeline.branches]
 
     @property
+    def run_count(self) -> int:
+        """How many runs (branches) the timeline holds; cheap, without stopping the worker."""
+        return len(self._timeline.branches)
+
+    @property
     def branch_id(self) -> int:
         return self._timeline.current_id
 

@@ -189,7 +189,8 @@ def test_registry_has_unique_shortcuts_menus_and_sheet(window, qtbot):
     menu_actions = {a.objectName() for menu in window.menuBar().findChildren(type(window.menuBar().addMenu("x")))
                     for a in menu.actions()}
     for spec in registry.specs():
-        assert registry.shortcut_text(spec.id), spec.id
+        # a command that takes a value (a dataset by name …) is reached by the palette, Ctrl+Shift+P
+        assert registry.shortcut_text(spec.id) or spec.argument is not None, spec.id
         assert f"action-{spec.id}" in menu_actions, spec.id
     qtbot.keyClick(window.panels()["diagram"], Qt.Key_F1)
     sheet = window._shortcut_sheet
@@ -272,5 +273,7 @@ def test_the_function_lab_is_built_when_first_opened(window, qtbot):
     assert not window.registry.action("graph_step").isEnabled()  # and its keys are off
     qtbot.keyClick(window.panels()["diagram"], Qt.Key_F3)
     assert window.current_lab() is window.function_lab and window.tabs.currentIndex() == 1
-    assert window.registry.action("graph_step").isEnabled() and not window.registry.action("step").isEnabled()
+    assert not window.registry.action("step").isEnabled()
+    # B steps the graph once the lab's function is derived (in its worker process)
+    qtbot.waitUntil(window.registry.action("graph_step").isEnabled, timeout=30000)
     assert not window.training_bar.isVisible()

@@ -21,6 +21,15 @@ def action_specs(m: FunctionLabModel, registry: ActionRegistry, lab: Callable[[]
     def spec(*args, **kwargs) -> ActionSpec:
         return ActionSpec(*args, scope=NAME, **kwargs)
 
+    def more_to_walk():
+        if m.analysis is None:
+            return False, "No function is derived yet."
+        return (True, "") if m.graph_step < m.graph_step_count() else (
+            False, "Both passes are complete: Shift+B steps back.")
+
+    def walked():
+        return (True, "") if m.graph_step > 0 else (False, "The walk through the graph is at its start: B steps it.")
+
     return [
         spec("edit_formula", "Edit the formula", "Ctrl+L", "Function",
              "Put the cursor in the formula field (Up/Down there walk the history)",
@@ -36,14 +45,16 @@ def action_specs(m: FunctionLabModel, registry: ActionRegistry, lab: Callable[[]
         spec("x0_right_fine", "Move x0 right (fine)", "Ctrl+Shift+Right", "Function",
              "Move the point x0 right by 0.01", lambda: m.move_x0(+1, fine=True)),
         spec("graph_step", "Step the graph", "B", "Function",
-             "Evaluate the next node: the forward pass first, then the backward pass", lambda: m.step_graph(1)),
+             "Evaluate the next node: the forward pass first, then the backward pass", lambda: m.step_graph(1),
+             enabled_when=more_to_walk),
         spec("graph_back", "Step the graph back", "Shift+B", "Function", "Undo the last graph step",
-             lambda: m.step_graph(-1)),
+             lambda: m.step_graph(-1), enabled_when=walked),
         spec("graph_all", "Complete the passes", "Ctrl+B", "Function",
-             "Run the forward and backward passes to the end", m.finish_graph),
+             "Run the forward and backward passes to the end", m.finish_graph, enabled_when=more_to_walk),
         spec("forward_mode", "Forward mode", "M", "Function",
              "Show forward-mode differentiation (tangents dv/dx) instead of the backward pass",
-             lambda: m.set_forward_mode(registry.action("forward_mode").isChecked()), checkable=True),
+             lambda: m.set_forward_mode(registry.action("forward_mode").isChecked()), checkable=True,
+             checked=lambda: m.forward_mode),
         # --- keys a panel handles while it has the focus ---
         spec("derive_formula", "Derive the formula", "Enter", "Function",
              "In the formula field: derive what is typed, remember it, and leave the field so B, M … work",
@@ -113,11 +124,5 @@ class FunctionLab(DockLab):
 
 def register_actions(model: FunctionLabModel, registry: ActionRegistry, lab: Callable[[], FunctionLab]) -> None:
     registry.add_all(action_specs(model, registry, lab))
-    model.forwardModeChanged.connect(lambda on: _sync_checked(registry, "forward_mode", on))
-
-
-def _sync_checked(registry: ActionRegistry, action_id: str, on: bool) -> None:
-    action = registry.action(action_id)
-    action.blockSignals(True)
-    action.setChecked(on)
-    action.blockSignals(False)
+    # the conditions above and forward mode's checked state follow the lab's model
+    registry.watch(model.analysisChanged, model.graphStepChanged, model.forwardModeChanged)
