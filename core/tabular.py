@@ -65,6 +65,7 @@ import math
 import os
 import re
 import threading
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -324,7 +325,7 @@ def _decide_shape(head, header, decimal_comma, problems):
         return [f"column {j + 1}" for j in range(width)], _Shape(False, width)
     body = head[1:]
     first = list(first)
-    _check_columns(len(first) - 1)   # at most one of them is a trailing delimiter
+    _check_columns(len(first) - (0 if first[-1].strip() else 1))   # before naming (and counting repeats)
     body_width = Counter(len(f) for _, f in body).most_common(1)[0][0] if body else len(first)
     trim = 0
     if (len(first) > 1 and not first[-1].strip() and body_width == len(first)
@@ -855,7 +856,7 @@ def _scan_as(source: TextSource, encoding: str, header, progress) -> Table:
         return shape
 
     scans: dict[str, _ColumnScan] = {}
-    row_numbers: list[int] = []
+    row_numbers = array("q")   # 8 bytes a row, not a Python int each
     head_rows: list[list[str]] = []
     chunk: list[list[str]] = []
     chunk_rows: list[int] = []
