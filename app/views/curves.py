@@ -315,7 +315,7 @@ class DataView(PlotPanel):
         if model.network.sizes[0] != data.n_inputs:
             return  # mid-change: the network follows the data in a moment
         drawn = (id(data), model.snapshot.key, model.network.parameter_vector().tobytes(),
-                 model.sample, len(model.train_indices))
+                 model.sample, len(model.train_indices), model.running)
         if drawn == self._refreshed:
             return   # the data, parameters and split it drew are unchanged (another signal of one edit)
         self._refreshed = drawn
