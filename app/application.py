@@ -51,6 +51,13 @@ def check_platform_prerequisites():
         raise StartupError(
             "No display found (neither DISPLAY nor WAYLAND_DISPLAY is set). Run Chain Rule Studio "
             "from a desktop session, or set QT_QPA_PLATFORM=offscreen for a headless run.")
+    from app.display_check import display_problem
+
+    why = display_problem()
+    if why:
+        raise StartupError(
+            f"Cannot open the display: {why}. Start Chain Rule Studio from a desktop session (or fix "
+            "DISPLAY), or set QT_QPA_PLATFORM=offscreen for a headless run.")
     if os.environ.get("WAYLAND_DISPLAY"):
         return  # Qt prefers its Wayland plugin there
     import ctypes

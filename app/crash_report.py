@@ -228,9 +228,11 @@ def _startup_dialog(exc, path):
     try:
         app = QApplication.instance()
         if app is None:
-            if sys.platform.startswith("linux") and not (
-                    os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-                return  # Qt would abort the process trying to open a display
+            if sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM"):
+                from app.display_check import display_problem
+
+                if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or display_problem():
+                    return  # Qt would abort the process trying to open a display
             app = QApplication([APP_ID])
         QMessageBox.critical(
             None, "Chain Rule Studio",

@@ -6,7 +6,8 @@ over the Seed box, S, Space, L, G ... silently type into the field or do nothing
 on each field of the window the first time it gets the focus, decides instead:
 
 * Escape leaves the field: the focus goes back to the lab's main panel, where every key works.
-* A number box keeps digits, its decimal separator, a sign where negative numbers are allowed, and
+* A number box keeps digits, its decimal separator, a sign where negative numbers are allowed, the
+  characters it declares in ``number_characters`` (e, E, + and - for scientific notation), and
   the editing and moving keys; any other character (a letter, Space, = [ ] ...) goes on to the
   window, so a command key does its command.
 * Any field gives up a Ctrl, Alt or Meta combination that an enabled command is bound to (Ctrl+E,
@@ -55,8 +56,8 @@ def keeps_its_keys(widget: QWidget) -> bool:
 
 def is_number_character(box: QAbstractSpinBox, text: str) -> bool:
     """True when `text` can be part of a number typed into `box`."""
-    if text.isdigit():
-        return True
+    if text.isdigit() or (text and text in getattr(box, "number_characters", "")):
+        return True   # (a box may take more: NumberField's scientific notation, 1e-3)
     if isinstance(box, QDoubleSpinBox) and text in (".", ",", box.locale().decimalPoint()):
         return True
     minimum = getattr(box, "minimum", lambda: 0)()

@@ -83,7 +83,7 @@ _FORMULA_NAMES = frozenset({
 # The CSV loader is only needed when the learner opens a file.
 _TABULAR_NAMES = frozenset({
     "load_csv", "parse_csv", "split_dataset", "Table", "TabularDataset", "ColumnInfo", "Problem", "DataError",
-    "MAX_BYTES", "MAX_ROWS", "MAX_COLUMNS", "MISSING_MARKERS",
+    "MAX_BYTES", "MAX_ROWS", "MAX_COLUMNS", "MAX_CLASSES", "MISSING_MARKERS",
 })
 __all__ += sorted(_FORMULA_NAMES) + sorted(_TABULAR_NAMES)
 

@@ -237,3 +237,33 @@ def test_log_path_follows_xdg_state_home(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
     assert crash_report.log_path() == str(
         tmp_path / ".local" / "state" / "chainrule-studio" / "chainrule-studio.log")
+
+
+def test_a_display_with_no_x_server_is_a_clear_error_not_an_abort(env):
+    """DISPLAY=:99 with nothing listening: Qt would abort (exit 134) with a misleading message."""
+    del env["QT_QPA_PLATFORM"]
+    number = next(n for n in range(99, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())  # :99 if free
+    env["DISPLAY"] = f":{number}"
+    result = run_main(env=env)
+    assert result.returncode == 70, result.stdout + result.stderr
+    assert f"no X server is running on display :{number}" in result.stderr
+    assert "QT_QPA_PLATFORM=offscreen" in result.stderr
+    assert f"no X server is running on display :{number}" in log_file(env).read_text()
+
+
+def test_display_check_accepts_a_listening_x_socket(tmp_path, monkeypatch):
+    import socket
+
+    from app import display_check
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(tmp_path / "wayland-test"))
+    server.listen(1)
+    try:
+        assert display_check.wayland_reachable("wayland-test")
+        assert not display_check.wayland_reachable("wayland-missing")
+        assert "not a display name" in display_check.x_display_problem("nonsense")
+        assert "does not answer" in display_check.x_display_problem("127.0.0.1:59")
+    finally:
+        server.close()

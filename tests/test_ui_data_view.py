@@ -98,17 +98,18 @@ def test_test_points_are_drawn_hollow_and_counted(qtbot):
     model.set_split(0.25, 3)
     view = data_view(qtbot, model)
     assert len(model.test_indices) > 0
-    assert len(view.test_points.data) == len(model.test_indices)
-    assert len(view.train_points.data) == len(model.train_indices)
-    xs, ys = view.test_points.getData()
-    assert np.allclose(np.column_stack([xs, ys]), model.X_test)
-    train_brush = view.train_points.data["brush"][0].color()
-    test_brush = view.test_points.data["brush"][0].color()
-    test_pen = view.test_points.data["pen"][0]
+    assert len(view.test_points.points()) == len(model.test_indices)
+    assert len(view.train_points.points()) == len(model.train_indices)
+    drawn = view.test_points.points()
+    order = lambda a: a[np.lexsort(a.T)]   # noqa: E731  (drawn class by class)
+    assert np.allclose(order(drawn), order(model.X_test))
+    label = model.dataset.labels[model.test_indices[0]]
+    train_brush = view.train_points.style(label)[0].color()
+    test_brush, test_pen = view.test_points.style(label)
+    test_brush = test_brush.color()
     assert train_brush.alpha() == 255 and train_brush.getRgb()[:3] != (255, 255, 255)
     assert test_brush.getRgb()[:3] == (255, 255, 255)          # hollow: a white centre
     assert test_pen.widthF() >= 2                             # ... inside a thick class-coloured ring
-    label = model.dataset.labels[model.test_indices[0]]
     from app.views.boundary import class_color
     assert test_pen.color().name() == class_color(label)
     caption = view.caption.text()
@@ -116,7 +117,7 @@ def test_test_points_are_drawn_hollow_and_counted(qtbot):
     assert "class 0 = A" in caption and "class 2 = C" in caption and "% test" in caption
     # no split: no test points
     model.set_split(0.0)
-    assert len(view.test_points.data) == 0
+    assert len(view.test_points.points()) == 0
 
 
 def click_at(qtbot, view, x, y, button=Qt.LeftButton, modifiers=Qt.NoModifier):
@@ -136,7 +137,7 @@ def test_shift_click_adds_a_class_1_point_and_right_click_removes_it(qtbot):
     px, py = view.viewbox.viewPixelSize()
     assert data.X[-1, 0] == pytest.approx(x, abs=2 * px) and data.X[-1, 1] == pytest.approx(y, abs=2 * py)
     assert data.labels[-1] == 1
-    assert len(view.train_points.data) == before + 1   # drawn at once
+    assert len(view.train_points.points()) == before + 1   # drawn at once
     click_at(qtbot, view, 0.0, 3.4)                      # plain click: class 0
     assert len(model.dataset) == before + 2 and model.dataset.labels[-1] == 0
     click_at(qtbot, view, x, y, button=Qt.RightButton)   # remove the first one again

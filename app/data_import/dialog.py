@@ -95,7 +95,7 @@ class PreviewModel(QAbstractTableModel):
         super().__init__(parent)
         self.table = table
         self._rows = min(table.rows, PREVIEW_ROWS)
-        self._cells = [table.values(name)[:self._rows] for name in table.columns]
+        self._cells = [table.head(name)[:self._rows] for name in table.columns]
         self._kinds = [table.kind(name) for name in table.columns]
         self._unusable = [table.feature_problem(name) for name in table.columns]
         self._descriptions: dict[str, str] = {}
@@ -146,7 +146,7 @@ class PreviewModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Vertical:
             if role == Qt.DisplayRole and 0 <= section < self._rows:
-                return str(self.table.row_numbers[section])
+                return str(self.table.row_number(section))
             if role == Qt.ToolTipRole:
                 return "Row number in the file (the header is row 1)"
             return None
@@ -176,7 +176,10 @@ def column_description(table: "core.Table", name: str) -> str:
     parts = [f"{name!r}: {KIND_NAMES.get(info.kind, info.kind)}"]
     if info.kind == "numeric" and info.minimum is not None:
         parts.append(f"from {info.minimum:g} to {info.maximum:g}")
-    parts.append(f"{info.distinct} distinct value{'s' if info.distinct != 1 else ''}")
+    if info.more_distinct:
+        parts.append(f"over {info.distinct:,} distinct values")
+    else:
+        parts.append(f"{info.distinct} distinct value{'s' if info.distinct != 1 else ''}")
     parts.append(f"{info.missing} missing")
     text = ", ".join(parts)
     if info.examples:

@@ -1,10 +1,11 @@
 """Reading a learner's CSV file off the GUI thread, with progress, and only the newest load delivered.
 
-`CsvLoader.load(path)` checks the size first (a file over `core.MAX_BYTES` is refused before a single
-byte is read), then a job on a thread pool reads the bytes in chunks, reporting progress after each,
-and parses them with `core.parse_csv` on the same thread. The result comes back by a signal on the
-GUI thread. Opening another file makes the previous load stale: it is asked to stop between chunks
-and whatever it produces is dropped.
+`CsvLoader.load(path)` checks the path first (a folder, a named pipe or a device is refused by what it
+is, without opening it; a file over `core.MAX_BYTES` before a single byte is read), then a job on a
+thread pool streams it through `core.load_csv` in chunks (memory bounded: the table keeps summaries,
+not the text), reporting progress after each. The result comes back by a signal on the GUI thread.
+Opening another file makes the previous load stale: it is stopped at its next chunk and whatever it
+produces is dropped.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import weakref
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 import core
+from core.csv_reading import check_regular_file
 
 CHUNK_BYTES = 1 << 20  # read 1 MiB at a time, reporting progress after each chunk
 
@@ -67,6 +69,10 @@ class _Relay(QObject):
     done = Signal(int, object, str)
 
 
+class _Cancelled(Exception):
+    """Raised from the progress callback to stop a stale load between chunks."""
+
+
 class _ReadJob(QRunnable):
     def __init__(self, generation: int, path: str, limit: int, chunk: int, relay: _Relay):
         super().__init__()
@@ -78,6 +84,8 @@ class _ReadJob(QRunnable):
     def run(self) -> None:
         try:
             table, error = self._read_and_parse(), ""
+        except _Cancelled:
+            table, error = None, ""
         except BaseException as exc:  # delivered as a message, never lost silently
             table, error = None, describe_error(exc)
         if table is None and not error:
@@ -85,27 +93,15 @@ class _ReadJob(QRunnable):
         self.relay.done.emit(self.generation, table, error)
 
     def _read_and_parse(self):
-        total = os.path.getsize(self.path)
-        parts: list[bytes] = []
-        done = 0
-        self.relay.progress.emit(self.generation, 0, total)
-        with open(self.path, "rb") as f:
-            while True:
-                if self.cancelled.is_set():
-                    return None
-                part = f.read(self.chunk)
-                if not part:
-                    break
-                done += len(part)
-                if done > self.limit:  # the file grew after its size was checked
-                    raise core.DataError(too_large_reason(done, self.limit))
-                parts.append(part)
-                self.relay.progress.emit(self.generation, done, max(total, done))
-        if self.cancelled.is_set():
-            return None
-        data = b"".join(parts)
-        del parts
-        return core.parse_csv(data)
+        def progress(done, total):
+            if self.cancelled.is_set():
+                raise _Cancelled()
+            if done > self.limit:  # the file grew after its size was checked
+                raise core.DataError(too_large_reason(done, self.limit))
+            self.relay.progress.emit(self.generation, done, max(total, done))
+
+        table = core.load_csv(self.path, progress=progress, chunk_bytes=self.chunk)
+        return None if self.cancelled.is_set() else table
 
 
 class CsvLoader(QObject):
@@ -155,10 +151,8 @@ class CsvLoader(QObject):
         self._path = path
         limit = max_bytes()
         try:
-            size = os.path.getsize(path)
-            if not os.path.isfile(path):
-                raise IsADirectoryError(21, "it is a folder, not a file")
-        except OSError as exc:
+            size = check_regular_file(path).st_size
+        except core.DataError as exc:
             self._fail_now(path, describe_error(exc))
             return self._generation
         if size > limit:

@@ -24,6 +24,7 @@ from core.naming import to_unicode
 
 from ..actions import ActionRegistry
 from ..model import MAX_LEARNING_RATE, MIN_LEARNING_RATE, SessionModel
+from .number_field import NumberField
 
 MAX_POINTS = 2000
 MAX_SEED = 9999
@@ -182,7 +183,8 @@ class ControlsPanel(QWidget):
         group = QGroupBox("Training")
         form = _form(group)
 
-        self.learning_rate = QDoubleSpinBox()
+        self.learning_rate = NumberField("The learning rate")
+        self.learning_rate.clamped.connect(self._model.set_message)
         self.learning_rate.setObjectName("learning-rate")
         self.learning_rate.setDecimals(4)
         self.learning_rate.setRange(MIN_LEARNING_RATE, MAX_LEARNING_RATE)
@@ -256,7 +258,8 @@ class ControlsPanel(QWidget):
         self.noise_slider.setTracking(False)  # new data when the slider is let go, not on every pixel
         self.noise_slider.setToolTip("How much random jitter the points get")
         self.noise_slider.valueChanged.connect(self._noise_slid)
-        self.noise = QDoubleSpinBox()
+        self.noise = NumberField("The noise")
+        self.noise.clamped.connect(self._model.set_message)
         self.noise.setObjectName("noise")
         self.noise.setDecimals(2)
         self.noise.setSingleStep(0.05)
@@ -275,7 +278,8 @@ class ControlsPanel(QWidget):
         self.seed.valueChanged.connect(self._regenerate)
         form.addRow("Seed", self.seed)
 
-        self.test_fraction = QDoubleSpinBox()
+        self.test_fraction = NumberField("The test fraction")
+        self.test_fraction.clamped.connect(self._model.set_message)
         self.test_fraction.setObjectName("test-fraction")
         self.test_fraction.setRange(0.0, 0.5)
         self.test_fraction.setDecimals(2)
@@ -317,7 +321,8 @@ class ControlsPanel(QWidget):
             self.regularization.addItem(REGULARIZATION_TITLES.get(kind, str(kind)), kind)
         self.regularization.setToolTip("A penalty on large weights added to the cost (G cycles)")
         self.regularization.currentIndexChanged.connect(self._regularization_edited)
-        self.regularization_rate = QDoubleSpinBox()
+        self.regularization_rate = NumberField("The penalty weight λ")
+        self.regularization_rate.clamped.connect(self._model.set_message)
         self.regularization_rate.setObjectName("regularization-rate")
         self.regularization_rate.setDecimals(4)
         self.regularization_rate.setRange(0.0, MAX_REGULARIZATION_RATE)

@@ -21,6 +21,7 @@ from .throttle import Throttle
 from .boundary import (PALETTE, FieldRequest, FieldResult, class_color, class_color_name, regression_lut,
                        value_colors)
 from .plot_style import CURVE_COLOR, POINT_COLOR, RUN_CURVE_COLORS, PlotPanel, steady_range
+from .point_layers import MAX_DRAWN, VALUE_BANDS, PointLayer, thinned, value_bands
 
 PREDICTION_SAMPLES = 300
 TEST_COLOR = "#e8871e"
@@ -195,13 +196,15 @@ class DataView(PlotPanel):
         self.prediction = self.curves[0]
         self.threshold = pg.InfiniteLine(angle=0, pos=0.5, pen=pg.mkPen("#9aa3b5", style=Qt.DotLine))
         item.addItem(self.threshold)
-        self.train_points = pg.ScatterPlotItem(size=8)
-        self.test_points = pg.ScatterPlotItem(size=9)
+        # points: one scatter item per class (a single brush each), thinned beyond MAX_DRAWN
+        self.train_points = PointLayer(item, size=8, z=1)
+        self.test_points = PointLayer(item, size=9, z=1)
         self.chosen = pg.ScatterPlotItem(size=18, brush=pg.mkBrush(0, 0, 0, 0), pen=pg.mkPen(POINT_COLOR, width=2.5))
         # the keyboard's stand-in for the mouse: arrows move it, Enter adds, Backspace removes
         self.cursor = pg.ScatterPlotItem(size=20, symbol="+", pen=pg.mkPen(POINT_COLOR, width=2))
         self.cursor.setVisible(False)
-        for extra in (self.train_points, self.test_points, self.chosen, self.cursor):
+        for extra in (self.chosen, self.cursor):
+            extra.setZValue(2)
             item.addItem(extra)
         self.plot.setToolTip("Click: add a point of class 0 (Shift: class 1, Ctrl: class 2, Ctrl+Shift: "
                              "class 3). Right-click or Alt+click: remove the nearest point.\n"
@@ -217,6 +220,9 @@ class DataView(PlotPanel):
         self.field_result: FieldResult | None = None
         self._extent_key = None
         self._plotted = np.empty((0, 2))   # every dataset row where it is drawn (for right-click)
+        self._drawn_rows = np.empty(0, dtype=np.int64)
+        self._axis_labels = None
+        self._refreshed = None   # what the last refresh drew: one edit emits several signals
 
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self.viewbox.sigRangeChanged.connect(lambda *_: self._schedule_field())
@@ -239,20 +245,21 @@ class DataView(PlotPanel):
             return np.ones(len(data))
         return data.y[:, 0]
 
-    def _point_brushes(self, data, rows, hollow: bool):
+    def _point_groups(self, data, rows) -> tuple[np.ndarray, list[str]]:
+        """Each row's drawing group and the groups' colours: a class each, or a band of the
+        target's value for a 2-D regression, one colour for a 1-D regression."""
         if data.task == "regression":
             if self.two_d:
-                colors = value_colors(data.y[rows, 0], self._levels)
-                fill = [pg.mkColor(*c) for c in colors]
-            else:
-                fill = [pg.mkColor(class_color(0))] * len(rows)
-        else:
-            labels = data.labels[rows]
-            fill = [pg.mkColor(class_color(c)) for c in labels]
-        if hollow:
-            return ([pg.mkBrush(255, 255, 255, 200)] * len(rows),
-                    [pg.mkPen(c, width=2.2) for c in fill])
-        return [pg.mkBrush(c) for c in fill], [pg.mkPen("w", width=0.8)] * len(rows)
+                bands = value_bands(data.y[rows, 0], self._levels)
+                centres = self._levels[0] + (np.arange(VALUE_BANDS) + 0.5) / VALUE_BANDS * \
+                    (self._levels[1] - self._levels[0])
+                return bands, [pg.mkColor(*c) for c in value_colors(centres, self._levels)]
+            return np.zeros(len(rows), dtype=np.int64), [class_color(0)]
+        return np.asarray(data.labels[rows], dtype=np.int64), [class_color(c) for c in range(data.n_classes)]
+
+    def drawn_rows(self) -> np.ndarray:
+        """The dataset rows drawn now (all of them up to MAX_DRAWN per set; a thinned selection beyond)."""
+        return self._drawn_rows
 
     def _fit_extent(self, data) -> None:
         """Set the view to the data (with a margin) when the data is new, or has grown past it."""
@@ -279,12 +286,14 @@ class DataView(PlotPanel):
         item = self.plot.getPlotItem()
         features = data.feature_names
         if self.two_d:
-            item.setLabel("bottom", features[0])
-            item.setLabel("left", features[1])
+            labels = (features[0], features[1])
         else:
-            item.setLabel("bottom", features[0])
-            item.setLabel("left", f"{data.target_name}, ŷ" if data.task == "regression" else
-                          ("probability" if data.task == "multiclass" else f"class ({data.target_name}), ŷ"))
+            labels = (features[0], f"{data.target_name}, ŷ" if data.task == "regression" else
+                      ("probability" if data.task == "multiclass" else f"class ({data.target_name}), ŷ"))
+        if labels != self._axis_labels:   # an added point changes no label: no relayout per point
+            self._axis_labels = labels
+            item.setLabel("bottom", labels[0])
+            item.setLabel("left", labels[1])
         self._levels = (float(data.y.min()), float(data.y.max())) if data.task == "regression" else (0.0, 1.0)
         if self._levels[1] <= self._levels[0]:
             self._levels = (self._levels[0] - 0.5, self._levels[0] + 0.5)
@@ -293,10 +302,15 @@ class DataView(PlotPanel):
         else:
             plotted = np.column_stack([data.X[:, 0], self._plot_y(data)])
         self._plotted = plotted
+        newest = len(data) - 1
+        drawn = []
         for points, rows, hollow in ((self.train_points, model.train_indices, False),
                                      (self.test_points, model.test_indices, True)):
-            brushes, pens = self._point_brushes(data, rows, hollow)
-            points.setData(plotted[rows, 0], plotted[rows, 1], brush=brushes, pen=pens)
+            rows = thinned(rows, MAX_DRAWN, newest)
+            groups, colours = self._point_groups(data, rows)
+            points.show(plotted[rows, 0], plotted[rows, 1], groups, colours, hollow)
+            drawn.append(rows)
+        self._drawn_rows = np.concatenate(drawn).astype(np.int64)
         self.threshold.setVisible(not self.two_d and data.task == "classification")
         self._fit_extent(data)
         (x0, x1), _ = self.viewbox.viewRange()
@@ -306,6 +320,7 @@ class DataView(PlotPanel):
                                      PREDICTION_SAMPLES)
         self.field.setVisible(self.two_d)
         self._requested_key = None
+        self._refreshed = None
         if self.two_d and self.field_result is not None and \
                 self.field_result.request.task != data.task:
             self.field_result = None
@@ -316,6 +331,11 @@ class DataView(PlotPanel):
         model, data = self._model, self._model.dataset
         if model.network.sizes[0] != data.n_inputs:
             return  # mid-change: the network follows the data in a moment
+        drawn = (id(data), model.snapshot.key, model.network.parameter_vector().tobytes(),
+                 model.sample, len(model.train_indices), model.running)
+        if drawn == self._refreshed:
+            return   # the data, parameters and split it drew are unchanged (another signal of one edit)
+        self._refreshed = drawn
         if self.two_d:
             for curve in self.curves:
                 curve.setData([], [])
@@ -347,6 +367,8 @@ class DataView(PlotPanel):
         counts = f"{n_train} training points (filled)"
         if n_test:
             counts += f", {n_test} test points (hollow)"
+        if len(self._drawn_rows) < n_train + n_test:
+            counts += f"; {len(self._drawn_rows):,} of them drawn, evenly spread through the rows"
         task = "regression (predict a number)" if data.task == "regression" else \
             f"classification, {data.n_classes} classes"
         lines = [f"<b>{html.escape(data.title)}</b>: {task}; {counts}."]
@@ -462,7 +484,7 @@ class DataView(PlotPanel):
     def remove_at_cursor(self) -> bool:
         """Backspace: remove the point nearest the cross, or say there is none near it."""
         x, y = self.cursor_position()
-        if not self.remove_at(x, y, radius_px=3 * REMOVE_RADIUS_PX):
+        if not self.remove_at(x, y, radius_px=3 * REMOVE_RADIUS_PX, along_x=not self.two_d):
             self._model.set_message("No point near the cross to remove: move it onto one with the arrows.")
             return False
         return True
@@ -476,8 +498,12 @@ class DataView(PlotPanel):
         return (x0 + x1) / 2, (y0 + y1) / 2
 
     def move_cursor(self, dx: int, dy: int, fine: bool = False) -> None:
+        """Move the cross by arrow steps. With one input and classes, its height means nothing
+        (Enter's class comes from the modifiers), so it stays on the ŷ = 0.5 line."""
         (x0, x1), (y0, y1) = self.viewbox.viewRange()
         x, y = self.cursor_position()
+        if not self.two_d and self._model.dataset.task != "regression":
+            dy, y = 0, 0.5
         steps = self.CURSOR_STEPS * (4 if fine else 1)
         x = min(max(x + dx * (x1 - x0) / steps, x0), x1)
         y = min(max(y + dy * (y1 - y0) / steps, y0), y1)
@@ -522,23 +548,34 @@ class DataView(PlotPanel):
             return
         model.add_point([x, y] if self.two_d else [x], label)
 
-    def remove_at(self, x: float, y: float, radius_px: float = REMOVE_RADIUS_PX) -> bool:
-        """Remove the point drawn nearest view coordinates (x, y), if within ``radius_px``."""
-        index = self.point_near(x, y, radius_px)
+    def remove_at(self, x: float, y: float, radius_px: float = REMOVE_RADIUS_PX, along_x: bool = False) -> bool:
+        """Remove the point drawn nearest view coordinates (x, y), if within ``radius_px``
+        (``along_x``: as ``point_near``)."""
+        index = self.point_near(x, y, radius_px, along_x)
         if index is None:
             return False
         self._model.remove_point(index)
         return True
 
-    def point_near(self, x: float, y: float, radius_px: float = REMOVE_RADIUS_PX) -> int | None:
-        if not len(self._plotted):
+    def point_near(self, x: float, y: float, radius_px: float = REMOVE_RADIUS_PX,
+                   along_x: bool = False) -> int | None:
+        """The dataset row of the drawn point nearest (x, y) within ``radius_px`` pixels, or None.
+        ``along_x``: only the horizontal distance counts (the keyboard cross with one input marks
+        an x; a point's height is its target or class, which the keys do not aim at); among points
+        equally near in x the one nearest in y wins."""
+        rows = self._drawn_rows
+        if not len(rows) or len(self._plotted) != len(self._model.dataset):
             return None
         px, py = self.viewbox.viewPixelSize()
-        dx = (self._plotted[:, 0] - x) / (px or 1.0)
-        dy = (self._plotted[:, 1] - y) / (py or 1.0)
+        plotted = self._plotted[rows]
+        dx = (plotted[:, 0] - x) / (px or 1.0)
+        dy = (plotted[:, 1] - y) / (py or 1.0)
+        if along_x:
+            k = int(np.lexsort((np.abs(dy), np.abs(dx)))[0])
+            return int(rows[k]) if abs(dx[k]) <= radius_px else None
         distance = np.hypot(dx, dy)
         k = int(np.argmin(distance))
-        return k if distance[k] <= radius_px else None
+        return int(rows[k]) if distance[k] <= radius_px else None
 
     def view_to_widget(self, x: float, y: float):
         """The viewport pixel where view coordinates (x, y) are drawn (for tests and tours)."""
