@@ -41,6 +41,10 @@ def parse_args(argv):
         epilog="Unknown options (e.g. -platform offscreen) are passed on to Qt.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("file", nargs="?", metavar="FILE",
+                        help="open this session (.crstudio) or CSV file")
+    parser.add_argument("--save-session", metavar="PATH",
+                        help="after the other options have run, save the session to PATH and exit (headless)")
     parser.add_argument("--lab", choices=("network", "function"), default=None,
                         help="open on this lab (default: the one used last)")
     parser.add_argument("--steps", type=int, default=0, metavar="N",

@@ -10,6 +10,9 @@ Hooks (environment variables; all off unless set):
 - CHAINRULE_STUDIO_CRASH_TEST=startup (or 1): raise during start-up, after the QApplication exists
   and before the main window does. =event: raise from inside the running event loop instead.
 - CHAINRULE_STUDIO_NO_DIALOGS=1: never open the crash dialog (see app.crash_report).
+- CHAINRULE_STUDIO_AUTOSAVE_MS, CHAINRULE_STUDIO_RESTORE=yes|no: crash recovery (see app.autosave).
+- CHAINRULE_STUDIO_TRAIN_ON_START=1: start training once the window is shown (the crash-recovery test
+  kills the process mid-training).
 """
 import os
 import sys
@@ -162,9 +165,43 @@ def configure_session(model, dataset: str | None, hidden: str | None) -> str:
     return ""
 
 
+def open_file_argument(window, path: str, interactive: bool) -> str:
+    """Open FILE from the command line: a session at once, a CSV through the import dialog (only
+    with a window to show it in). Returns what went wrong ("" when nothing did)."""
+    from app.session_files import is_session_path
+
+    if not os.path.exists(path):
+        return f"{path}: no such file"
+    if is_session_path(path):
+        return window.session_files.open_session_now(path)
+    if not interactive:
+        return f"{path}: a CSV file opens in the import dialog (choose its columns there), not headless"
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(0, lambda: window.session_files.open_path(path))
+    return ""
+
+
+def save_session_and_exit(window, path: str) -> int:
+    """--save-session: write the state and close without questions; the exit code says if it worked."""
+    files = window.session_files
+    ok = files.save_to(path, wait=True)
+    message = window.model.message
+    window.autosave.discard()
+    window.model.set_running(False)
+    window.model.engine.shutdown()
+    window.function_model.close()
+    if not ok:
+        print(f"chainrule-studio: {message or 'the session could not be saved'}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def run(args, qt_args=(), version=""):
     """Run the studio in the mode the command line asked for; return the exit code."""
-    if args.self_test or args.screenshot:
+    save_to = getattr(args, "save_session", None)
+    headless = bool(args.self_test or args.screenshot or save_to)
+    if headless:
         use_offscreen_if_headless()
     check_platform_prerequisites()
     app = create_application(list(qt_args), version)
@@ -172,13 +209,23 @@ def run(args, qt_args=(), version=""):
 
     from app.main_window import MainWindow
 
-    window = MainWindow(persist_layout=not (args.self_test or args.screenshot))
+    window = MainWindow(persist_layout=not headless, guard_session=not (args.self_test or args.screenshot))
+    file_argument = getattr(args, "file", None)
+    if window.autosave is not None and not file_argument:
+        window.autosave.offer_restore(synchronous=True)
+    if file_argument:
+        problem = open_file_argument(window, file_argument, interactive=not headless)
+        if problem:
+            print(f"chainrule-studio: {problem}", file=sys.stderr)
+            return 2
     problem = configure_session(window.model, getattr(args, "dataset", None), getattr(args, "hidden", None))
     if problem:
         print(f"chainrule-studio: {problem}", file=sys.stderr)
         return 2
     if getattr(args, "steps", 0) > 0:
         window.model.step(args.steps)
+    if save_to:
+        return save_session_and_exit(window, save_to)
     if getattr(args, "lab", None):
         window.open_lab(args.lab)
     if args.self_test or args.screenshot:
@@ -196,6 +243,8 @@ def run(args, qt_args=(), version=""):
 
         QTimer.singleShot(0, lambda: _crash_test("event"))
     window.show()
+    if os.environ.get("CHAINRULE_STUDIO_TRAIN_ON_START"):
+        window.model.set_running(True)
     from app import crash_report
 
     code = crash_report.exit_requested()  # an error while showing, and "Quit" (or headless)

@@ -179,6 +179,16 @@ class SessionFiles(QObject):
         self.window.open_lab("network")
         importer_for(self.window, self.window.model).open_path(path)
 
+    def open_session_now(self, path: str) -> str:
+        """Open a session file in this call (the command line); returns the problem, "" if none."""
+        try:
+            state = SessionState.from_core(core.load_session(path))
+        except core.SessionError as exc:
+            return f"could not open {os.path.basename(path)!r}: {exc}"
+        self.apply_state(state, path)
+        self._remember(path)
+        return ""
+
     def apply_state(self, state: SessionState, path: str | None) -> None:
         """Replace the session by ``state`` (as read from ``path``, or recovered: None)."""
         self._applying = True

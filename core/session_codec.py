@@ -248,10 +248,11 @@ def decode_hyper(f: Field, name: str, exclude=("name",)) -> dict:
         if key in exclude:
             continue
         if key == "betas":
-            items = value.items(2, 2) if isinstance(value.value, list) and len(value.value) == 2 else None
-            if items is None:
+            betas = value.value
+            if not (isinstance(betas, list) and len(betas) == 2 and all(
+                    isinstance(b, (int, float)) and not isinstance(b, bool) and 0 <= b < 1 for b in betas)):
                 raise value.fail("two numbers in [0, 1)")
-            hyper[key] = tuple(b.number(0, 1, high_open=True) for b in items)
+            hyper[key] = tuple(float(b) for b in betas)
         elif isinstance(value.value, bool):
             hyper[key] = value.value
         elif isinstance(value.value, int):   # whole-number settings (a schedule's step_size) stay whole

@@ -171,6 +171,18 @@ def load_session(path) -> dict:
 
 
 # ====================================================================== writing
+def _umask() -> int:
+    """The process's umask, read without changing it (Linux); the common 022 elsewhere."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
+
+
 def save_session(path, state: dict) -> None:
     """Write ``state`` to ``path`` atomically: a temporary file in the same folder, flushed and
     fsynced, then renamed over ``path`` (the old file, if any, stays whole until that instant)."""
@@ -187,8 +199,8 @@ def save_session(path, state: dict) -> None:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
-        if os.path.exists(path):   # keep the permissions the learner gave the file
-            os.chmod(temporary, os.stat(path).st_mode & 0o7777)
+        # keep the permissions the learner gave the file; a new one gets the usual ones (mkstemp's are private)
+        os.chmod(temporary, os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         try:

@@ -42,7 +42,9 @@ def _describe(value) -> str:
     if isinstance(value, str):
         return repr(value[:40] + ("…" if len(value) > 40 else ""))
     if isinstance(value, list):
-        return f"a list of {len(value)}"
+        if len(value) <= 4 and not any(isinstance(v, (list, dict)) for v in value):
+            return "[" + ", ".join(_describe(v) for v in value) + "]"
+        return f"a list of {len(value):,}"
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
