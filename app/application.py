@@ -166,20 +166,22 @@ def configure_session(model, dataset: str | None, hidden: str | None) -> str:
 
 
 def open_file_argument(window, path: str, interactive: bool) -> str:
-    """Open FILE from the command line: a session at once, a CSV through the import dialog (only
-    with a window to show it in). Returns what went wrong ("" when nothing did)."""
+    """Open FILE from the command line. With a window (a double-click in a file manager) it opens
+    once the window shows, as Ctrl+O would: a session off the GUI thread, a CSV in the import dialog,
+    and a problem is said in the window (there is no terminal). Headless, a session opens at once
+    and a problem is returned ("" when there is none)."""
+    if interactive:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: window.session_files.open_path(path))
+        return ""
     from app.session_files import is_session_path
 
     if not os.path.exists(path):
         return f"{path}: no such file"
-    if is_session_path(path):
-        return window.session_files.open_session_now(path)
-    if not interactive:
+    if not is_session_path(path):
         return f"{path}: a CSV file opens in the import dialog (choose its columns there), not headless"
-    from PySide6.QtCore import QTimer
-
-    QTimer.singleShot(0, lambda: window.session_files.open_path(path))
-    return ""
+    return window.session_files.open_session_now(path)
 
 
 def save_session_and_exit(window, path: str) -> int:

@@ -98,13 +98,28 @@ class SessionFiles(QObject):
         ]
 
     def build_recent_menu(self, file_menu: QMenu) -> None:
-        """An "Open Recent" submenu after the Open command of the File menu."""
+        """Put the file commands first in the File menu (Open, Open Recent, Save, Save As), then the
+        menu's other commands, and Quit last, as desktop applications do."""
         menu = self.recent_menu = QMenu("Open &Recent", file_menu)
         menu.setObjectName("recent-files")
+        ours = {f"action-{spec.id}" for spec in self.action_specs()}
         actions = file_menu.actions()
-        after = next((i for i, a in enumerate(actions) if a.objectName() == "action-open_csv"), len(actions) - 1)
-        before = actions[after + 1] if after + 1 < len(actions) else None
-        file_menu.insertMenu(before, menu) if before is not None else file_menu.addMenu(menu)
+        others = [a for a in actions if a.objectName() not in ours]
+        quits = [a for a in others if a.objectName() == "action-quit"]
+        for action in actions:
+            file_menu.removeAction(action)
+        for action in actions:
+            if action.objectName() in ours:
+                file_menu.addAction(action)
+                if action.objectName() == "action-open_csv":
+                    file_menu.addMenu(menu)
+        file_menu.addSeparator()
+        for action in others:
+            if action not in quits:
+                file_menu.addAction(action)
+        file_menu.addSeparator()
+        for action in quits:
+            file_menu.addAction(action)
         menu.aboutToShow.connect(self._fill_recent_menu)
         self._fill_recent_menu()
 
