@@ -189,7 +189,8 @@ def save_session_and_exit(window, path: str) -> int:
     files = window.session_files
     ok = files.save_to(path, wait=True)
     message = window.model.message
-    window.autosave.discard()
+    if window.autosave is not None:
+        window.autosave.discard()
     window.model.set_running(False)
     window.model.engine.shutdown()
     window.function_model.close()
