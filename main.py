@@ -69,7 +69,9 @@ def parse_args(argv):
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("file", nargs="?", metavar="FILE",
-                        help="open this file: a CSV file opens in the import dialog")
+                        help="open this session (.crstudio) or CSV file")
+    parser.add_argument("--save-session", metavar="PATH",
+                        help="after the other options have run, save the session to PATH and exit (headless)")
     parser.add_argument("--lab", choices=("network", "function"), default=None,
                         help="open on this lab (default: the one used last)")
     parser.add_argument("--steps", type=int, default=0, metavar="N",

@@ -54,6 +54,7 @@ _STANDARD_FALLBACKS = {
     QKeySequence.HelpContents: "F1",
     QKeySequence.Open: "Ctrl+O",
     QKeySequence.Save: "Ctrl+S",
+    QKeySequence.SaveAs: "Ctrl+Shift+S",
     QKeySequence.Undo: "Ctrl+Z",
 }
 

@@ -10,6 +10,9 @@ Hooks (environment variables; all off unless set):
 - CHAINRULE_STUDIO_CRASH_TEST=startup (or 1): raise during start-up, after the QApplication exists
   and before the main window does. =event: raise from inside the running event loop instead.
 - CHAINRULE_STUDIO_NO_DIALOGS=1: never open the crash dialog (see app.crash_report).
+- CHAINRULE_STUDIO_AUTOSAVE_MS, CHAINRULE_STUDIO_RESTORE=yes|no: crash recovery (see app.autosave).
+- CHAINRULE_STUDIO_TRAIN_ON_START=1: start training once the window is shown (the crash-recovery test
+  kills the process mid-training).
 """
 import os
 import sys
@@ -172,25 +175,67 @@ def configure_session(model, dataset: str | None, hidden: str | None) -> str:
 def open_from_command_line(window, path) -> None:
     """Open FILE of ``chainrule-studio FILE`` (a file manager's double-click or "Open with").
 
-    A CSV (.csv, .tsv, .txt) goes to the network lab's import dialog, loaded off the GUI thread
-    as if it had been dropped on the window; a file that cannot be read, or of another kind, is
-    refused in the window's banner and changes nothing."""
+    A session (.crstudio) opens off the GUI thread as Ctrl+O would; a CSV (.csv, .tsv, .txt) goes
+    to the network lab's import dialog, loaded off the GUI thread as if it had been dropped on the
+    window; a file that cannot be read, or of another kind, is refused in the window's banner and
+    changes nothing."""
     from app import network_lab
     from app.data_import import importer_for
     from app.data_import.importer import CSV_SUFFIXES, could_not_open
 
+    from app.session_files import is_session_path
+
     path = os.path.abspath(os.fspath(path))
-    if path.lower().endswith(CSV_SUFFIXES):
+    if is_session_path(path):
+        window.session_files.open_path(path)
+    elif path.lower().endswith(CSV_SUFFIXES):
         window.open_lab(network_lab.NAME)
         importer_for(window, window.model).open_path(path)
     else:
         window.model.set_message(could_not_open(
-            path, "only CSV files (.csv, .tsv, .txt) can be opened"))
+            path, "only sessions (.crstudio) and CSV files (.csv, .tsv, .txt) can be opened"))
+
+
+def open_file_argument(window, path: str, interactive: bool) -> str:
+    """Open FILE from the command line. With a window (a double-click in a file manager) it opens
+    once the window shows, as Ctrl+O would: a session off the GUI thread, a CSV in the import dialog,
+    and a problem is said in the window (there is no terminal). Headless, a session opens at once
+    and a problem is returned ("" when there is none)."""
+    if interactive:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: open_from_command_line(window, path))
+        return ""
+    from app.session_files import is_session_path
+
+    if not os.path.exists(path):
+        return f"{path}: no such file"
+    if not is_session_path(path):
+        return f"{path}: a CSV file opens in the import dialog (choose its columns there), not headless"
+    return window.session_files.open_session_now(path)
+
+
+def save_session_and_exit(window, path: str) -> int:
+    """--save-session: write the state and close without questions; the exit code says if it worked."""
+    files = window.session_files
+    ok = files.save_to(path, wait=True)
+    message = window.model.message
+    if window.autosave is not None:
+        window.autosave.discard()
+    window.model.set_running(False)
+    window.model.engine.shutdown()
+    window.function_model.close()
+    if not ok:
+        print(f"chainrule-studio: {message or 'the session could not be saved'}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def run(args, qt_args=(), version=""):
     """Run the studio in the mode the command line asked for; return the exit code."""
-    if args.self_test or args.screenshot:
+    save_to = getattr(args, "save_session", None)
+    headless = bool(args.self_test or args.screenshot or save_to)
+    if headless:
         use_offscreen_if_headless()
     check_platform_prerequisites()
     app = create_application(list(qt_args), version)
@@ -198,13 +243,23 @@ def run(args, qt_args=(), version=""):
 
     from app.main_window import MainWindow
 
-    window = MainWindow(persist_layout=not (args.self_test or args.screenshot))
+    window = MainWindow(persist_layout=not headless, guard_session=not (args.self_test or args.screenshot))
+    file_argument = getattr(args, "file", None)
+    if window.autosave is not None and not file_argument:
+        window.autosave.offer_restore(synchronous=True)
+    if file_argument:
+        problem = open_file_argument(window, file_argument, interactive=not headless)
+        if problem:
+            print(f"chainrule-studio: {problem}", file=sys.stderr)
+            return 2
     problem = configure_session(window.model, getattr(args, "dataset", None), getattr(args, "hidden", None))
     if problem:
         print(f"chainrule-studio: {problem}", file=sys.stderr)
         return 2
     if getattr(args, "steps", 0) > 0:
         window.model.step(args.steps)
+    if save_to:
+        return save_session_and_exit(window, save_to)
     if getattr(args, "lab", None):
         window.open_lab(args.lab)
     if args.self_test or args.screenshot:
@@ -222,8 +277,8 @@ def run(args, qt_args=(), version=""):
 
         QTimer.singleShot(0, lambda: _crash_test("event"))
     window.show()
-    if getattr(args, "file", None):
-        open_from_command_line(window, args.file)
+    if os.environ.get("CHAINRULE_STUDIO_TRAIN_ON_START"):
+        window.model.set_running(True)
     from app import crash_report
 
     code = crash_report.exit_requested()  # an error while showing, and "Quit" (or headless)

@@ -22,6 +22,8 @@ from .function_lab.model import FunctionLabModel
 from .lab import DockLab
 from .model import SessionModel
 from . import network_conditions
+from .autosave import Autosave
+from .session_files import SessionFiles, dropped_paths
 from .views.banner import MessageBanner
 from .views.command_palette import CommandPalette
 from .views.shortcut_sheet import ShortcutSheet
@@ -45,11 +47,13 @@ class MainWindow(QMainWindow):
 
     `model` (the Network lab's session) is the single source of truth its panels observe."""
 
-    def __init__(self, parent=None, model: SessionModel | None = None, persist_layout: bool = True):
-        """`persist_layout=False` (self-test, screenshots) neither reads nor writes the user's layout."""
+    def __init__(self, parent=None, model: SessionModel | None = None, persist_layout: bool = True,
+                 guard_session: bool = False):
+        """`persist_layout=False` (self-test, screenshots) neither reads nor writes the user's layout.
+        `guard_session=True` (the real app) autosaves for crash recovery and asks before closing with
+        unsaved changes."""
         super().__init__(parent)
         self._persist_layout = persist_layout
-        self.setWindowTitle("Chain Rule Studio")
         self.setObjectName("main-window")
         self.setAnimated(False)   # see DockLab: no animated re-layout while training redraws
         self.model = model or SessionModel(parent=self)
@@ -59,6 +63,8 @@ class MainWindow(QMainWindow):
         function_lab.register_actions(self.function_model, self.registry, lambda: self.function_lab)
         self.exports = Exports(self)   # the Export menu (app/exports.py)
         self.registry.add_all(export_specs(self.exports))
+        self.session_files = SessionFiles(self, settings)
+        self.registry.add_all(self.session_files.action_specs())
         # The labs built so far; the Function lab is built when first opened (start-up stays light).
         self.labs: list[DockLab] = [network_lab.build(self.model, self.registry)]
         self.exports.install_dock_menus(self.network_lab)
@@ -73,7 +79,8 @@ class MainWindow(QMainWindow):
             self.tabs.setTabToolTip(index, f"{title} (F{index + 2})")
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._on_lab_changed)
-        self.registry.build_menus(self.menuBar())
+        menus = self.registry.build_menus(self.menuBar())
+        self.session_files.build_recent_menu(menus["File"])
         self._build_toolbars()
         self._build_status_bar()
         self._connect_model()
@@ -89,7 +96,9 @@ class MainWindow(QMainWindow):
         # window has painted once, so the learner sees the studio at once.
         # (A filter on the tab widget alone: an application-wide one would see every start-up event.)
         self.tabs.installEventFilter(self)
-        self.setAcceptDrops(True)  # CSV import: drop a .csv/.tsv/.txt file on the window to open it
+        self.setAcceptDrops(True)  # drop a session or a .csv/.tsv/.txt file on the window to open it
+        self._guard_session = guard_session
+        self.autosave = Autosave(self, self.session_files) if guard_session else None
         self.field_keys = FieldKeys(self, self.registry, lambda _field: self.leave_field())
 
     @property
@@ -383,12 +392,10 @@ class MainWindow(QMainWindow):
             store.setValue(f"labs/{lab.name}/state", lab.layout_state())
         store.sync()
 
-    # --- CSV import (app/data_import): drag and drop ---
+    # --- drag and drop: a session file or a CSV ---
     def _dropped_csv(self, event) -> str | None:
-        from .data_import import csv_paths  # loaded on first use: start-up stays light
-
         mime = event.mimeData()
-        paths = csv_paths(mime.urls()) if mime is not None and mime.hasUrls() else []
+        paths = dropped_paths(mime.urls()) if mime is not None and mime.hasUrls() else []
         return paths[0] if paths else None
 
     def dragEnterEvent(self, event) -> None:
@@ -409,13 +416,16 @@ class MainWindow(QMainWindow):
             super().dropEvent(event)
             return
         event.acceptProposedAction()
-        from .data_import import importer_for
-
-        self.open_lab(network_lab.NAME)
-        importer_for(self, self.model).open_path(path)
-    # --- end CSV import ---
+        self.session_files.open_path(path)
+    # --- end drag and drop ---
 
     def closeEvent(self, event) -> None:
+        if self._guard_session:
+            if not self.session_files.confirm_close():
+                event.ignore()
+                return
+            self.autosave.discard()   # ended properly: nothing to recover at the next start
+        self.session_files.io.wait()
         self.model.set_running(False)
         self.model.engine.shutdown()
         self.function_model.close()

@@ -739,6 +739,45 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
         self._emit("historyReset")
         self._emit("timelineChanged")
 
+    # ----------------------------------------------------------------- whole sessions (app/session_state.py)
+    def copy_timeline(self) -> core.Timeline:
+        """A private copy of the timeline (taken between two training steps): training goes on in
+        this one, the copy stays as it was (a saved or undoable state)."""
+        with self._engine.edit(publish=False):
+            return self._timeline.copy()
+
+    @transaction
+    def restore_session(self, data: core.Dataset, test_fraction: float, split_seed: int,
+                        timeline: core.Timeline, view: dict) -> None:
+        """Take a whole saved state as one change: the data and split, the timeline (its runs were
+        built on that data and split), the selection, the surface plane, the sample and the pace.
+        Every view hears of it once, after everything is in place."""
+        self.set_running(False)
+        self._data = data
+        self._test_fraction, self._split_seed = float(test_fraction), int(split_seed)
+        self._split()
+        with self._engine.edit(publish=False):
+            self._revision += 1
+            self._timeline = timeline
+            self._axes = tuple(view["axes"])
+        self._selected = view["selected"]
+        self._sample = min(int(view["sample"]), len(self.X) - 1)
+        self._train_only_axes = bool(view["train_only_axes"])
+        self.set_steps_per_tick(view["steps_per_tick"])
+        self.set_surface_plane(view.get("plane", "axes"), view.get("plane_seed", 0))
+        self._focused_path = None
+        self._end_narration()
+        with self._engine.edit(publish=False):
+            item = self._make_snapshot()
+        self._show(*item)
+        self.set_message("")
+        for name in ("structureChanged", "datasetChanged", "historyReset", "trainingOptionsChanged",
+                     "timelineChanged", "parametersChanged"):
+            self._emit(name)
+        for name in ("lossChanged", "learningRateChanged", "trainOnlyAxesChanged", "selectionChanged",
+                     "axesChanged", "sampleChanged", "focusedPathChanged"):
+            self._emit(name, None)   # value signals: sent with their new value if it differs
+
     # ----------------------------------------------------------------- network structure
     def hidden_layers(self) -> list[int]:
         """Sizes of the hidden layers (0-based hidden layer k is ``network.sizes[k + 1]``)."""

@@ -3,7 +3,6 @@ curve, data and controls, and the commands that drive it."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence  # CSV import: the standard Open key
 from PySide6.QtWidgets import QToolBar
 
 from . import value_commands
@@ -44,11 +43,7 @@ def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
         spec("restore_lesson", "Restart the lesson", "Ctrl+Shift+R", "File",
              "Back to the lesson exactly as it starts: its data, the 1 → 1 → 1 sigmoid network and its "
              "weights, squared error, η = 2, full batch, no test split, w2 selected", m.restore_lesson),
-        # --- CSV import (app/data_import) ---
-        spec("open_csv", "&Open CSV…", QKeySequence.Open, "File",
-             "Open your own CSV file: preview it, pick 1 or 2 feature columns and a target, and train on it",
-             lambda: _open_csv(m, registry)),
-        # --- end CSV import ---
+        # Open (Ctrl+O: sessions and CSVs alike) is the window's: app/session_files.py
         spec("step", "&Step", "S", "Training", "Take one gradient-descent step on the whole batch",
              lambda: m.step(1)),
         spec("run", "&Run", "Space", "Training", "Run gradient descent continuously, or pause it",
@@ -234,15 +229,6 @@ def _start_race(m: SessionModel, registry: ActionRegistry) -> None:
     dialog.open()
 def panel_timeline(registry: ActionRegistry):
     return registry.parent().network_lab.timeline
-
-
-# --- CSV import (app/data_import) ---
-def _open_csv(m: SessionModel, registry: ActionRegistry) -> None:
-    """Ctrl+O: ask for a CSV file, load it off the GUI thread and show the import dialog."""
-    from .data_import import importer_for  # loaded on first use: start-up stays light
-
-    importer_for(registry.parent(), m).open_file()
-# --- end CSV import ---
 
 
 def _arrange(lab: DockLab) -> None:

@@ -37,6 +37,7 @@ from .race import Entrant, Race, default_entrants
 from .snapshot import RunTrace, Snapshot, take_snapshot, trace_run
 from .step_parts import UpdateParts, update_parts
 from .timeline import Branch, Timeline
+from .session_file import SessionError, load_session, save_session
 from .trajectory import Event, Keyframe, Trajectory
 from .training import PARAMETER_LIMIT, GradientDescent, TrainingDiverged, gradient_step
 from .schedules import SCHEDULES, Constant, Cosine, Exponential, InverseTime, StepDecay, make_schedule
@@ -64,6 +65,7 @@ __all__ = [
     "add_point", "remove_point", "nearest_point", "output_for_task", "train_test_split",
     "cost_surface", "cost_slice", "contour_levels", "contour_lines", "ContourLine",
     "gradient_health", "GradientHealth", "HEALTHY_UPDATE_RATIO", "LayerHealth", "vanishing_gradient_example",
+    "save_session", "load_session", "SessionError",
     "random_plane", "pca_plane", "plane_surface", "project_path", "costs_at", "Plane", "PathProjection",
     "update_parts", "UpdateParts",
     "chain_latex", "derivation_latex", "trajectory_rows", "trajectory_csv", "network_dict", "network_json",

@@ -121,6 +121,33 @@ class History:
         clone._stride = self._stride
         return clone
 
+    def export(self) -> dict:
+        """Everything the history holds, as plain arrays and numbers (for session files)."""
+        n = self._n
+        params = self._params[:n].copy() if self._params is not None else None
+        return {"capacity": self.capacity, "stride": self._stride, "appended": self._appended,
+                "steps": self._steps[:n].copy(), "costs": self._costs[:n].copy(),
+                "test_costs": self._test_costs[:n].copy(), "ordinals": self._ordinals[:n].copy(),
+                "parameters": params}
+
+    @classmethod
+    def restore(cls, exported: dict) -> "History":
+        """The history ``export`` described (its caller validated the shapes)."""
+        history = cls(exported["capacity"])
+        n = len(exported["steps"])
+        if n > history.capacity:
+            raise ValueError(f"{n} records do not fit a capacity of {history.capacity}")
+        history._steps[:n] = exported["steps"]
+        history._costs[:n] = exported["costs"]
+        history._test_costs[:n] = exported["test_costs"]
+        history._ordinals[:n] = exported["ordinals"]
+        if exported["parameters"] is not None:
+            params = np.asarray(exported["parameters"], dtype=np.float64)
+            history._params = np.empty((history.capacity, params.shape[1]), dtype=np.float64)
+            history._params[:n] = params
+        history._n, history._appended, history._stride = n, int(exported["appended"]), int(exported["stride"])
+        return history
+
     def clear(self) -> None:
         """Forget every record (the parameter count may change on the next append)."""
         self._n = 0

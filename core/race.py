@@ -16,7 +16,7 @@ import numpy as np
 from .run import Run, TrainingDiverged, format_number
 from .update_rules import RULES, make_rule
 
-__all__ = ["Entrant", "Race", "default_entrants", "WARM_STEPS", "MAX_ENTRANTS"]
+__all__ = ["Entrant", "Lane", "Race", "default_entrants", "WARM_STEPS", "MAX_ENTRANTS"]
 
 WARM_STEPS = 100      # steps every run takes at once when the race (re)starts
 MAX_ENTRANTS = 7      # one per rule
@@ -85,6 +85,25 @@ class Race:
         self.lanes = [Lane(e, self.template.restarted(start, rule=e.rule(), learning_rate=e.learning_rate))
                       for e in self.entrants]
         return self.step(warm_steps)
+
+    @classmethod
+    def restored(cls, template: Run, lanes: list[Lane], start) -> "Race":
+        """A race as a session file describes it: its lanes' runs are taken as they are."""
+        race = cls.__new__(cls)
+        start = np.array(start, dtype=np.float64)
+        if start.shape != (template.net.parameter_count,) or not np.all(np.isfinite(start)):
+            raise ValueError("the start must be one finite number per parameter")
+        if not 1 <= len(lanes) <= MAX_ENTRANTS:
+            raise ValueError(f"a race needs 1 to {MAX_ENTRANTS} optimizers, got {len(lanes)}")
+        start.setflags(write=False)
+        race.template, race.start, race.lanes = template, start, list(lanes)
+        race.entrants = [lane.entrant for lane in race.lanes]
+        return race
+
+    def with_runs(self, replace) -> "Race":
+        """The same race over other runs: ``replace(run)`` gives each lane's (for copies)."""
+        lanes = [Lane(lane.entrant, replace(lane.run), lane.stopped) for lane in self.lanes]
+        return Race.restored(self.template, lanes, self.start)
 
     @property
     def runs(self) -> list[Run]:

@@ -617,6 +617,32 @@ class Run:
                    rule=self.rule if rule is None else rule, schedule=self._schedule, only=self._only,
                    batch_size=self._batch_size, shuffle_seed=self.shuffle_seed, copy=False, **options)
 
+    # ------------------------------------------------------------------ session files and undo
+    def resume(self, rule_state: dict, cursor, step_count: int, distance: float, trajectory: Trajectory) -> None:
+        """Stand where a saved run stood: its rule state, batch cursor, step count, travelled distance
+        and whole trajectory (the network's parameters and settings are this run's already). For
+        session files; the caller checked that the trajectory ends at ``step_count``."""
+        if len(trajectory) != step_count + 1:
+            raise ValueError(f"the trajectory has {len(trajectory)} rows, not one per step 0..{step_count}")
+        self.rule_state = copy_state(rule_state)
+        self._seen, self._pass, self._position = (int(c) for c in cursor)
+        self._order = None
+        self.step_count = int(step_count)
+        self.distance = float(distance)
+        self.trajectory = trajectory
+        self._replay = None
+        self._gradient = None
+        self._known = (self.net.parameter_vector(), _net_settings(self.net))
+
+    def copy(self) -> "Run":
+        """An independent run in the same state with the same history: its trajectory shares the
+        immutable keyframes and events and copies only the dense columns and the drawn path, so a
+        saved or undoable state costs little, and training this run leaves the copy as it was."""
+        self._sync()
+        twin = self.clone()
+        twin.trajectory = self.trajectory.truncated(self.trajectory.last_step)
+        return twin
+
     def fork(self, step: int) -> "Run":
         """A new run that continues this one from ``step``: its trajectory holds steps 0..step of
         this one (sharing their keyframes) and records its own future. This run is unchanged."""

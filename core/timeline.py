@@ -55,6 +55,39 @@ class Timeline:
         self.cursor: int | None = None
         self.race: Race | None = None   # while racing, every branch is a lane of the race
 
+    @classmethod
+    def restored(cls, branches: list[Branch], current_id: int, cursor: int | None, next_id: int,
+                 race: Race | None = None, max_branches: int = MAX_BRANCHES,
+                 memory_limit: int = MEMORY_LIMIT) -> "Timeline":
+        """A timeline as a session file (or an undo step) describes it."""
+        ids = [branch.id for branch in branches]
+        if not branches or len(set(ids)) != len(ids) or current_id not in ids:
+            raise ValueError("a timeline needs distinct branch ids, one of which is current")
+        timeline = cls(branches[0].run, max(max_branches, len(branches)), memory_limit)
+        timeline.branches = list(branches)
+        timeline.current_id = current_id
+        run = timeline.run
+        if cursor is not None and not 0 <= cursor <= run.step_count:
+            raise ValueError(f"the cursor {cursor} is outside the current run's steps 0..{run.step_count}")
+        timeline.cursor = cursor
+        timeline._next_id = max(int(next_id), max(ids) + 1)
+        timeline.race = race
+        return timeline
+
+    @property
+    def next_id(self) -> int:
+        """The id the next branch will get."""
+        return self._next_id
+
+    def copy(self) -> "Timeline":
+        """An independent timeline in the same state (each run copied with ``Run.copy``, sharing
+        the immutable parts of its history): training one leaves the other as it was."""
+        runs = {id(branch.run): branch.run.copy() for branch in self.branches}
+        branches = [Branch(b.id, runs[id(b.run)], b.parent, b.fork_step, b.title) for b in self.branches]
+        race = None if self.race is None else self.race.with_runs(lambda run: runs.get(id(run)) or run.copy())
+        return Timeline.restored(branches, self.current_id, self.cursor, self._next_id, race,
+                                 self.max_branches, self.memory_limit)
+
     # ------------------------------------------------------------------ reading
     @property
     def current(self) -> Branch:

@@ -281,6 +281,37 @@ class Trajectory:
         events = sum(e.value.nbytes for e in self._events if isinstance(e.value, np.ndarray))
         return self._keyframe_bytes + path + columns + events
 
+    # ------------------------------------------------------------------ session files
+    def export(self) -> dict:
+        """Everything the trajectory holds (dense columns, keyframes, events, drawn path), as plain
+        values sharing the stored immutable arrays: a session file writes it whole."""
+        n = len(self)
+        return {"keyframe_interval": self.keyframe_interval, "keyframe_budget": self.keyframe_budget,
+                "parameter_count": self.parameter_count,
+                "columns": {name: column.data[:n].copy() for name, column in self._named_columns()},
+                "keyframes": self.keyframes, "events": list(self._events), "path": self.path.export()}
+
+    def _named_columns(self):
+        return (("cost", self._cost), ("test_cost", self._test), ("learning_rate", self._rate),
+                ("epoch", self._epoch), ("distance", self._distance))
+
+    @classmethod
+    def restore(cls, exported: dict) -> "Trajectory":
+        """The trajectory ``export`` described (its caller validated every value)."""
+        trajectory = cls(exported["parameter_count"], exported["keyframe_interval"], exported["keyframe_budget"])
+        trajectory.path = History.restore(exported["path"])
+        for name, column in trajectory._named_columns():
+            values = np.asarray(exported["columns"][name], dtype=np.float64)
+            column.data = np.empty(max(256, values.size))
+            column.data[:values.size] = values
+            column.n = values.size
+        for frame in exported["keyframes"]:
+            trajectory.add_keyframe(frame.step, frame.theta, frame.rule_state, frame.cursor, frame.settings)
+        trajectory.keyframe_interval = exported["keyframe_interval"]   # adding may have thinned: as saved
+        for event in exported["events"]:
+            trajectory.add_event(event.step, event.kind, event.value)
+        return trajectory
+
     # ------------------------------------------------------------------ branching
     def truncated(self, step: int) -> "Trajectory":
         """A new trajectory holding steps 0..step of this one (keyframes and events shared, being

@@ -65,5 +65,5 @@ def test_another_kind_of_file_is_refused_in_the_banner(window, qtbot, tmp_path):
     before = window.model.dataset
     open_from_command_line(window, picture)
     qtbot.waitUntil(lambda: window.banner.text().startswith("Could not open 'photo.png': "))
-    assert "only CSV files (.csv, .tsv, .txt) can be opened" in window.banner.text()
+    assert "only sessions (.crstudio) and CSV files (.csv, .tsv, .txt) can be opened" in window.banner.text()
     assert window.model.dataset is before

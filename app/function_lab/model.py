@@ -182,6 +182,16 @@ class FunctionLabModel(QObject):
             self.problem = problem
             self.problemChanged.emit(problem)
 
+    def restore(self, formula: str, x0: float, history) -> None:
+        """A saved Function lab: its formula (analysed as if typed), x0 and the formulas tried."""
+        history = [str(text) for text in history][-HISTORY_SIZE:]
+        if history != self.history:
+            self.history = history
+            self.historyChanged.emit()
+        self.set_x0(x0)
+        if formula and formula != self.text:
+            self.submit(formula)
+
     # ------------------------------------------------------------------ x0
     def set_x0(self, x0: float) -> None:
         x0 = round(float(x0), 6)
