@@ -20,7 +20,10 @@ def test_a_random_session_never_raises(qtbot, monkeypatch, seed):
     window = shown(qtbot, persist_layout=False)
     model = window.model
     rng = random.Random(seed)
-    commands = [s.id for s in window.registry.specs() if s.scope == "network" and s.id != "open_csv"]
+    # every command of the lab, but those that ask in a dialog (a title ending in "…": a file to save,
+    # the race's optimizers) — a modal dialog would wait for an answer no one gives
+    commands = [s.id for s in window.registry.specs()
+                if s.scope == "network" and s.id != "open_csv" and not s.title.endswith("…")]
     table = core.load_csv(REALISTIC)
     for _ in range(60):
         r = rng.random()
