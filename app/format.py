@@ -1,6 +1,8 @@
 """How numbers are written in the window and in rendered maths: short, signed, never misleading."""
 import math
 
+from core.exports import factor_latex  # noqa: F401 (the app's views write products with it)
+
 
 def fmt(value: float, digits: int = 3) -> str:
     """`digits` significant figures; scientific notation only where fixed notation would mislead."""
@@ -26,15 +28,3 @@ def latex_number(value: float, digits: int = 3) -> str:
     return "{-}" + text[1:] if text.startswith("-") else text
 
 
-def factor_latex(latex: str) -> str:
-    r"""A factor of a written product: bracketed only when a + or - stands at its top level, so
-    (a_2 - y) gets brackets but e^{u} and \cos(v) stay bare."""
-    depth = 0
-    for i, char in enumerate(latex):
-        if latex.startswith(r"\left", i) or char == "{":
-            depth += 1
-        elif latex.startswith(r"\right", i) or char == "}":
-            depth -= 1
-        elif char in "+-" and depth == 0 and i > 0:
-            return rf"\left({latex}\right)"
-    return latex

@@ -55,8 +55,9 @@ def latex_value(value: float, digits: int = 6) -> str:
     return rf"\left({text}\right)" if value < 0 else text
 
 
-def _bracketed(latex: str) -> str:
-    """A factor of a written product: bracketed when a + or − stands at its top level."""
+def factor_latex(latex: str) -> str:
+    r"""A factor of a written product: bracketed only when a + or - stands at its top level, so
+    (a_2 - y) gets brackets but e^{u} and \cos(v) stay bare."""
     depth = 0
     for i, char in enumerate(latex):
         if latex.startswith(r"\left", i) or char == "{":
@@ -86,7 +87,7 @@ def chain_latex(net: Network, name: str, X, y, sample: int = 0, step: int | None
     x_text = r",\ ".join(_plain_number(v) for v in X[sample])
     y_text = r",\ ".join(_plain_number(v) for v in Y[sample])
     leibniz = r"\,".join(f.latex for f in chain.factors)
-    formulas = r" \cdot ".join(_bracketed(f.expanded_latex) for f in chain.factors)
+    formulas = r" \cdot ".join(factor_latex(f.expanded_latex) for f in chain.factors)
     numbers = r" \cdot ".join(latex_value(f.value) for f in chain.factors)
     where = f"step {step}, " if step is not None else ""
     head, _, body = loss.latex.partition("=")

@@ -5,17 +5,13 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from app.workers import LatestOnlyWorker
-from tests.windows import shown
+from tests.windows import settled
 from tests.numerics import numeric_gradient
 
 
 @pytest.fixture
 def window(qtbot, monkeypatch):
-    monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
-    win = shown(qtbot, focus=True, persist_layout=False)
-    qtbot.waitUntil(win.is_settled, timeout=30000)
-    return win
+    return settled(qtbot, monkeypatch, focus=True)
 
 
 def press(window, qtbot, key, modifier=Qt.NoModifier):

@@ -9,16 +9,12 @@ from PySide6.QtWidgets import QApplication
 
 import core
 from app.network_conditions import AT_LIVE, NO_RACE
-from app.workers import LatestOnlyWorker
-from tests.windows import shown
+from tests.windows import settled
 
 
 @pytest.fixture
 def window(qtbot, monkeypatch):
-    monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
-    win = shown(qtbot, focus=True, persist_layout=False)
-    qtbot.waitUntil(win.is_settled, timeout=30000)
-    return win
+    return settled(qtbot, monkeypatch, focus=True)
 
 
 def press(qtbot, key, modifiers=Qt.NoModifier):

@@ -13,23 +13,14 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 import core
-from app.workers import LatestOnlyWorker
-from tests.windows import shown
+from tests.windows import press, settled
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture
 def window(qtbot, monkeypatch):
-    monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
-    win = shown(qtbot, persist_layout=False)
-    win.activateWindow()
-    qtbot.waitUntil(win.is_settled, timeout=30000)
-    return win
-
-
-def press(qtbot, key, modifiers=Qt.NoModifier):
-    qtbot.keyClick(QApplication.focusWidget(), key, modifiers)
+    return settled(qtbot, monkeypatch)
 
 
 def answer_dialog(monkeypatch, path, chosen_filter):

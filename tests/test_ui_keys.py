@@ -5,25 +5,15 @@ import dataclasses
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication
 
 import core
-from app.workers import LatestOnlyWorker
-from tests.windows import shown
+from tests.windows import press, settled, shown
 
 
 @pytest.fixture
 def window(qtbot, monkeypatch):
-    monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
-    win = shown(qtbot, persist_layout=False)
-    win.activateWindow()
-    qtbot.waitUntil(win.is_settled, timeout=30000)
-    return win
-
-
-def press(qtbot, key, modifiers=Qt.NoModifier):
-    """A key press where the focus is, as on a real keyboard."""
-    qtbot.keyClick(QApplication.focusWidget(), key, modifiers)
+    return settled(qtbot, monkeypatch)
 
 
 def focus(qtbot, widget):

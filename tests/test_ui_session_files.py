@@ -14,15 +14,12 @@ import core
 from app.session_state import SessionState
 from app.workers import LatestOnlyWorker
 from tests.sessions import broken_files, race_state, write_case
-from tests.windows import shown
+from tests.windows import settled, shown
 
 
 @pytest.fixture
 def window(qtbot, monkeypatch):
-    monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
-    win = shown(qtbot, persist_layout=False)
-    win.activateWindow()
-    qtbot.waitUntil(win.is_settled, timeout=30000)
+    win = settled(qtbot, monkeypatch)
     win.session_files.clear_recent()
     return win
 

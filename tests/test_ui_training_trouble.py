@@ -5,16 +5,12 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.model import DEFAULT_LEARNING_RATE, MAX_LEARNING_RATE
-from app.workers import LatestOnlyWorker
-from tests.windows import shown
+from tests.windows import settled
 
 
 @pytest.fixture
 def window(qtbot, monkeypatch):
-    monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
-    win = shown(qtbot, focus=True, persist_layout=False)
-    qtbot.waitUntil(win.is_settled, timeout=30000)
-    return win
+    return settled(qtbot, monkeypatch, focus=True)
 
 
 def press(window, qtbot, key, modifier=Qt.NoModifier):

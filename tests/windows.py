@@ -1,6 +1,10 @@
 """The main window as the UI tests drive it: registered with qtbot, shown, exposed and active, and
 (with ``focus=True``) the keyboard focus in the network diagram so single-key shortcuts reach it."""
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
 from app.main_window import MainWindow
+from app.workers import LatestOnlyWorker
 
 
 def shown(qtbot, focus: bool = False, **kwargs) -> MainWindow:
@@ -15,3 +19,17 @@ def shown(qtbot, focus: bool = False, **kwargs) -> MainWindow:
         diagram.setFocus()
         qtbot.waitUntil(diagram.hasFocus)
     return win
+
+
+def settled(qtbot, monkeypatch, focus: bool = False, **kwargs) -> MainWindow:
+    """A shown main window whose workers run synchronously, once every panel has settled."""
+    monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
+    win = shown(qtbot, focus=focus, persist_layout=False, **kwargs)
+    win.activateWindow()
+    qtbot.waitUntil(win.is_settled, timeout=30000)
+    return win
+
+
+def press(qtbot, key, modifiers=Qt.NoModifier) -> None:
+    """A key press where the focus is, as on a real keyboard."""
+    qtbot.keyClick(QApplication.focusWidget(), key, modifiers)
