@@ -266,7 +266,9 @@ class KeyProbe:
             return
         selected = self.win.model.selected
         label = str(getattr(self.axis, "labelText", "") or "").strip()
-        if selected != press["old"] and label == selected:
+        from core.naming import to_unicode   # the axis names the parameter in the window's notation
+
+        if selected != press["old"] and label == to_unicode(selected):
             press["paint"], press["new"] = time.perf_counter(), selected
 
             def shown():
@@ -289,7 +291,8 @@ class KeyProbe:
 
 
 def _show_every_dock(win, notes: list[str]) -> None:
-    """Un-tabify the Parameters dock from the Chain rule's and split it off below, so both paint."""
+    """Un-tabify the Parameters dock from the Chain rule's and split it off below, so both paint (the
+    Gradient health tab that shares their place goes behind the data panel)."""
     from PySide6.QtCore import Qt
 
     lab, docks = win.network_lab, win.docks
@@ -297,6 +300,10 @@ def _show_every_dock(win, notes: list[str]) -> None:
     if expression is None or params is None:
         notes.append("no expression/params docks: layout left as it is")
         return
+    for other in lab.tabifiedDockWidgets(expression):
+        if other is not params:
+            lab.removeDockWidget(other)
+            lab.tabifyDockWidget(docks["data"], other)
     if params in lab.tabifiedDockWidgets(expression):
         lab.removeDockWidget(params)
         lab.splitDockWidget(expression, params, Qt.Orientation.Vertical)
@@ -306,6 +313,8 @@ def _show_every_dock(win, notes: list[str]) -> None:
         notes.append("params could not be split below expression: put in the right dock area")
     for dock in docks.values():
         dock.show()
+    for dock in (expression, params, docks["data"]):   # in front of any tab sharing their place
+        dock.raise_()
 
 
 def _open_window(config: str, notes: list[str]):
