@@ -4,7 +4,6 @@ sympy.diff on random whitelisted expressions."""
 from __future__ import annotations
 
 import pickle
-import time
 
 import pytest
 import sympy
@@ -285,14 +284,11 @@ def test_derivation_pickles():
     assert [s.explanation for s in back.steps()] == [s.explanation for s in d.steps()]
 
 
-def test_large_expression_is_fast():
-    """Linear in the tree size: a sum of 60 nested terms derives well within a second."""
+def test_large_expression_derives_term_by_term():
+    """A sum of 60 nested terms (its speed: tests/benchmarks/bench_formula.py)."""
     e = sum(sympy.sin(k * x + sympy.log(1 + x**2))**2 * sympy.exp(-x / k) for k in range(1, 61))
-    start = time.perf_counter()
     d = derive(e)
-    elapsed = time.perf_counter() - start
     assert len(d.root.children) == 60
-    assert elapsed < 3.0
     expected = sympy.diff(e, X)
     for x0 in (0.3, 1.1):  # defined everywhere: no domain walk needed
         assert close(value(d.result, X, x0), value(expected, X, x0), 1e-18)
@@ -305,9 +301,7 @@ def test_deeply_nested_expression():
     e = x
     for _ in range(30):
         e = sympy.sin(e + 1)
-    start = time.perf_counter()
     d = derive(e)
-    assert time.perf_counter() - start < 1.5  # printing every intermediate in full was quadratic
     assert max(depth for depth, _ in d.walk()) >= 30
     assert_matches_sympy(e, d.result, X, (0.2, 0.7))
     # the outer chain's explanation names f but leaves the huge g(x) and h' to the LaTeX

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from core.formula import parser
 from core.formula.parser import MAX_DEPTH, MAX_LENGTH, FormulaError, parse_formula
 
-TIME_LIMIT = 1.0  # seconds per case: a bound on a hang
+TIME_LIMIT = 10.0  # seconds per case: a bound on a hang (the defects ran for minutes), not a speed
+# limit: speed is measured in tests/benchmarks/bench_formula.py
 
 _EVENTS: list = []
 _WATCHING = [False]
@@ -247,4 +248,4 @@ def test_deep_constant_sigmoids_inside_other_functions_parse_fast():
     for text in ["sin(sigmoid(" * 11 + "1" + "))" * 11, "atan(sigmoid(" * 19 + "1" + "))" * 19]:
         start = time.perf_counter()
         parse_formula(text)
-        assert time.perf_counter() - start < 2.0, text[:20]
+        assert time.perf_counter() - start < TIME_LIMIT, text[:20]   # it took about a minute

@@ -3,7 +3,6 @@ warning or an exception), gaps at poles and jumps but not on smooth curves, the 
 whitelist check, caching and pickling."""
 import math
 import pickle
-import time
 import warnings
 
 import numpy as np
@@ -211,16 +210,6 @@ def test_suggest_y_range_ignores_the_run_up_to_a_pole():
     assert low < 2.0 < high
 
 
-def test_sampling_is_fast():
-    xs = np.linspace(-10, 10, 2000)
-    for expr in (sympy.log(2 + sympy.cos(x)), sympy.tan(x)):
-        compiled = compile_formula(expr)
-        compiled.sample(xs)
-        start = time.perf_counter()
-        for _ in range(10):
-            compiled.sample(xs)
-            compiled.sample_derivative(xs)
-        assert (time.perf_counter() - start) / 10 < 0.05
 
 
 # ------------------------------------------------------------------------------ source, cache, pickling
