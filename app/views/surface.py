@@ -42,8 +42,11 @@ FINE = 128
 RUNNING = 48          # while training: a new grid every few steps beats a sharp one every second
 COARSE = 24           # the first picture, at once
 MIN_RUNNING = 12
-# Multiply-adds a grid may cost while training (points x rows x the network's products): ~60 ms
+# Multiply-adds a grid may cost (points x rows x the network's products): ~60 ms while training,
+# ~0.5 s once paused — a 128-point fine grid of a 16x3 network on 200 rows took tens of seconds,
+# so the surface showed a step long gone while every other view had moved on
 RUNNING_WORK = 3e7
+FINE_WORK = 2.5e8
 CONTOURS = 9
 MIN_HALF_WIDTH = 6.0
 MAX_TRACES = max(core.timeline.MAX_BRANCHES, core.race.MAX_ENTRANTS)
@@ -113,11 +116,22 @@ def surface_network(snapshot: core.Snapshot) -> core.Network:
     return snapshot.plane if snapshot.plane is not None else snapshot.network
 
 
+def _resolution(net: core.Network, rows: int, work: float, most: int, least: int) -> int:
+    """Grid points per axis within ``work`` multiply-adds, between ``least`` and ``most``."""
+    work_per_point = rows * sum(a * b for a, b in zip(net.sizes[:-1], net.sizes[1:]))
+    return int(min(most, max(least, (work / max(work_per_point, 1)) ** 0.5)))
+
+
 def running_resolution(net: core.Network, rows: int) -> int:
     """Grid points per axis while training: RUNNING when cheap, fewer for deep networks on many
     rows (whose surface changes every step anyway), so the picture keeps moving."""
-    work_per_point = rows * sum(a * b for a, b in zip(net.sizes[:-1], net.sizes[1:]))
-    return int(min(RUNNING, max(MIN_RUNNING, (RUNNING_WORK / max(work_per_point, 1)) ** 0.5)))
+    return _resolution(net, rows, RUNNING_WORK, RUNNING, MIN_RUNNING)
+
+
+def fine_resolution(net: core.Network, rows: int) -> int:
+    """Grid points per axis once paused: FINE when affordable, fewer for big networks on many rows,
+    so the fine picture follows within about half a second."""
+    return _resolution(net, rows, FINE_WORK, FINE, RUNNING)
 
 
 def path_colour(snapshot: core.Snapshot) -> str:
@@ -269,12 +283,14 @@ class CostSurfaceView(PlotPanel):
                 self._draw_overlay(snapshot)   # same grid: the point and path follow at once
             self._show_lag()
             return
-        resolution = running_resolution(snapshot.network, len(snapshot.X)) if model.running else FINE
+        net, rows = snapshot.network, len(snapshot.X)
+        fine = fine_resolution(net, rows)
+        resolution = running_resolution(net, rows) if model.running else fine
         if self._requested != (key, resolution):
             # progressive: a quick grid of this very snapshot first, the fine one after it
             if self.result is None or self.result.levels_key != levels_key:
                 self._worker.submit(request(COARSE).compute)
-            elif resolution == FINE and not self._worker.busy:
+            elif resolution == fine and not self._worker.busy:
                 self._worker.submit(request(running_resolution(snapshot.network, len(snapshot.X))).compute)
             self._requested = (key, resolution)
             self._worker.submit(request(resolution).compute)
@@ -488,8 +504,9 @@ class CostSurfaceView(PlotPanel):
 
     def is_settled(self) -> bool:
         """True once the fine grid of the shown snapshot is on screen."""
-        return (not self._worker.busy and self.resolution == FINE
-                and self.shown_snapshot is not None and self.shown_snapshot.key == self._model.snapshot.key)
+        shown = self.shown_snapshot
+        return (not self._worker.busy and shown is not None and shown.key == self._model.snapshot.key
+                and self.resolution == fine_resolution(shown.network, len(shown.X)))
 
     @property
     def point_position(self) -> tuple[float, float]:
