@@ -484,12 +484,28 @@ def sample_curve(fn: Callable[[np.ndarray], np.ndarray], xs) -> np.ndarray:
     return ys
 
 
-def _pole_run_up(ys: np.ndarray, outside: np.ndarray) -> np.ndarray:
-    """Mask of the samples in ``outside`` that belong to a run of such samples ending at a gap
-    (NaN): a curve running off towards a pole or a domain edge."""
-    run_up = np.zeros(ys.shape, dtype=bool)
+def runs_reaching_a_gap(ys: np.ndarray, outside: np.ndarray, edges: bool = False) -> np.ndarray:
+    """Mask of the samples in ``outside`` whose run (consecutive outside samples) reaches a gap (NaN),
+    or with ``edges`` an end of the window too: a curve running off towards a pole or a domain edge
+    (or growing off the picture). A run with defined values on both sides (a narrow peak) is kept."""
+    mask = np.zeros(ys.shape, dtype=bool)
     if ys.ndim != 1:
-        return run_up
+        return mask
+    gap = np.isnan(ys)
+    n, i = ys.size, 0
+    while i < n:
+        if not outside[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and outside[j + 1]:
+            j += 1
+        before = gap[i - 1] if i > 0 else edges
+        after = gap[j + 1] if j + 1 < n else edges
+        if before or after:
+            mask[i:j + 1] = True
+        i = j + 1
+    return mask
     gap = np.isnan(ys)
     n = ys.size
     i = 0
@@ -525,7 +541,7 @@ def suggest_y_range(*curves, margin: float = 0.08, fence: float = 5.0) -> tuple[
     for ys in arrays:
         ok = np.isfinite(ys)
         outside = ok & ((ys < low_fence) | (ys > high_fence))
-        kept.append(ys[ok & ~_pole_run_up(ys, outside)].ravel())
+        kept.append(ys[ok & ~runs_reaching_a_gap(ys, outside)].ravel())
     shown = np.concatenate(kept)
     if shown.size == 0:
         shown = finite

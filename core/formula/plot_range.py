@@ -27,6 +27,8 @@ import math
 
 import numpy as np
 
+from .numeric import runs_reaching_a_gap
+
 __all__ = ["bulk_y_range", "view_range", "tangent_segment"]
 
 BULK = 0.6        # share of a curve's samples the core interval holds (over half: a step's two levels)
@@ -52,25 +54,6 @@ def _shortest_interval(values: np.ndarray, share: float) -> tuple[float, float]:
     return float(ordered[start]), float(ordered[start + k - 1])
 
 
-def _runs_to_a_gap_or_edge(ys: np.ndarray, outside: np.ndarray) -> np.ndarray:
-    """Mask of the samples in ``outside`` whose run (consecutive outside samples) reaches a gap (NaN)
-    or an end of the window: a curve running off to a pole or growing off the picture. A run
-    inside the curve with defined values on both sides (sigmoid′(50x)'s narrow peak) is kept."""
-    mask = np.zeros(ys.shape, dtype=bool)
-    n, i = ys.size, 0
-    while i < n:
-        if not outside[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < n and outside[j + 1]:
-            j += 1
-        if i == 0 or j == n - 1 or np.isnan(ys[i - 1]) or np.isnan(ys[j + 1]):
-            mask[i:j + 1] = True
-        i = j + 1
-    return mask
-
-
 def _padded(low: float, high: float, margin: float) -> tuple[float, float]:
     if high - low <= 1e-12 * max(1.0, abs(low), abs(high)):
         pad = max(1.0, abs(high)) * 0.5
@@ -93,7 +76,7 @@ def bulk_y_range(*curves, bulk: float = BULK, reach: float = REACH,
         low, high = _shortest_interval(values, bulk)
         width = high - low
         low, high = low - reach * width, high + reach * width
-        kept = ys[np.isfinite(ys) & ~_runs_to_a_gap_or_edge(ys, (ys < low) | (ys > high))]
+        kept = ys[np.isfinite(ys) & ~runs_reaching_a_gap(ys, (ys < low) | (ys > high), edges=True)]
         ranges.append((float(kept.min()), float(kept.max())) if kept.size else (low, high))
     if not ranges:
         return None
