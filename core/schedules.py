@@ -11,22 +11,22 @@ rising again) and an inverse-time decay η / (1 + decay·k).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+
+from .update_rules import Named
 
 __all__ = ["Constant", "StepDecay", "Exponential", "Cosine", "InverseTime", "SCHEDULES", "make_schedule"]
 
 
-class _Schedule:
-    name = ""
-    title = ""
-
-    @property
-    def hyper(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
+class _Schedule(Named):
     def _require(self, ok: bool, text: str) -> None:
         if not ok:
             raise ValueError(f"{self.name} schedule: {text}")
+
+    def _require_whole(self, name: str, least: int) -> None:
+        value = getattr(self, name)
+        self._require(isinstance(value, int) and not isinstance(value, bool) and value >= least,
+                      f"{name} must be a whole number >= {least}, got {value!r}")
 
 
 def _number(value) -> bool:
@@ -54,8 +54,7 @@ class StepDecay(_Schedule):
     title = "Step decay"
 
     def __post_init__(self):
-        self._require(isinstance(self.step_size, int) and not isinstance(self.step_size, bool)
-                      and self.step_size >= 1, f"step_size must be a whole number >= 1, got {self.step_size!r}")
+        self._require_whole("step_size", 1)
         self._require(_number(self.gamma) and 0 < self.gamma <= 1, f"gamma must be in (0, 1], got {self.gamma!r}")
 
     def rate(self, base: float, step: int) -> float:
@@ -87,8 +86,7 @@ class Cosine(_Schedule):
     title = "Cosine"
 
     def __post_init__(self):
-        self._require(isinstance(self.t_max, int) and not isinstance(self.t_max, bool) and self.t_max >= 1,
-                      f"t_max must be a whole number >= 1, got {self.t_max!r}")
+        self._require_whole("t_max", 1)
         self._require(_number(self.eta_min) and self.eta_min >= 0, f"eta_min must be >= 0, got {self.eta_min!r}")
 
     def rate(self, base: float, step: int) -> float:

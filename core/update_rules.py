@@ -75,8 +75,9 @@ def _betas(rule: str, betas) -> tuple[float, float]:
     return beta1, beta2
 
 
-class _Rule:
-    """Shared by the rules: their hyper-parameters by name (for tables, legends and session files)."""
+class Named:
+    """A frozen dataclass with a ``name``, a ``title`` and its fields as hyper-parameters (rules and
+    learning-rate schedules: for tables, legends and session files)."""
 
     name = ""
     title = ""
@@ -84,6 +85,10 @@ class _Rule:
     @property
     def hyper(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+class _Rule(Named):
+    """Shared by the rules: their hyper-parameters, and torch.optim's coupled weight decay."""
 
     def _decayed(self, gradient, theta):
         """torch.optim's L2 weight decay: g + λθ (coupled; AdamW decouples it instead)."""
