@@ -75,7 +75,7 @@ __all__ = [
 
 # The Function lab's names live in core.formula, which imports sympy: they load on first use.
 _FORMULA_NAMES = frozenset({
-    "X", "FUNCTION_NAMES", "parse_formula", "FormulaError", "format_formula",
+    "X", "FUNCTION_NAMES", "parse_formula", "FormulaError", "format_formula", "parse_with_order", "TermOrder",
     "derive", "Derivation", "Step", "DerivationError", "RULES",
     "decompose", "Decomposition", "Layer",
     "computation_graph", "Graph", "GraphValues", "Node",

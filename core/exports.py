@@ -109,10 +109,8 @@ def chain_latex(net: Network, name: str, X, y, sample: int = 0, step: int | None
 def derivation_latex(derivation, formula: str | None = None) -> str:
     """The Function lab's step-by-step derivative (a core.formula Derivation) as ``align*``: one line
     per rule, indented by depth, then the result; a comment names the formula."""
-    from .formula.derive import formula_latex
-
     block = derivation.to_latex()
-    result = rf"h'(x) &= {formula_latex(derivation.result)} && \text{{the result}}"
+    result = rf"h'(x) &= {derivation.result_latex} && \text{{the result}}"   # sums as typed
     block = block.replace("\n\\end{align*}", " \\\\\n" + result + "\n\\end{align*}")
     comment = f"% Chain Rule Studio: the derivative of h(x) = {formula}\n" if formula else ""
     return comment + block + "\n"

@@ -86,7 +86,8 @@ def test_derivation_latex_states_the_derivative_sympy_finds():
     result = tex.split("h'(x) &= ")[1].split(" &&")[0]
     from core.formula.derive import formula_latex
 
-    assert result == formula_latex(analysis.derivation.result)
+    assert result == formula_latex(analysis.derivation.result, analysis.order)
+    assert r"{2 + \cos{\left(x \right)}}" in result   # the denominator as the learner typed it
     assert sympy.simplify(analysis.derivation.result - sympy.diff(analysis.expr, core.X)) == 0
 
 

@@ -183,12 +183,10 @@ class FormulaPanel(QWidget):
         decomposition = analysis.decomposition
         self.layer_lines = [layer.latex for layer in decomposition.layers]
         # how each layer's derivative enters the product: dh/dx = dh/du · du/dx = (1/u)·(-sin x)
-        from core.formula.derive import formula_latex
-
         self.product_line = decomposition.product_latex()
         if len(decomposition.layers) > 1:
             self.product_line += " = " + chain_product_latex(
-                [formula_latex(layer.derivative) for layer in decomposition.layers])
+                [layer.derivative_only_latex for layer in decomposition.layers])
         show_math(self.layers_label, r"\qquad ".join(self.layer_lines), 16)
         show_math(self.product_label, self.product_line, 16)
         self.boxes.set_layers(self.layer_lines + ["x"])

@@ -105,7 +105,7 @@ class GraphView(QGraphicsView):
             r = layout.boxes[node.id]
             box = scene.addRect(QRectF(r.left, r.top, r.width, r.height), QPen(LINE, 1.5), QBrush(TODO_FILL))
             box.setZValue(2)
-            box.setToolTip(f"{node.label}: {node.expr}")
+            box.setToolTip(self.node_tooltip(node.id))
             self._boxes[node.id] = box
             title = add_text(scene, TITLE_PT, True)
             place_centered(title, node.label, QPointF(r.center[0], r.top + PAD + self._title_height / 2))
@@ -177,6 +177,16 @@ class GraphView(QGraphicsView):
             edge.setPen(QPen(CURRENT if show else LINE, 2.2 if show else 1.5))
 
     # ------------------------------------------------------------------ for tests and the learner
+    def node_tooltip(self, node_id: int) -> str:
+        """What hovering a node says: its operation and what it computes, sums as typed."""
+        node = self._graph.nodes[node_id]
+        return f"{node.label}: {node.text or node.expr}"
+
+    def argument_labels(self, node_id: int) -> list[str]:
+        """The titles of the node's arguments in their order (2, cos for the + of 2 + cos x)."""
+        node = self._graph.nodes[node_id]
+        return [self._graph.nodes[a].label for a in node.args]
+
     def box_rect(self, node_id: int) -> QRectF:
         """The node's box in scene coordinates."""
         return self._boxes[node_id].sceneBoundingRect().adjusted(0.75, 0.75, -0.75, -0.75)  # without the pen

@@ -11,14 +11,16 @@ from .functions import FUNCTION_NAMES, X
 from .graph import Edge, Graph, GraphValues, Node, computation_graph
 from .graph_layout import GraphLayout, layout_graph
 from .numeric import CompiledFormula, compile_formula, sample_curve, suggest_y_range
-from .parser import FormulaError, check_syntax, parse_formula
+from .parser import FormulaError, check_syntax, parse_formula, parse_with_order
 from .plot_range import bulk_y_range, tangent_segment, view_range
 from .printer import format_formula
+from .term_order import TermOrder
 from .runner import (FormulaTimeout, FormulaTooLarge, RunnerClosed, SymbolicRunner, SymbolicWorkerError,
                      TaskCancelled, WorkerCrashed)
 
 __all__ = [
     "X", "FUNCTION_NAMES", "parse_formula", "check_syntax", "FormulaError", "format_formula",
+    "parse_with_order", "TermOrder",
     "derive", "Derivation", "Step", "DerivationError", "RULES", "formula_latex", "formula_text",
     "decompose", "Decomposition", "Layer",
     "computation_graph", "Graph", "GraphValues", "Node", "Edge", "layout_graph", "GraphLayout",

@@ -28,11 +28,12 @@ Pure sympy and numpy; never Qt.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sympy
 
 from .derive import CHAIN_LETTERS, _default_variable, derive, formula_latex, formula_text
+from .term_order import TermOrder
 
 __all__ = ["decompose", "Decomposition", "Layer", "MAX_LAYERS"]
 
@@ -54,6 +55,7 @@ class Layer:
     is_innermost: bool             # True for the last layer (its inner symbol is x)
     value_source: str = ""         # numpy source of ``expression`` (core.formula.numeric), "" if none
     derivative_source: str = ""    # numpy source of ``derivative_in_x``
+    order: object = field(default=None, repr=False)  # TermOrder its sums print in (u = 2 + cos x as typed)
 
     def value_at(self, x0: float) -> float:
         """This layer's value at x0 (NaN where undefined, ±inf where it overflows)."""
@@ -71,34 +73,41 @@ class Layer:
     @property
     def latex(self) -> str:
         r"""The layer as an equation: ``h = \log{\left(u \right)}``."""
-        return rf"{formula_latex(self.symbol)} = {formula_latex(self.outer)}"
+        return rf"{formula_latex(self.symbol)} = {self.outer_latex}"
 
     @property
     def outer_latex(self) -> str:
-        return formula_latex(self.outer)
+        return formula_latex(self.outer, self.order)
 
     @property
     def expression_latex(self) -> str:
-        return formula_latex(self.expression)
+        return formula_latex(self.expression, self.order)
+
+    @property
+    def derivative_only_latex(self) -> str:
+        r"""``\frac{1}{u}``: d outer / d inner_symbol alone, as it enters the chain's product."""
+        return formula_latex(self.derivative, self.order)
 
     @property
     def derivative_latex(self) -> str:
         r"""``\frac{dh}{du} = \frac{1}{u}``."""
-        return rf"{self.label_latex} = {formula_latex(self.derivative)}"
+        return rf"{self.label_latex} = {self.derivative_only_latex}"
 
     @property
     def text(self) -> str:
         """Plain text of the layer, e.g. ``h = log(u)``."""
-        return f"{self.name} = {formula_text(self.outer)}"
+        return f"{self.name} = {formula_text(self.outer, self.order)}"
 
 
 @dataclass(frozen=True, eq=False)
 class Decomposition:
-    """``layers`` outermost first; the last layer's inner symbol is ``variable``."""
+    """``layers`` outermost first; the last layer's inner symbol is ``variable``; ``order`` the
+    TermOrder the layers' sums print in."""
 
     expression: sympy.Expr
     variable: sympy.Symbol
     layers: tuple
+    order: object = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.layers)
@@ -113,7 +122,7 @@ class Decomposition:
         x = formula_latex(self.variable)
         head = rf"\frac{{dh}}{{d{x}}}"
         if len(self.layers) == 1:
-            return rf"{head} = {formula_latex(self.layers[0].derivative)}"
+            return rf"{head} = {self.layers[0].derivative_only_latex}"
         return head + " = " + r"\,".join(layer.label_latex for layer in self.layers)
 
     def product_expression(self) -> sympy.Expr:
@@ -181,10 +190,14 @@ def _peel(expr, var):
     return (lambda s: c0 + c1 * build(s)), inner
 
 
-def decompose(expr, variable: sympy.Symbol | None = None) -> Decomposition:
-    """Split ``expr`` into its chain of compositions, outermost layer first (see the module docs)."""
+def decompose(expr, variable: sympy.Symbol | None = None, order: TermOrder | None = None) -> Decomposition:
+    """Split ``expr`` into its chain of compositions, outermost layer first (see the module docs).
+
+    ``order``: the TermOrder of ``expr`` (from ``parse_with_order``), so each layer's sums print as
+    typed (u = 2 + cos v for 2 + cos(x²)); the layers' sums and derivatives are recorded in it."""
     if not isinstance(expr, sympy.Expr):
         raise TypeError(f"decompose() takes a sympy expression, not {type(expr).__name__}")
+    order = TermOrder() if order is None else order
     var = _default_variable() if variable is None else variable
     taken = {s.name for s in expr.free_symbols} | {var.name}
     letters = [n for n in CHAIN_LETTERS if n not in taken]
@@ -205,14 +218,18 @@ def decompose(expr, variable: sympy.Symbol | None = None) -> Decomposition:
             break
         outer_of, inner = peeled
         next_symbol = sympy.Symbol(name_at(k + 1), real=True)
-        pieces.append((name, symbol, outer_of(next_symbol), next_symbol, current))
+        outer = outer_of(next_symbol)
+        if isinstance(current, sympy.Add):   # 2 + cos(x²) -> 2 + cos(v), its terms as in current
+            order.record(outer, [term.xreplace({inner: next_symbol}) for term in order.terms(current)])
+        pieces.append((name, symbol, outer, next_symbol, current))
         current, k = inner, k + 1
 
     layers = []
     for i, (name, symbol, outer, inner_symbol, expression) in enumerate(pieces):
-        derivative = derive(outer, inner_symbol).result
+        derivative = derive(outer, inner_symbol, order).result
         inner_expression = pieces[i + 1][4] if i + 1 < len(pieces) else var
-        derivative_in_x = derivative.xreplace({inner_symbol: inner_expression})
+        derivative_in_x = order.substitute(derivative, {inner_symbol: inner_expression})
         layers.append(Layer(name, symbol, outer, inner_symbol, expression, derivative, derivative_in_x,
-                            i + 1 == len(pieces), _source(expression, var), _source(derivative_in_x, var)))
-    return Decomposition(expr, var, tuple(layers))
+                            i + 1 == len(pieces), _source(expression, var), _source(derivative_in_x, var),
+                            order))
+    return Decomposition(expr, var, tuple(layers), order)

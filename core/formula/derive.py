@@ -51,6 +51,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from .rules import ELEMENTARY, RULE_FORMULAS, RULE_TITLES, RULES, elementary_for
+from .term_order import TermOrder
 
 __all__ = ["derive", "Derivation", "Step", "DerivationError", "RULES", "formula_text", "formula_latex",
            "CHAIN_LETTERS"]
@@ -64,8 +65,9 @@ class DerivationError(ValueError):
 
 
 # ---------------------------------------------------------------------------------------------
-# Printing. Both printers keep sympy's output except for one thing: a product holding σ(a) and
-# 1 − σ(a) prints in textbook order σ(a)(1 − σ(a)) (sympy sorts it to (1 − σ(a))σ(a)).
+# Printing. Both printers keep sympy's output except for two things: a product holding σ(a) and
+# 1 − σ(a) prints in textbook order σ(a)(1 − σ(a)) (sympy sorts it to (1 − σ(a))σ(a)), and a sum
+# whose order a TermOrder knows prints in that order (2 + cos x as typed, not cos x + 2).
 
 def _textbook_factors(expr):
     """The factors of the Mul ``expr`` with each 1 − σ(a) moved right after its σ(a), or None when
@@ -95,6 +97,15 @@ def _textbook_factors(expr):
 
 
 class _LatexPrinter(LatexPrinter):
+    def __init__(self, term_order=None):
+        super().__init__()
+        self.term_order = term_order
+
+    def _as_ordered_terms(self, expr, order=None):
+        if self.term_order is not None:
+            return self.term_order.terms(expr)
+        return super()._as_ordered_terms(expr, order=order)
+
     def _print_Mul(self, expr):
         factors = _textbook_factors(expr)
         if factors is None:
@@ -112,6 +123,15 @@ class _LatexPrinter(LatexPrinter):
 
 
 class _TextPrinter(StrPrinter):
+    def __init__(self, settings=None, term_order=None):
+        super().__init__(settings)
+        self.term_order = term_order
+
+    def _as_ordered_terms(self, expr, order=None):
+        if self.term_order is not None:
+            return self.term_order.terms(expr)
+        return super()._as_ordered_terms(expr, order=order)
+
     def _print_Abs(self, expr):
         return "|" + self._print(expr.args[0]) + "|"
 
@@ -135,17 +155,20 @@ class _TextPrinter(StrPrinter):
 _PRINTER = _TextPrinter({"full_prec": False})
 
 
-def formula_text(expr) -> str:
-    """A one-line, human-readable text form of ``expr`` for explanations: x^2, 2·x, σ(x), |x|, −sin(x).
+def formula_text(expr, order=None) -> str:
+    """A one-line, human-readable text form of ``expr`` for explanations: x^2, 2·x, σ(x), |x|, −sin(x);
+    sums in the order ``order`` (a core.formula.term_order.TermOrder) knows, else sympy's.
 
     Not meant to be parsed back (``core.formula.format_formula`` is the parseable printer)."""
-    text = _PRINTER.doprint(expr)
+    printer = _PRINTER if order is None else _TextPrinter({"full_prec": False}, order)
+    text = printer.doprint(expr)
     return text.replace("**", "^").replace("*", "·").replace("-", "−")
 
 
-def formula_latex(expr) -> str:
-    """LaTeX of ``expr`` as sympy prints it (σ for the sigmoid), with σ(a)(1 − σ(a)) in textbook order."""
-    return _LatexPrinter().doprint(expr)
+def formula_latex(expr, order=None) -> str:
+    """LaTeX of ``expr`` as sympy prints it (σ for the sigmoid), with σ(a)(1 − σ(a)) in textbook order
+    and sums in the order ``order`` (a core.formula.term_order.TermOrder) knows, else sympy's."""
+    return _LatexPrinter(order).doprint(expr)
 
 
 #: Explanations spell out expressions of at most this many nodes; bigger ones appear as "…" (the
@@ -161,27 +184,27 @@ def _small(expr) -> bool:
     return True
 
 
-def _t(expr) -> str:
+def _t(expr, order=None) -> str:
     """Text of ``expr`` for an explanation, "…" when it is too big to read in a sentence."""
-    return formula_text(expr) if _small(expr) else "…"
+    return formula_text(expr, order) if _small(expr) else "…"
 
 
-def _giving(expr) -> str:
+def _giving(expr, order=None) -> str:
     """", giving <result>" — or nothing when the result is too big to spell out."""
-    return f", giving {formula_text(expr)}" if _small(expr) else ""
+    return f", giving {formula_text(expr, order)}" if _small(expr) else ""
 
 
-def _listing(exprs, most: int = 4) -> str:
+def _listing(exprs, most: int = 4, order=None) -> str:
     """"a, b and c" for explanations (the first few, then "…", for long lists)."""
-    texts = [_t(e) for e in exprs[:most]]
+    texts = [_t(e, order) for e in exprs[:most]]
     if len(exprs) > most:
         return ", ".join(texts) + ", …"
     return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
 
 
-def _paren(expr) -> str:
+def _paren(expr, order=None) -> str:
     """Text of ``expr`` wrapped in parentheses when it would be ambiguous as a factor."""
-    text = _t(expr)
+    text = _t(expr, order)
     if text == "…":
         return text
     if expr.is_Add or text.startswith("−") or (expr.is_Rational and not expr.is_Integer):
@@ -211,16 +234,17 @@ class Step:
     variable: sympy.Symbol
     children: tuple = ()
     parts: dict = field(default_factory=dict)
+    order: object = field(default=None, repr=False)   # TermOrder the step's sums print in
 
     # The LaTeX is printed once and kept (and pickled with the step): the worker process prints it
     # (core.formula.analysis), so a GUI showing a tree of forty steps does not run sympy's printer.
     @cached_property
     def expression_latex(self) -> str:
-        return formula_latex(self.expression)
+        return formula_latex(self.expression, self.order)
 
     @cached_property
     def result_latex(self) -> str:
-        return formula_latex(self.result)
+        return formula_latex(self.result, self.order)
 
     @cached_property
     def equation_latex(self) -> str:
@@ -235,7 +259,7 @@ class Step:
 
     @property
     def parts_latex(self) -> dict:
-        return {name: formula_latex(value) for name, value in self.parts.items()}
+        return {name: formula_latex(value, self.order) for name, value in self.parts.items()}
 
     def walk(self, depth: int = 0):
         """Yield ``(depth, step)`` for this step and every step below it, parents before children."""
@@ -244,17 +268,21 @@ class Step:
             yield from child.walk(depth + 1)
 
     def __repr__(self) -> str:
-        return f"Step({self.rule!r}, {formula_text(self.expression)} -> {formula_text(self.result)})"
+        return (f"Step({self.rule!r}, {formula_text(self.expression, self.order)} -> "
+                f"{formula_text(self.result, self.order)})")
 
 
 @dataclass(frozen=True, eq=False)
 class Derivation:
     """The derivation of ``expression`` with respect to ``variable``: ``root`` is the top Step and
-    ``result`` the final derivative (equal to ``sympy.diff(expression, variable)``)."""
+    ``result`` the final derivative (equal to ``sympy.diff(expression, variable)``); ``order`` the
+    TermOrder its sums print in (the typed order, and the derivative's sums in the order of the terms
+    they come from)."""
 
     expression: sympy.Expr
     variable: sympy.Symbol
     root: Step
+    order: object = field(default=None, repr=False)
 
     @property
     def result(self) -> sympy.Expr:
@@ -297,10 +325,14 @@ def _default_variable() -> sympy.Symbol:
         return sympy.Symbol("x", real=True)
 
 
-def derive(expr, variable: sympy.Symbol | None = None) -> Derivation:
+def derive(expr, variable: sympy.Symbol | None = None, order=None) -> Derivation:
     """Differentiate ``expr`` step by step with respect to ``variable`` (default: the Function lab's
     X = Symbol("x", real=True)). ``expr`` is a sympy expression (from ``parse_formula``) or a number;
-    text is refused — parse it first (sympify on user text executes code)."""
+    text is refused — parse it first (sympify on user text executes code).
+
+    ``order``: the TermOrder of ``expr`` (from ``parse_with_order``): sums are differentiated term by
+    term in that order, and the sums the derivation builds are recorded in it (the derivative of
+    2 + cos x + x² reads −sin x + 2x). Without one, a new TermOrder starts from sympy's order."""
     if isinstance(expr, str):
         raise DerivationError("derive() takes a sympy expression; parse text with parse_formula() first")
     if isinstance(expr, (int, float)) and not isinstance(expr, bool):
@@ -311,15 +343,33 @@ def derive(expr, variable: sympy.Symbol | None = None) -> Derivation:
     if not isinstance(var, sympy.Symbol):
         raise DerivationError("the variable must be a sympy Symbol")
     taken = {s.name for s in expr.free_symbols} | {var.name}
-    root = _Deriver(var, taken).step(expr, 0)
-    return Derivation(expr, var, root)
+    order = TermOrder() if order is None else order
+    root = _Deriver(var, taken, order).step(expr, 0)
+    return Derivation(expr, var, root, order)
 
 
 class _Deriver:
-    def __init__(self, var: sympy.Symbol, taken: set):
+    def __init__(self, var: sympy.Symbol, taken: set, order: TermOrder):
         self.var = var
         self.taken = taken
+        self.order = order
         self.v = formula_text(var)
+
+    # -- printing in the term order ------------------------------------------------------------
+    def _text(self, expr) -> str:
+        return formula_text(expr, self.order)
+
+    def _t(self, expr) -> str:
+        return _t(expr, self.order)
+
+    def _giving(self, expr) -> str:
+        return _giving(expr, self.order)
+
+    def _listing(self, exprs) -> str:
+        return _listing(exprs, order=self.order)
+
+    def _paren(self, expr) -> str:
+        return _paren(expr, self.order)
 
     # -- helpers -------------------------------------------------------------------------------
     def letter(self, depth: int) -> sympy.Symbol:
@@ -330,14 +380,14 @@ class _Deriver:
     def make(self, rule, expression, result, explanation, children=(), title=None, **parts):
         return Step(rule=rule, title=title or RULE_TITLES[rule], explanation=explanation,
                     expression=expression, result=result, variable=self.var,
-                    children=tuple(children), parts=parts)
+                    children=tuple(children), parts=parts, order=self.order)
 
     # -- dispatch ------------------------------------------------------------------------------
     def step(self, e, depth: int) -> Step:
         var = self.var
         if not e.has(var):
             return self.make("constant", e, sympy.S.Zero,
-                             f"{_t(e)} does not depend on {self.v}, so its derivative is 0")
+                             f"{self._t(e)} does not depend on {self.v}, so its derivative is 0")
         if e == var:
             return self.make("variable", e, sympy.S.One,
                              f"the derivative of {self.v} with respect to {self.v} is 1")
@@ -356,24 +406,24 @@ class _Deriver:
 
     # -- rules ---------------------------------------------------------------------------------
     def sum(self, e, depth):
-        terms = e.as_ordered_terms()
+        terms = self.order.terms(e)   # as typed: the derivative of 2 + cos x reads 0 + (−sin x)
         children = [self.step(t, depth) for t in terms]
-        result = sympy.Add(*[c.result for c in children])
-        listed = _listing(terms)
+        result = self.order.add(*[c.result for c in children])
+        listed = self._listing(terms)
         return self.make("sum", e, result,
                          f"the derivative of a sum is the sum of the derivatives: differentiate the "
-                         f"{len(terms)} terms {listed} one at a time and add{_giving(result)}", children)
+                         f"{len(terms)} terms {listed} one at a time and add{self._giving(result)}", children)
 
     def mul(self, e, depth):
         var = self.var
         const, rest = e.as_independent(var, as_Add=False)
         if const != 1:
             child = self.step(rest, depth)
-            result = const * child.result
+            result = self.order.multiply(const, child.result)
             return self.make("constant_multiple", e, result,
-                             f"the constant factor {_paren(const)} stays: differentiate "
-                             f"{_t(rest)} to {_t(child.result)} and multiply by "
-                             f"{_paren(const)}{_giving(result)}", [child],
+                             f"the constant factor {self._paren(const)} stays: differentiate "
+                             f"{self._t(rest)} to {self._t(child.result)} and multiply by "
+                             f"{self._paren(const)}{self._giving(result)}", [child],
                              constant=const, function=rest)
         num, den = sympy.fraction(e, exact=True)
         if den != 1 and den.has(var):
@@ -383,12 +433,13 @@ class _Deriver:
     def quotient(self, e, num, den, depth):
         top = self.step(num, depth)
         bottom = self.step(den, depth)
-        result = (top.result * den - num * bottom.result) / den ** 2
+        numerator = self.order.add(top.result * den, -(num * bottom.result))   # f′g − fg′, in that order
+        result = self.order.multiply(numerator, sympy.Pow(den, -2))
         return self.make("quotient", e, result,
-                         f"numerator f = {_t(num)} and denominator "
-                         f"g = {_t(den)}: (f/g)′ = (f′·g − f·g′)/g² with "
-                         f"f′ = {_t(top.result)} and g′ = {_t(bottom.result)}"
-                         f"{_giving(result)}", [top, bottom],
+                         f"numerator f = {self._t(num)} and denominator "
+                         f"g = {self._t(den)}: (f/g)′ = (f′·g − f·g′)/g² with "
+                         f"f′ = {self._t(top.result)} and g′ = {self._t(bottom.result)}"
+                         f"{self._giving(result)}", [top, bottom],
                          numerator=num, denominator=den)
 
     def product(self, e, depth):
@@ -397,18 +448,18 @@ class _Deriver:
         terms = []
         for i, child in enumerate(children):
             others = [f for j, f in enumerate(factors) if j != i]
-            terms.append(sympy.Mul(child.result, *others))
-        result = sympy.Add(*terms)
+            terms.append(self.order.multiply(child.result, *others))
+        result = self.order.add(*terms)
         if len(factors) == 2:
             f, g = factors
-            text = (f"f = {_t(f)} and g = {_t(g)}: "
-                    f"(f·g)′ = f′·g + f·g′ with f′ = {_t(children[0].result)} and "
-                    f"g′ = {_t(children[1].result)}{_giving(result)}")
+            text = (f"f = {self._t(f)} and g = {self._t(g)}: "
+                    f"(f·g)′ = f′·g + f·g′ with f′ = {self._t(children[0].result)} and "
+                    f"g′ = {self._t(children[1].result)}{self._giving(result)}")
         else:
-            listed = _listing(factors)
+            listed = self._listing(factors)
             text = (f"{len(factors)} factors {listed}: differentiate one factor "
                     f"at a time, keep the others as they are, and add the {len(factors)} terms"
-                    f"{_giving(result)}")
+                    f"{self._giving(result)}")
         return self.make("product", e, result, text, children)
 
     def pow(self, e, depth):
@@ -430,25 +481,25 @@ class _Deriver:
         if n == sympy.S.Half:
             title = "Power rule (square root)"
             text = (f"√{v} = {v}^(1/2), so the power rule with n = 1/2 gives "
-                    f"(1/2)·{v}^(−1/2) = {formula_text(result)}")
+                    f"(1/2)·{v}^(−1/2) = {self._text(result)}")
         elif n == -1:
             title = "Power rule (reciprocal)"
-            text = f"1/{v} = {v}^(−1), so the power rule with n = −1 gives {formula_text(result)}"
+            text = f"1/{v} = {v}^(−1), so the power rule with n = −1 gives {self._text(result)}"
         elif n.is_Rational and n.q == 2 and n < 0 and n.p == -1:
             title = "Power rule (reciprocal square root)"
             text = (f"1/√{v} = {v}^(−1/2), so the power rule with n = −1/2 gives "
-                    f"{formula_text(result)}")
+                    f"{self._text(result)}")
         else:
             title = None
-            text = (f"n = {formula_text(n)}: the derivative of {v}^n is n·{v}^(n−1), "
-                    f"here {formula_text(result)}")
+            text = (f"n = {self._text(n)}: the derivative of {v}^n is n·{v}^(n−1), "
+                    f"here {self._text(result)}")
         return self.make("power", e, result, text, title=title, base=base, exponent=n)
 
     def exponential(self, e, base):
         result = e * sympy.log(base)
         return self.make("exp", e, result,
-                         f"an exponential with the constant base a = {formula_text(base)}: the "
-                         f"derivative of a^{self.v} is a^{self.v}·ln a, here {formula_text(result)}",
+                         f"an exponential with the constant base a = {self._text(base)}: the "
+                         f"derivative of a^{self.v} is a^{self.v}·ln a, here {self._text(result)}",
                          title="Exponential rule (constant base)", base=base)
 
     def elementary(self, e):
@@ -461,12 +512,12 @@ class _Deriver:
     def general_power(self, e, base, exponent, depth):
         log_form = exponent * sympy.log(base)
         child = self.step(log_form, depth)
-        result = e * child.result
+        result = self.order.multiply(e, child.result)
         return self.make("general_power", e, result,
-                         f"{_t(e)} has {self.v} in both the base and the exponent, so "
+                         f"{self._t(e)} has {self.v} in both the base and the exponent, so "
                          f"neither the power rule nor the exponential rule applies: write it as "
-                         f"e^({_t(log_form)}); by the chain rule its derivative is that "
-                         f"same power times the derivative of {_t(log_form)}{_giving(result)}",
+                         f"e^({self._t(log_form)}); by the chain rule its derivative is that "
+                         f"same power times the derivative of {self._t(log_form)}{self._giving(result)}",
                          [child],
                          base=base, exponent=exponent, rewritten=sympy.exp(log_form, evaluate=False),
                          log_form=log_form)
@@ -474,17 +525,17 @@ class _Deriver:
     def chain(self, e, inner, outer_of, depth):
         u = self.letter(depth)
         outer = outer_of(u)
-        outer_step = _Deriver(u, self.taken).step(outer, 0)
+        outer_step = _Deriver(u, self.taken, self.order).step(outer, 0)
         inner_step = self.step(inner, depth + 1)
-        outer_at_inner = outer_step.result.xreplace({u: inner})
-        result = outer_at_inner * inner_step.result
-        v, un = self.v, formula_text(u)
-        text = (f"h = f(g({v})) with f({un}) = {_t(outer)} and g({v}) = {_t(inner)}, "
+        outer_at_inner = self.order.substitute(outer_step.result, {u: inner})
+        result = self.order.multiply(outer_at_inner, inner_step.result)
+        v, un = self.v, self._text(u)
+        text = (f"h = f(g({v})) with f({un}) = {self._t(outer)} and g({v}) = {self._t(inner)}, "
                 f"so h′ = f′(g({v}))·g′({v})")
         if _small(outer_at_inner) and _small(inner_step.result):
-            text += f" = {_paren(outer_at_inner)}·{_paren(inner_step.result)}"
+            text += f" = {self._paren(outer_at_inner)}·{self._paren(inner_step.result)}"
         if _small(result):
-            text += f" = {formula_text(result)}"
+            text += f" = {self._text(result)}"
         return self.make("chain", e, result, text, [outer_step, inner_step],
                          outer=outer, inner=inner, symbol=u, outer_derivative=outer_step.result,
                          outer_derivative_at_inner=outer_at_inner, inner_derivative=inner_step.result)
@@ -494,7 +545,7 @@ class _Deriver:
         name = getattr(e.func, "__name__", type(e).__name__)
         return self.make("function", e, result,
                          f"{name} is not one of the lab's functions; its derivative comes straight from "
-                         f"sympy" + (f": {formula_text(result)}" if _small(result) else ""),
+                         f"sympy" + (f": {self._text(result)}" if _small(result) else ""),
                          title=f"Derivative of {name}")
 
 

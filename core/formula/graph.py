@@ -20,7 +20,9 @@ How sympy's tree becomes nodes (sympy itself only has Add, Mul and Pow):
 - Powers: `x**(1/2)` is `sqrt` (label "√"); a constant exponent is a one-argument `pow` node labelled
   with it ("^2", "^(1/3)", "^π"); a non-constant exponent (`2**x`, `x**x`) is a two-argument `pow`
   (label "^").
-- Sums and products stay n-ary (`x^2 + sin x + 1` is one "+" node) in sympy's printing order.
+- Sums and products stay n-ary (`x^2 + sin x + 1` is one "+" node); a sum's arguments come in the
+  order its terms were typed when a TermOrder is given (`2 + cos x`: 2, then cos), else in sympy's
+  printing order; products in sympy's order.
 - Constants (numbers, π, e) are leaves with op "const"; x-free sub-expressions such as `log(2)` are
   built from them like anything else (every node has `.constant` to dim or skip such parts).
 
@@ -56,7 +58,8 @@ class Node:
     ``op``: "x", "const", "add", "sub", "mul", "div", "neg", "pow", "sqrt" or a function name
     ("sin", "log", "sigmoid", "abs", ...). ``label``: short text for a diagram ("+", "×", "^2",
     "sin", "x", "2"). ``args``: ids of the argument nodes, in order. ``expr``: the sympy expression
-    this node computes (in terms of x); ``latex``: its LaTeX. ``exponent``: the constant exponent of a
+    this node computes (in terms of x); ``latex``: its LaTeX, ``text`` the same as plain text (sums in
+    the graph's TermOrder). ``exponent``: the constant exponent of a
     one-argument "pow" node, else None. ``constant``: True when the node does not depend on x;
     ``number``: then its value as a float, and ``exponent_number`` the exponent's (computed once, in the worker: ``evaluate`` never calls
     sympy for the operations the parser produces, so it is safe and fast on the GUI thread).
@@ -72,6 +75,7 @@ class Node:
     constant: bool = False
     number: float | None = None
     exponent_number: float | None = None
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,10 +87,13 @@ class Edge:
     parent: int
     child: int
     expr: sympy.Expr
+    order: object = field(default=None, repr=False, compare=False)   # TermOrder its sums print in
 
     @property
     def latex(self) -> str:
-        return sympy.latex(self.expr)
+        from .derive import formula_latex
+
+        return formula_latex(self.expr, self.order)
 
 
 @dataclass(frozen=True)
@@ -128,12 +135,14 @@ class GraphValues:
 class Graph:
     """``nodes`` in topological order (arguments before the nodes that use them; ``nodes[i].id == i``),
     ``output`` the id of h's node (the last one), ``edges`` one per distinct (parent, child) pair,
-    ``variable`` the symbol x. The node with op "x" (if h depends on x) has id 0: see ``variable_id``."""
+    ``variable`` the symbol x. The node with op "x" (if h depends on x) has id 0: see ``variable_id``.
+    ``order``: the TermOrder the nodes' sums are ordered and printed in (None: sympy's order)."""
 
     nodes: tuple[Node, ...]
     output: int
     edges: tuple[Edge, ...]
     variable: sympy.Symbol
+    order: object = field(default=None, repr=False, compare=False)
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -229,10 +238,15 @@ def _is_negative_term(term: sympy.Expr) -> bool:
 
 
 class _Builder:
-    def __init__(self, variable: sympy.Symbol):
+    def __init__(self, variable: sympy.Symbol, order=None):
+        from .derive import formula_latex, formula_text
+
         self.variable = variable
+        self.order = order
         self.nodes: list[Node] = []
         self.keys: dict[tuple, int] = {}
+        self.latex = lambda e: formula_latex(e, order)
+        self.text = lambda e: formula_text(e, order)
 
     def node(self, op: str, label: str, args: tuple[int, ...], expr: sympy.Expr,
              exponent: sympy.Expr | None = None) -> int:
@@ -244,8 +258,8 @@ class _Builder:
         constant = op != "x" and all(self.nodes[a].constant for a in args)
         number = _sympy_value(expr) if constant else None
         exponent_number = _sympy_value(exponent) if exponent is not None else None
-        self.nodes.append(Node(node_id, op, label, args, expr, sympy.latex(expr), exponent, constant, number,
-                               exponent_number))
+        self.nodes.append(Node(node_id, op, label, args, expr, self.latex(expr), exponent, constant, number,
+                               exponent_number, self.text(expr)))
         self.keys[key] = node_id
         return node_id
 
@@ -271,10 +285,14 @@ class _Builder:
         if len(terms) == 1:
             return self.build(terms[0])
         args = tuple(self.build(t) for t in terms)
-        return self.node("add", "+", args, sympy.Add(*terms))
+        total = sympy.Add(*terms) if self.order is None else self.order.add(*terms)
+        return self.node("add", "+", args, total)
 
     def add(self, e: sympy.Expr) -> int:
-        terms = list(e.as_ordered_terms()) if e.is_commutative else list(e.args)
+        if not e.is_commutative:
+            terms = list(e.args)
+        else:
+            terms = list(e.as_ordered_terms()) if self.order is None else self.order.terms(e)
         positive = [t for t in terms if not _is_negative_term(t)]
         negative = [-t for t in terms if _is_negative_term(t)]
         if not negative:
@@ -336,18 +354,22 @@ def _function_op(e: sympy.Expr) -> str:
     return "abs" if name == "Abs" else name.lower() if name in ("Heaviside", "Max", "Min") else name
 
 
-def computation_graph(expr: sympy.Expr, variable: sympy.Symbol | None = None) -> Graph:
+def computation_graph(expr: sympy.Expr, variable: sympy.Symbol | None = None, order=None) -> Graph:
     """The computation graph of ``expr`` (a function of x, the parser's variable, unless ``variable``
     is given) — or text, read by the whitelisting parser (never sympify, which runs code). Raises
     ValueError for another free symbol or an expression that is not a function tree (e.g. a
-    relation)."""
+    relation). ``order``: the TermOrder of ``expr`` (from ``parse_with_order``): a sum's node takes
+    its arguments in typed order and prints as typed; text given here brings its own."""
     from .inputs import as_expression
+    from .parser import parse_with_order
 
     variable = _default_variable() if variable is None else variable
+    if isinstance(expr, str) and order is None:
+        expr, order = parse_with_order(expr)
     expr = as_expression(expr)
     if not isinstance(expr, sympy.Expr):
         raise ValueError(f"not an expression: {expr}")
-    builder = _Builder(variable)
+    builder = _Builder(variable, order)
     if expr.has(variable):
         builder.build(variable)        # x first, so it is node 0 even in x**x or 2**x
     output = builder.build(expr)
@@ -361,8 +383,8 @@ def computation_graph(expr: sympy.Expr, variable: sympy.Symbol | None = None) ->
         partials = _partial_exprs(node, [nodes[a].expr for a in node.args])
         for child in dict.fromkeys(node.args):
             local = sympy.Add(*(p for a, p in zip(node.args, partials) if a == child))
-            edges.append(Edge(node.id, child, local))
-    return Graph(nodes, output, tuple(edges), variable)
+            edges.append(Edge(node.id, child, local, order))
+    return Graph(nodes, output, tuple(edges), variable, order)
 
 
 # ------------------------------------------------------------------------------------- local derivatives

@@ -72,9 +72,10 @@ import sympy
 
 from ..symbolic import _mpmath_relu, _mpmath_softplus, relu, sigmoid, softplus
 from .functions import ALIASES, CONSTANTS, FUNCTIONS, VARIABLE_NAME, X
+from .term_order import TermOrder
 
 __all__ = [
-    "parse_formula", "check_syntax", "FormulaError", "Builder",
+    "parse_formula", "parse_with_order", "check_syntax", "FormulaError", "Builder",
     "MAX_LENGTH", "MAX_NODES", "MAX_DEPTH", "MAX_DIGITS", "MAX_EXPONENT",
 ]
 
@@ -973,11 +974,13 @@ def _quote(text: str, start: int, end: int) -> str:
 
 
 class _Translator:
-    """Turns the syntax tree into sympy through a `Builder`, attributing refusals to spans."""
+    """Turns the syntax tree into sympy through a `Builder`, attributing refusals to spans, and
+    records the typed order of every sum it builds in ``order`` (core.formula.term_order)."""
 
     def __init__(self, text: str):
         self.text = text
         self.builder = Builder()
+        self.order = TermOrder()
 
     def build(self, node: _Node) -> sympy.Expr:
         try:
@@ -1013,15 +1016,15 @@ class _Translator:
             return b.variable() if node.value == VARIABLE_NAME else b.constant(node.value)
         if kind == "neg":
             operand = self._build(node.children[0])
-            return self._guarded(node.start, node.end, b.negate, operand)
+            return self.order.negate(self._guarded(node.start, node.end, b.negate, operand), operand)
         if kind == "sum":
             terms = []
             for sign, child in node.children:
                 value = self._build(child)
                 if sign < 0:
-                    value = self._guarded(child.start, child.end, b.negate, value)
+                    value = self.order.negate(self._guarded(child.start, child.end, b.negate, value), value)
                 terms.append(value)
-            return self._guarded(node.start, node.end, b.add, *terms)
+            return self.order.record(self._guarded(node.start, node.end, b.add, *terms), terms)
         if kind == "product":
             factors = []
             for op, child in node.children:
@@ -1029,7 +1032,7 @@ class _Translator:
                 if op == "/":
                     value = self._guarded(node.start, child.end, b.reciprocal, value)
                 factors.append(value)
-            return self._guarded(node.start, node.end, b.multiply, *factors)
+            return self.order.distributed(self._guarded(node.start, node.end, b.multiply, *factors), factors)
         if kind == "power":
             base_node, exponent_node = node.children
             base = self._build(base_node)
@@ -1078,3 +1081,12 @@ def parse_formula(text: str) -> sympy.Expr:
     it through the time-limited worker (core.formula.runner.SymbolicRunner).
     """
     return _Translator(text).build(_syntax_tree(text))
+
+
+def parse_with_order(text: str) -> tuple[sympy.Expr, TermOrder]:
+    """`parse_formula`, and the order the learner typed the terms of each sum in: print the
+    expression with that `TermOrder` (core.formula.derive.formula_latex / formula_text,
+    core.formula.printer.format_formula) and ``2 + cos(x)`` reads as typed, not ``cos(x) + 2``."""
+    translator = _Translator(text)
+    expr = translator.build(_syntax_tree(text))
+    return expr, translator.order

@@ -11,7 +11,9 @@ constructors the parser uses. Two things make that work:
   factors with negative rational exponents go below a single ``/``.
 
 The text is meant to be read and edited by a learner too: ``x^2 + 2*x + 1``, ``sin(x)/(2*x)``,
-``exp(-x^2)``, ``abs(x)``, ``e``, ``pi``.
+``exp(-x^2)``, ``abs(x)``, ``e``, ``pi``. Given the TermOrder of a typed formula
+(``parse_with_order``), sums are written in the order they were typed (``2 + cos(x)``); the text
+still parses back to the same tree, since parsing puts every sum back in sympy's order.
 
 Limits: an expression whose canonical form is larger than the parser's bounds (e.g. a product of
 many sums that sympy distributes, or several 300-digit coefficients) prints fine, but its text may
@@ -32,16 +34,17 @@ __all__ = ["format_formula"]
 _SUM, _PRODUCT, _POWER, _ATOM = 1, 2, 3, 4
 
 
-def format_formula(expr) -> str:
-    """``expr`` (a sympy expression in x, or an int) as text that `parse_formula` reads back."""
+def format_formula(expr, order=None) -> str:
+    """``expr`` (a sympy expression in x, or an int) as text that `parse_formula` reads back; sums in
+    the order ``order`` (a core.formula.term_order.TermOrder) knows, else sympy's."""
     if isinstance(expr, int) and not isinstance(expr, bool):
         expr = sympy.Integer(expr)
     if not isinstance(expr, sympy.Basic):
         raise TypeError(f"format_formula expects a sympy expression, not {type(expr).__name__}")
-    return _format(expr)[0]
+    return _format(expr, order)[0]
 
 
-def _format(expr: sympy.Basic) -> tuple[str, int]:
+def _format(expr: sympy.Basic, order=None) -> tuple[str, int]:
     """(text, precedence) of ``expr``."""
     if expr.is_Number:
         return _format_number(expr)
@@ -52,14 +55,14 @@ def _format(expr: sympy.Basic) -> tuple[str, int]:
     if expr is sympy.E:
         return "e", _ATOM
     if expr.is_Add:
-        return _format_sum(expr)
+        return _format_sum(expr, order)
     if expr.is_Mul:
-        return _format_product(expr)
+        return _format_product(expr, order)
     if expr.is_Pow:
-        return _format_power(expr)
+        return _format_power(expr, order)
     name = function_name_of(expr)
     if name is not None and len(expr.args) == 1:
-        return f"{name}({_format(expr.args[0])[0]})", _ATOM
+        return f"{name}({_format(expr.args[0], order)[0]})", _ATOM
     raise ValueError(f"{expr} can't be written as a formula: the formula language has only x, "
                      f"numbers, pi, e, + - * / ^ and the whitelisted functions")
 
@@ -88,22 +91,22 @@ def _is_negative(term: sympy.Expr) -> bool:
     return bool(coefficient.is_Number and coefficient.is_negative)
 
 
-def _format_sum(expr: sympy.Add) -> tuple[str, int]:
-    terms = expr.as_ordered_terms()
-    text = _format(terms[0])[0]
+def _format_sum(expr: sympy.Add, order=None) -> tuple[str, int]:
+    terms = expr.as_ordered_terms() if order is None else order.terms(expr)
+    text = _format(terms[0], order)[0]
     for term in terms[1:]:
         if _is_negative(term):
-            text += " - " + _wrap(_format(-term), _PRODUCT)
+            text += " - " + _wrap(_format(-term, order), _PRODUCT)
         else:
-            text += " + " + _wrap(_format(term), _PRODUCT)
+            text += " + " + _wrap(_format(term, order), _PRODUCT)
     return text, _SUM
 
 
-def _format_product(expr: sympy.Mul) -> tuple[str, int]:
+def _format_product(expr: sympy.Mul, order=None) -> tuple[str, int]:
     coefficient, rest = expr.as_coeff_Mul()
     if coefficient.is_Number and coefficient.is_negative:
         factors = sympy.Mul.make_args(rest)
-        text, precedence = _format_positive_product(-coefficient, factors)
+        text, precedence = _format_positive_product(-coefficient, factors, order)
         # A leading minus applies to the first factor, and -(a + b) distributes when parsed:
         # -(x + 1)/x would come back as (-x - 1)/x. Negating the whole product keeps -1 a factor.
         numerator = [f for f in factors if not (f.is_Pow and f.exp.is_Rational and f.exp < 0)]
@@ -112,10 +115,10 @@ def _format_product(expr: sympy.Mul) -> tuple[str, int]:
         if precedence < _PRODUCT or leading_sum:
             text = f"({text})"
         return "-" + text, _PRODUCT
-    return _format_positive_product(coefficient, sympy.Mul.make_args(rest))
+    return _format_positive_product(coefficient, sympy.Mul.make_args(rest), order)
 
 
-def _format_positive_product(coefficient: sympy.Number, factors) -> tuple[str, int]:
+def _format_positive_product(coefficient: sympy.Number, factors, order) -> tuple[str, int]:
     """c * f1 * f2 ... with c > 0, factors with negative rational exponents below a '/'."""
     numerator: list[tuple[str, int]] = []
     denominator: list[tuple[str, int]] = []
@@ -125,14 +128,14 @@ def _format_positive_product(coefficient: sympy.Number, factors) -> tuple[str, i
         if coefficient.q != 1:
             denominator.append((str(coefficient.q), _ATOM))
     elif coefficient != 1:
-        numerator.append(_format(coefficient))
+        numerator.append(_format(coefficient, order))
     for factor in factors:
         if factor == 1:
             continue
         if factor.is_Pow and factor.exp.is_Rational and factor.exp.is_negative:
-            denominator.append(_format_power_of(factor.base, -factor.exp))
+            denominator.append(_format_power_of(factor.base, -factor.exp, order))
         else:
-            numerator.append(_format(factor))
+            numerator.append(_format(factor, order))
     if not numerator:
         top = ("1", _ATOM)
     elif len(numerator) == 1:
@@ -152,20 +155,20 @@ def _format_positive_product(coefficient: sympy.Number, factors) -> tuple[str, i
     return f"{_wrap(top, _PRODUCT)}/{bottom}", _PRODUCT
 
 
-def _format_power(expr: sympy.Pow) -> tuple[str, int]:
+def _format_power(expr: sympy.Pow, order=None) -> tuple[str, int]:
     base, exponent = expr.args
     if exponent.is_Rational and exponent.is_negative:
-        return f"1/{_wrap(_format_power_of(base, -exponent), _POWER)}", _PRODUCT
-    return _format_power_of(base, exponent)
+        return f"1/{_wrap(_format_power_of(base, -exponent, order), _POWER)}", _PRODUCT
+    return _format_power_of(base, exponent, order)
 
 
-def _format_power_of(base: sympy.Expr, exponent: sympy.Expr) -> tuple[str, int]:
+def _format_power_of(base: sympy.Expr, exponent: sympy.Expr, order) -> tuple[str, int]:
     """base^exponent written without building that power in sympy (it might evaluate)."""
     if exponent == 1:
-        return _format(base)
+        return _format(base, order)
     if exponent == sympy.S.Half:
-        return f"sqrt({_format(base)[0]})", _ATOM
-    base_text = _wrap(_format(base), _ATOM)
-    exponent_piece = _format(exponent)
+        return f"sqrt({_format(base, order)[0]})", _ATOM
+    base_text = _wrap(_format(base, order), _ATOM)
+    exponent_piece = _format(exponent, order)
     exponent_text = _wrap(exponent_piece, _ATOM)
     return f"{base_text}^{exponent_text}", _POWER
