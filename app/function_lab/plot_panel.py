@@ -2,6 +2,7 @@
 factors at x0 whose product is h′(x0). Undefined stretches of h show as gaps."""
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -19,10 +20,26 @@ SAMPLES = 1601
 DERIVATIVE_COLOR = "#e8871e"
 TANGENT_HALF_WIDTH = 0.12 * (X_RANGE[1] - X_RANGE[0])
 READOUT_SIZE = 17
-LEGEND_HTML = (f"<span style='color:{CURVE_COLOR}'>━━</span> h(x) &nbsp;&nbsp; "
-               f"<span style='color:{DERIVATIVE_COLOR}'>━━</span> h′(x) &nbsp;&nbsp; "
-               f"<span style='color:{TANGENT_COLOR}'>╍╍</span> tangent at x0 &nbsp;&nbsp; "
-               f"<span style='color:{POINT_COLOR}'>●</span> (x0, h(x0))")
+#: A formula longer than this is cut with "…" in the key (the whole of it is in the key's tooltip).
+KEY_FORMULA_CHARS = 48
+
+
+def key_html(formula: str = "", derivative: str = "") -> str:
+    """The plot's key: which curve is which, with h and h′ written out (sums as the learner typed
+    them, from the analysis) so the learner can tell the curves of ``2 + cos x`` and its derivative."""
+    def named(name: str, text: str) -> str:
+        if not text:
+            return name
+        shown = text if len(text) <= KEY_FORMULA_CHARS else text[:KEY_FORMULA_CHARS - 1] + "…"
+        return f"{name} = {html.escape(shown)}"
+
+    return (f"<span style='color:{CURVE_COLOR}'>━━</span> {named('h(x)', formula)} &nbsp;&nbsp; "
+            f"<span style='color:{DERIVATIVE_COLOR}'>━━</span> {named('h′(x)', derivative)} &nbsp;&nbsp; "
+            f"<span style='color:{TANGENT_COLOR}'>╍╍</span> tangent at x0 &nbsp;&nbsp; "
+            f"<span style='color:{POINT_COLOR}'>●</span> (x0, h(x0))")
+
+
+LEGEND_HTML = key_html()
 
 
 class FunctionPlotPanel(PlotPanel):
@@ -32,6 +49,7 @@ class FunctionPlotPanel(PlotPanel):
         # the key sits above the plot, not on it: a legend inside the axes covered the curves
         self.key = QLabel(LEGEND_HTML)
         self.key.setObjectName("function-plot-key")
+        self.key.setWordWrap(True)   # a long formula wraps rather than widening the dock
         self.key.setStyleSheet("padding: 2px 8px; font-size: 10pt;")
         self.layout().insertWidget(0, self.key)
         self.h_curve = item.plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2.5), name="h(x)", connect="finite")
@@ -68,7 +86,9 @@ class FunctionPlotPanel(PlotPanel):
     def _on_analysis(self) -> None:
         from core.formula.plot_range import bulk_y_range
 
-        compiled = self._model.compiled
+        analysis, compiled = self._model.analysis, self._model.compiled
+        self.key.setText(key_html(analysis.formula, analysis.derivative_formula))
+        self.key.setToolTip(f"h(x) = {analysis.formula}\nh′(x) = {analysis.derivative_formula}")
         self._h = compiled.sample(self._xs)
         dh = compiled.sample_derivative(self._xs)   # NaN where h is undefined
         self.h_curve.setData(self._xs, self._h)
