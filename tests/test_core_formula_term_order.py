@@ -135,6 +135,11 @@ def test_a_derivative_follows_the_terms_it_comes_from():
     assert formula_latex(quotient.result, order).startswith(r"\frac{\left(2 + x\right) \cos{\left(x \right)} - ")
 
 
+def test_a_number_distributed_over_a_typed_sum_keeps_its_order():
+    """(1 + x + x²)²: the chain rule's 2u at u = 1 + x + x² is distributed by sympy to 2 + 2x + 2x²."""
+    assert _derivative_text("(1 + x + x^2)^2") == "(1 + 2·x)·(2 + 2·x + 2·x^2)"
+
+
 def test_sums_that_sympy_made_keep_sympy_order_around_typed_ones():
     """1 − tanh² comes from the rule (no typed order: sympy's), the 2 + x inside it as typed."""
     assert _derivative_text("tanh(2 + x)") == "1 − tanh(2 + x)^2"

@@ -15,7 +15,8 @@ Who records:
 * the derivation, for the sums it builds from the steps of typed terms (the sum rule's result in
   the order of the terms it differentiates, the product rule's terms in factor order, the
   quotient rule's numerator as f′g − fg′), and for sums carried through a substitution
-  (dh/du at u = 2 + cos x) by ``substitute``;
+  (dh/du at u = 2 + cos x) by ``substitute`` — including a number sympy distributes over the sum
+  put in for u (2u at u = 1 + x is 2 + 2x, in the order of 1 + x);
 * the decomposition, for a layer rewritten in its inner symbol (u = 2 + cos v).
 
 A sum that is *equal* to a typed one prints in the typed order wherever it appears, so
@@ -107,6 +108,15 @@ class TermOrder:
                 if isinstance(node, sympy.Add) and node in self._terms:
                     image = node.xreplace(mapping)
                     self.record(image, [term.xreplace(mapping) for term in self._terms[node]])
+        sums = [value for value in mapping.values() if isinstance(value, sympy.Add)]
+        if sums:   # 2·u at u = 1 + x is 2 + 2x (sympy distributes): in the order of 1 + x
+            for node in sympy.preorder_traversal(result):
+                if isinstance(node, sympy.Add) and node not in self._terms:
+                    for total in sums:
+                        factor = _scale(node, total)
+                        if factor is not None:
+                            self.record(node, [factor * term for term in self.terms(total)])
+                            break
         return result
 
     def _flatten(self, sources) -> list:
@@ -118,6 +128,18 @@ class TermOrder:
             else:
                 flat.append(source)
         return flat
+
+
+def _scale(candidate, total):
+    """The number c with c·total == candidate (sympy distributed c over the sum), else None."""
+    if len(candidate.args) != len(total.args):
+        return None
+    first = total.args[0]
+    for term in candidate.args:
+        factor = term / first
+        if factor.is_Number and factor != 0 and sympy.Mul(factor, total) == candidate:
+            return factor
+    return None
 
 
 def _rank(term, sources: list, fallback: int) -> int:
