@@ -10,7 +10,8 @@ The tests check every result against ``sympy.diff`` and central finite differenc
 How the expression is read (the top-level node decides the rule):
 
 * no x in it -> "constant" (0); x itself -> "variable" (1).
-* a sum -> ONE "sum" step with a child per term (in printing order).
+* a sum -> ONE "sum" step with a child per term, in the order the terms were typed (the TermOrder
+  given to ``derive``; sympy's printing order otherwise).
 * a product with a constant factor (3 sin x, −x², x/2) -> "constant_multiple", child: the rest.
 * a product with x in a denominator (sympy stores a/b as a·b⁻¹; ``sympy.fraction(.., exact=True)``
   recovers the numerator/denominator a learner wrote, without turning e^(−x) into 1/eˣ) ->
