@@ -11,10 +11,14 @@ from __future__ import annotations
 import core
 from core.naming import to_unicode
 
-from .format import fmt
 
 BATCH_TITLES = {None: "Full Batch", 1: "One Sample per Step"}
 INIT_TITLES = {"xavier": "Xavier", "he": "He", "small": "Small Random", "zero": "Zero"}
+
+
+def fmt(value: float) -> str:
+    """A value as the learner would type it: 0.5, not 0.500 (six significant digits at most)."""
+    return f"{float(value):.6g}"
 
 
 def _layer(model, layer) -> int | None:

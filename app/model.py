@@ -775,8 +775,12 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
                         timeline: core.Timeline, view: dict) -> None:
         """Take a whole saved state as one change: the data and split, the timeline (its runs were
         built on that data and split), the selection, the surface plane, the sample and the pace.
-        Every view hears of it once, after everything is in place."""
+        Every view hears of it once, after everything is in place; the diagram and the data are
+        rebuilt only if the network's shape or the data really changed (an undo of η keeps both)."""
         self.set_running(False)
+        shape = (self.network.sizes, self.network.activations)
+        same_data = (data is self._data and float(test_fraction) == self._test_fraction
+                     and int(split_seed) == self._split_seed)
         self._data = data
         self._test_fraction, self._split_seed = float(test_fraction), int(split_seed)
         self._split()
@@ -795,8 +799,12 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
             item = self._make_snapshot()
         self._show(*item)
         self.set_message("")
-        for name in ("structureChanged", "datasetChanged", "historyReset", "trainingOptionsChanged",
-                     "timelineChanged", "parametersChanged"):
+        changed = ("historyReset", "trainingOptionsChanged", "timelineChanged", "parametersChanged")
+        if shape != (self.network.sizes, self.network.activations):
+            changed += ("structureChanged",)
+        if not same_data:
+            changed += ("datasetChanged",)
+        for name in changed:
             self._emit(name)
         for name in ("lossChanged", "learningRateChanged", "trainOnlyAxesChanged", "selectionChanged",
                      "axesChanged", "sampleChanged", "focusedPathChanged"):

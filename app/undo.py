@@ -86,14 +86,16 @@ def _labelled(label, method, model, *args, **kwargs):
 
 
 def fingerprint(state: SessionState) -> tuple:
-    """What tells two states apart, cheaply: the data (shared objects: by identity), the split, the
-    view, the Function lab's formula and x0, and per run its shape, settings, parameters, step and event count."""
+    """What tells two states apart for the learner, cheaply: the data (shared objects: by identity),
+    the split, the view, the Function lab's formula and x0, and per run its shape, settings,
+    parameters and step. (Not the events a run recorded: a value nudged up and down again is no
+    edit, though the run keeps both nudges.)"""
     timeline = state.timeline
     runs = []
     for branch in timeline.branches:
         run = branch.run
         net = run.net
-        runs.append((branch.id, run.step_count, len(run.trajectory.events), tuple(net.sizes),
+        runs.append((branch.id, run.step_count, tuple(net.sizes),
                      tuple(net.activations), run.settings, net.parameter_vector().tobytes()))
     race = timeline.race
     lab = state.function_lab   # (not its list of formulas tried: Enter on a derived formula is no edit)
