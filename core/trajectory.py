@@ -194,6 +194,19 @@ class Trajectory:
         self._keyframe_bytes = 0
         self._events: list[Event] = []
         self._event_steps: list[int] = []
+        # the keyframe / event containers may be another trajectory's too (a copy of the whole)
+        self._frames_shared = self._events_shared = False
+
+    def _own_frames(self) -> None:
+        """Copy the keyframe containers before changing them, if another trajectory shares them."""
+        if self._frames_shared:
+            self._keyframes, self._keyframe_steps = dict(self._keyframes), list(self._keyframe_steps)
+            self._frames_shared = False
+
+    def _own_events(self) -> None:
+        if self._events_shared:
+            self._events, self._event_steps = list(self._events), list(self._event_steps)
+            self._events_shared = False
 
     # ------------------------------------------------------------------ writing (by the run)
     def record(self, step: int, cost: float, test_cost: float, learning_rate: float, epoch: float,
@@ -221,6 +234,7 @@ class Trajectory:
         state = {key: _frozen(value) if isinstance(value, np.ndarray) else value
                  for key, value in rule_state.items()}
         frame = Keyframe(int(step), _frozen(theta), state, tuple(int(c) for c in cursor), settings)
+        self._own_frames()
         if frame.step in self._keyframes:
             self._keyframe_bytes -= self._keyframes[frame.step].nbytes
         else:
@@ -246,6 +260,7 @@ class Trajectory:
             raise ValueError("events are recorded in step order")
         if kind == "parameters":
             value = _frozen(value)
+        self._own_events()
         self._events.append(Event(int(step), kind, value))
         self._event_steps.append(int(step))
 
@@ -380,11 +395,23 @@ class Trajectory:
         clone.path = self.path.until(step)
         clone._cost, clone._test, clone._rate, clone._epoch, clone._distance = (
             c.truncated(step + 1) for c in (self._cost, self._test, self._rate, self._epoch, self._distance))
-        clone._keyframe_steps = [s for s in self._keyframe_steps if s <= step]
-        clone._keyframes = {s: self._keyframes[s] for s in clone._keyframe_steps}
-        clone._keyframe_bytes = sum(f.nbytes for f in clone._keyframes.values())
+        # the keyframe and event containers of a copy of the whole are shared until either changes
+        if self._keyframe_steps and self._keyframe_steps[-1] > step:
+            clone._keyframe_steps = [s for s in self._keyframe_steps if s <= step]
+            clone._keyframes = {s: self._keyframes[s] for s in clone._keyframe_steps}
+            clone._keyframe_bytes = sum(f.nbytes for f in clone._keyframes.values())
+            clone._frames_shared = False
+        else:
+            clone._keyframe_steps, clone._keyframes = self._keyframe_steps, self._keyframes
+            clone._keyframe_bytes = self._keyframe_bytes
+            clone._frames_shared = self._frames_shared = True
         cut = bisect.bisect_right(self._event_steps, step)
-        clone._events, clone._event_steps = self._events[:cut], self._event_steps[:cut]
+        if cut < len(self._events):
+            clone._events, clone._event_steps = self._events[:cut], self._event_steps[:cut]
+            clone._events_shared = False
+        else:
+            clone._events, clone._event_steps = self._events, self._event_steps
+            clone._events_shared = self._events_shared = True
         return clone
 
     def __repr__(self) -> str:
