@@ -56,7 +56,11 @@ _STANDARD_FALLBACKS = {
     QKeySequence.Save: "Ctrl+S",
     QKeySequence.SaveAs: "Ctrl+Shift+S",
     QKeySequence.Undo: "Ctrl+Z",
+    QKeySequence.Redo: "Ctrl+Shift+Z",
 }
+# Where a platform binds a standard key to several keys, the one the studio shows and binds, if the
+# platform has it: Redo is Ctrl+Y first on some (Windows, offscreen), Ctrl+Shift+Z on the desktops.
+_STANDARD_PREFERRED = {QKeySequence.Redo: "Ctrl+Shift+Z"}
 
 
 # Key names in panel-local shortcut texts that stand for several keys.
@@ -74,6 +78,9 @@ def panel_key_sequences(text: str) -> list[QKeySequence]:
 def key_sequence(shortcut: Shortcut) -> QKeySequence:
     """The QKeySequence a spec's shortcut stands for (standard keys resolve per platform)."""
     sequence = QKeySequence(shortcut)
+    preferred = _STANDARD_PREFERRED.get(shortcut) if isinstance(shortcut, QKeySequence.StandardKey) else None
+    if preferred is not None and QKeySequence(preferred) in QKeySequence.keyBindings(shortcut):
+        sequence = QKeySequence(preferred)
     if sequence.isEmpty() and shortcut in _STANDARD_FALLBACKS:
         sequence = QKeySequence(_STANDARD_FALLBACKS[shortcut])
     return sequence
@@ -82,7 +89,7 @@ def key_sequence(shortcut: Shortcut) -> QKeySequence:
 class ActionRegistry(QObject):
     """Owns one QAction per command; the window adds them so their shortcuts work everywhere."""
 
-    MENU_ORDER = ("File", "Export", "Data", "Network", "Training", "Timeline", "Race", "Parameters", "Surface",
+    MENU_ORDER = ("File", "Edit", "Export", "Data", "Network", "Training", "Timeline", "Race", "Parameters", "Surface",
                   "Function", "View", "Help")
     # A command that needs a value was chosen from a menu or by its key: the palette asks for it.
     argumentWanted = Signal(str)

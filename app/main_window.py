@@ -24,6 +24,7 @@ from .model import SessionModel
 from . import network_conditions
 from .autosave import Autosave
 from .session_files import SessionFiles, dropped_paths
+from .undo import UndoHistory
 from .views.banner import MessageBanner
 from .views.command_palette import CommandPalette
 from .views.shortcut_sheet import ShortcutSheet
@@ -61,6 +62,8 @@ class MainWindow(QMainWindow):
         self.registry.add_all(self._global_specs() + network_lab.action_specs(self.model, self.registry))
         self.function_model = FunctionLabModel(self)
         function_lab.register_actions(self.function_model, self.registry, lambda: self.function_lab)
+        self.undo = UndoHistory(self.model, self.function_model, self)   # the Edit menu (app/undo.py)
+        self.undo.install(self.registry)
         self.exports = Exports(self)   # the Export menu (app/exports.py)
         self.registry.add_all(export_specs(self.exports))
         self.session_files = SessionFiles(self, settings)

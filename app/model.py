@@ -31,6 +31,8 @@ from .session_plane import SurfacePlaneCommands
 from .session_race import RaceCommands
 from .session_timeline import TimelineCommands
 from .transactions import SIGNAL_ORDER, Transactional, transaction  # noqa: F401 (SIGNAL_ORDER: tests)
+from . import edit_labels as labels
+from .undo import undoable
 
 DEFAULT_LEARNING_RATE = 2.0
 LESSON_DATASET = "lesson"
@@ -61,6 +63,8 @@ FINE_NUDGE_STEP = 0.01
 
 class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transactional, QObject):
     """Everything the studio is showing: network, data, cost, optimizer settings, selection, history."""
+
+    undo_history = None   # the window's app.undo.UndoHistory: the @undoable commands are recorded there
 
     parametersChanged = Signal()          # any parameter value changed (step, nudge, reset)
     stepped = Signal(int, float)           # step count and cost after a training step
@@ -444,6 +448,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
     def toggle_running(self) -> None:
         self.set_running(not self._running)
 
+    @undoable(labels.reset)
     @transaction
     def reset(self) -> None:
         """Back to the starting parameters and an empty history, keeping every setting but a learning
@@ -473,6 +478,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
             return DEFAULT_LEARNING_RATE
         return NEW_SHAPE_MAX_RATE
 
+    @undoable(labels.restore_lesson)
     @transaction
     def restore_lesson(self) -> None:
         """Back to the lesson exactly as the studio starts: its data, no test split, the 1-1-1 sigmoid
@@ -500,6 +506,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
         self._emit("sampleChanged", self._sample)
         self._emit("parametersChanged")
 
+    @undoable(labels.reinitialize)
     @transaction
     def reinitialize(self, seed: int | None = None, init: str | None = None) -> None:
         """New random starting weights (from ``seed``, default the next one) under ``init``."""
@@ -510,6 +517,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
         self._emit("trainingOptionsChanged")
         self._emit("parametersChanged")
 
+    @undoable(labels.cycle_init)
     @transaction
     def cycle_init(self) -> None:
         names = list(core.network.INITIALIZATIONS)
@@ -525,6 +533,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
             self._engine.steps_per_frame = steps
             self._emit("stepsPerTickChanged", steps)
 
+    @undoable(labels.batch)
     @transaction
     def set_batch_size(self, size: int | None) -> None:
         """None (full batch), 1 (one sample at a time) or a mini-batch size; the run goes on."""
@@ -539,6 +548,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
             self._change_run(change)
             self._emit("trainingOptionsChanged")
 
+    @undoable(labels.batch)
     @transaction
     def cycle_batch_mode(self) -> None:
         modes = list(BATCH_MODES)
@@ -546,6 +556,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
         self.set_batch_size(modes[(modes.index(current) + 1) % len(modes)])
 
     # ----------------------------------------------------------------- settings
+    @undoable(labels.learning_rate)
     @transaction
     def set_learning_rate(self, rate: float) -> None:
         if not math.isfinite(rate) or rate <= 0:
@@ -562,6 +573,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
             self._change_run(change)
             self._emit("learningRateChanged", rate)
 
+    @undoable(labels.learning_rate)
     @transaction
     def scale_learning_rate(self, factor: float) -> None:
         self.set_learning_rate(self.learning_rate * factor)
@@ -570,6 +582,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
         """The costs that make sense for this output layer and task (the learner's choice among them)."""
         return core.compatible_losses(self.network, self._data.task)
 
+    @undoable(labels.cost)
     @transaction
     def set_loss(self, name: str) -> None:
         """Train on another cost from the shown step on (an event of the run: the curve goes on)."""
@@ -582,12 +595,14 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
             self._change_run(lambda run: run.set_loss(name))
             self._emit("lossChanged", name)
 
+    @undoable(labels.cost)
     @transaction
     def cycle_loss(self) -> None:
         names = self.compatible_losses()
         current = names.index(self.loss_name) if self.loss_name in names else -1
         self.set_loss(names[(current + 1) % len(names)])
 
+    @undoable(labels.regularization)
     @transaction
     def set_regularization(self, kind: str | None, rate: float | None = None) -> None:
         """None, "l1" or "l2" with a rate; the cost (and so the curve) changes, the weights stay."""
@@ -600,16 +615,19 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
             self._change_run(lambda run: run.set_regularization(kind, rate))
             self._emit("trainingOptionsChanged")
 
+    @undoable(labels.regularization)
     @transaction
     def cycle_regularization(self) -> None:
         kinds = list(core.network.REGULARIZATIONS)
         self.set_regularization(kinds[(kinds.index(self.network.regularization) + 1) % len(kinds)])
 
+    @undoable(labels.regularization)
     @transaction
     def scale_regularization(self, factor: float) -> None:
         self.set_regularization(self.network.regularization, self.network.regularization_rate * factor)
 
     # ----------------------------------------------------------------- data
+    @undoable(labels.dataset)
     @transaction
     def set_dataset(self, name: str, n: int | None = None, noise: float | None = None,
                     seed: int | None = None) -> None:
@@ -627,18 +645,21 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
             return
         self.set_data(data)
 
+    @undoable(labels.dataset)
     @transaction
     def cycle_dataset(self, offset: int = 1) -> None:
         names = list(core.DATASETS)
         index = names.index(self._data.name) if self._data.name in names else (-1 if offset > 0 else 0)
         self.set_dataset(names[(index + offset) % len(names)])
 
+    @undoable(labels.load_tabular)
     @transaction
     def load_tabular(self, table_data, title: str, test_fraction: float = 0.2, split_seed: int = 0) -> None:
         """The learner's CSV, as chosen in the import dialog (a core.TabularDataset)."""
         self.set_data(core.dataset_from_tabular(table_data, name="csv", title=title),
                       test_fraction=test_fraction, split_seed=split_seed)
 
+    @undoable(labels.dataset)
     @transaction
     def set_data(self, data: core.Dataset, test_fraction: float | None = None,
                  split_seed: int | None = None) -> None:
@@ -675,6 +696,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
                              "(Controls ▸ Held out sets a test set).")
         self._emit("parametersChanged")
 
+    @undoable(labels.split)
     @transaction
     def set_split(self, test_fraction: float, seed: int | None = None) -> None:
         """Hold out ``test_fraction`` of the points (0: none) chosen from ``seed``."""
@@ -695,6 +717,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
         self._X, self._y = data.X[train], data.y[train]
         self._X_test, self._y_test = data.X[test], data.y[test]
 
+    @undoable(labels.add_point)
     @transaction
     def add_point(self, x, label) -> None:
         """A new data point at ``x`` (class index, or target value for regression), for training."""
@@ -705,6 +728,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
             return
         self._replace_points(data)
 
+    @undoable(labels.remove_point)
     @transaction
     def remove_point(self, index: int) -> None:
         try:
@@ -751,8 +775,12 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
                         timeline: core.Timeline, view: dict) -> None:
         """Take a whole saved state as one change: the data and split, the timeline (its runs were
         built on that data and split), the selection, the surface plane, the sample and the pace.
-        Every view hears of it once, after everything is in place."""
+        Every view hears of it once, after everything is in place; the diagram and the data are
+        rebuilt only if the network's shape or the data really changed (an undo of η keeps both)."""
         self.set_running(False)
+        shape = (self.network.sizes, self.network.activations)
+        same_data = (data is self._data and float(test_fraction) == self._test_fraction
+                     and int(split_seed) == self._split_seed)
         self._data = data
         self._test_fraction, self._split_seed = float(test_fraction), int(split_seed)
         self._split()
@@ -771,8 +799,12 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
             item = self._make_snapshot()
         self._show(*item)
         self.set_message("")
-        for name in ("structureChanged", "datasetChanged", "historyReset", "trainingOptionsChanged",
-                     "timelineChanged", "parametersChanged"):
+        changed = ("historyReset", "trainingOptionsChanged", "timelineChanged", "parametersChanged")
+        if shape != (self.network.sizes, self.network.activations):
+            changed += ("structureChanged",)
+        if not same_data:
+            changed += ("datasetChanged",)
+        for name in changed:
             self._emit(name)
         for name in ("lossChanged", "learningRateChanged", "trainOnlyAxesChanged", "selectionChanged",
                      "axesChanged", "sampleChanged", "focusedPathChanged"):
@@ -792,6 +824,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
         layer = self.network.locate(self._selected).layer
         return min(layer, hidden - 1)
 
+    @undoable(labels.add_layer)
     @transaction
     def add_layer(self, index: int | None = None, size: int | None = None,
                   activation: str | None = None) -> None:
@@ -810,6 +843,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
         self._edit(lambda net: net.add_layer(index, min(size, MAX_NEURONS), activation),
                    select_layer=index)
 
+    @undoable(labels.remove_layer)
     @transaction
     def remove_layer(self, index: int | None = None) -> None:
         index = self.focused_layer if index is None else index
@@ -819,6 +853,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
         self._edit(lambda net: net.remove_layer(index),
                    select_layer=lambda net: min(index, net.depth - 2) if net.depth > 1 else None)
 
+    @undoable(labels.add_neuron)
     @transaction
     def add_neuron(self, layer: int | None = None) -> None:
         layer = self.focused_layer if layer is None else layer
@@ -830,6 +865,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
             return
         self._edit(lambda net: net.add_neuron(layer), select_layer=layer)
 
+    @undoable(labels.remove_neuron)
     @transaction
     def remove_neuron(self, layer: int | None = None, j: int | None = None) -> None:
         layer = self.focused_layer if layer is None else layer
@@ -843,6 +879,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
         j = size - 1 if j is None else j
         self._edit(lambda net: net.remove_neuron(layer, j), select_layer=layer)
 
+    @undoable(labels.set_hidden_layers)
     @transaction
     def set_hidden_layers(self, sizes, activation: str = DEFAULT_HIDDEN_ACTIVATION) -> None:
         """Replace the hidden layers by fresh ones of these sizes (a starting network, e.g. from the
@@ -858,11 +895,13 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
 
         self._edit(rebuild, select_layer=0 if sizes else None)
 
+    @undoable(labels.set_activation)
     @transaction
     def set_activation(self, layer: int, name: str) -> None:
         if self.network.activations[layer] != name:
             self._edit(lambda net: net.set_activation(layer, name), select_layer=None)
 
+    @undoable(labels.cycle_all_activations)
     @transaction
     def cycle_all_activations(self) -> None:
         """Every hidden layer to the next activation (after the first layer's): a deep sigmoid
@@ -878,6 +917,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
                    select_layer=None)
         self.set_message(f"Every hidden layer is {core.ACTIVATIONS[following].title} now.")
 
+    @undoable(labels.vanishing_example)
     @transaction
     def load_vanishing_example(self) -> None:
         """Six sigmoid hidden layers of 8 on the circle data: the classic vanishing gradient."""
@@ -887,6 +927,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
                          "layer on the way back, since each σ′ ≤ ¼. Shift+V switches every hidden layer to the "
                          "next activation (tanh, ReLU …); I changes the initialization.")
 
+    @undoable(labels.cycle_activation)
     @transaction
     def cycle_activation(self, layer: int | None = None) -> None:
         layer = self.focused_layer if layer is None else layer
@@ -989,6 +1030,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
             self._sample = index
             self._emit("sampleChanged", index)
 
+    @undoable(labels.set_parameter)
     @transaction
     def set_parameter(self, name: str, value: float) -> None:
         """A hand edit of the shown step (a past step: on a new branch from there)."""
@@ -999,6 +1041,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
             self._change_run(lambda run: run.set_parameter(name, value))
             self._emit("timelineChanged")
 
+    @undoable(labels.nudge, merge=labels.nudge_key)
     @transaction
     def nudge(self, direction: int, fine: bool = False) -> None:
         """Move the selected parameter by a fixed amount so the learner sees every view respond."""
@@ -1031,6 +1074,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transac
         index = pairs.index(current) if current in pairs else 0
         self.set_axes(*pairs[(index + offset) % len(pairs)])
 
+    @undoable(labels.train_only_axes)
     @transaction
     def set_train_only_axes(self, only: bool) -> None:
         if only != self._train_only_axes:

@@ -213,6 +213,7 @@ class SessionFiles(QObject):
             self._applying = False
         self._set_path(path)
         self.window.setWindowModified(path is None)   # a recovered session is not saved anywhere yet
+        self.window.undo.clear()   # another session: its history starts here (app/undo.py)
 
     def _on_loaded(self, path: str, state: SessionState) -> None:
         self.apply_state(state, path)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import core
 
+from . import edit_labels as labels
 from .transactions import transaction
+from .undo import undoable
 
 RACE_WARM_STEPS = core.race.WARM_STEPS
 RACE_START_STEP = 0.5      # how far Alt+arrow moves a race's start in a plotted parameter
@@ -28,6 +30,7 @@ class RaceCommands:
     def race_entrants(self) -> list[core.Entrant]:
         return list(self._timeline.race.entrants) if self.racing else []
 
+    @undoable(labels.start_race)
     @transaction
     def start_race(self, entrants) -> bool:
         """Race ``entrants`` (core.Entrant) from the shown parameters on the current data; their first
@@ -47,6 +50,7 @@ class RaceCommands:
         self._emit("timelineChanged")
         return True
 
+    @undoable(labels.move_race_start, merge=labels.race_start_key)
     @transaction
     def restart_race_at(self, a: float, b: float) -> None:
         """Move the race's common start to (a, b) in the surface's two parameters (the others as
@@ -67,6 +71,7 @@ class RaceCommands:
         if running:
             self._engine.start()
 
+    @undoable(labels.move_race_start, merge=labels.race_start_key)
     @transaction
     def move_race_start(self, da: float, db: float) -> None:
         """Move the common start by (da, db) steps of RACE_START_STEP in the surface's two parameters."""
@@ -78,6 +83,7 @@ class RaceCommands:
         a, b = (start[names.index(axis)] for axis in self._axes)
         self.restart_race_at(a + da * RACE_START_STEP, b + db * RACE_START_STEP)
 
+    @undoable(labels.end_race)
     @transaction
     def end_race(self) -> None:
         """Keep the shown run alone, as an ordinary run."""

@@ -4,7 +4,9 @@ works on the model's core.Timeline under the training engine's lock, like every 
 """
 from __future__ import annotations
 
+from . import edit_labels as labels
 from .transactions import transaction
+from .undo import undoable
 
 
 class TimelineCommands:
@@ -85,6 +87,7 @@ class TimelineCommands:
             return
         self.switch_branch(ids[(ids.index(self.branch_id) + offset) % len(ids)])
 
+    @undoable(labels.delete_branch)
     @transaction
     def delete_branch(self, branch_id: int | None = None) -> None:
         """Forget a branch (default: the shown one); the last one stays."""

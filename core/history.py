@@ -13,6 +13,11 @@ the history keeps at most ``capacity`` records:
 
 Uniform thinning (rather than "halve whatever is oldest") keeps the early part of a run — where
 gradient descent moves the most — as well sampled as the middle.
+
+Copies share: ``until`` gives a history that shares the record buffers (a branch, an undo state),
+and a record is written once, in place only by a history standing at the buffers' frontier (its
+records are all the buffers hold); another copies its own records first, and thinning writes new
+buffers. So a thousand undo states of one run hold one path, not a thousand.
 """
 from __future__ import annotations
 
@@ -36,6 +41,20 @@ class History:
         self._n = 0
         self._appended = 0
         self._stride = 1
+        self._filled = [0]   # records written in these buffers, shared with the histories sharing them
+
+    _BUFFERS = ("_steps", "_costs", "_test_costs", "_ordinals", "_params")
+
+    def _own(self) -> None:
+        """Copy this history's records into buffers of its own (another one wrote past them)."""
+        n = self._n
+        for name in self._BUFFERS:
+            shared = getattr(self, name)
+            if shared is not None:
+                mine = np.empty_like(shared)
+                mine[:n] = shared[:n]
+                setattr(self, name, mine)
+        self._filled = [n]
 
     def append(self, step: int, cost: float, parameters, test_cost: float = np.nan) -> None:
         """Record a step; ``test_cost`` is the held-out cost, if there is a test set."""
@@ -46,6 +65,8 @@ class History:
             raise ValueError(f"expected {self._params.shape[1]} parameters per record, got {p.size}")
         if self._n == self.capacity:
             self._thin()
+        if self._filled[0] != self._n:
+            self._own()
         n = self._n
         self._steps[n] = step
         self._costs[n] = cost
@@ -53,6 +74,7 @@ class History:
         self._params[n] = p
         self._ordinals[n] = self._appended
         self._n += 1
+        self._filled[0] = self._n
         self._appended += 1
 
     def _thin(self) -> None:
@@ -70,12 +92,13 @@ class History:
             self._stride *= 2
         index = np.concatenate([np.flatnonzero(keep), np.arange(older, n)])
         m = index.size
-        self._steps[:m] = self._steps[index]
-        self._costs[:m] = self._costs[index]
-        self._test_costs[:m] = self._test_costs[index]
-        self._ordinals[:m] = self._ordinals[index]
-        self._params[:m] = self._params[index]
+        for name in self._BUFFERS:   # into new buffers: histories sharing the old ones keep them
+            old = getattr(self, name)
+            new = np.empty_like(old)
+            new[:m] = old[index]
+            setattr(self, name, new)
         self._n = m
+        self._filled = [m]
 
     def columns(self, columns, until: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(steps, parameters[:, columns]) of the records (up to step ``until``), copying only those
@@ -107,10 +130,17 @@ class History:
         return self._params[found[-1]].copy() if found.size else None
 
     def until(self, step: int) -> "History":
-        """A copy holding only the records of steps <= ``step`` (for a branch from that step)."""
-        clone = History(self.capacity)
+        """A copy holding only the records of steps <= ``step`` (for a branch from that step, or an
+        undo state): it shares the buffers when those records come first, as they do in a run."""
         keep = np.flatnonzero(self._steps[:self._n] <= step)
         m = keep.size
+        if m == 0 or keep[-1] == m - 1:
+            clone = History.__new__(History)
+            clone.__dict__.update(self.__dict__)   # the same buffers and frontier counter
+            clone._n = m
+            clone._appended = int(self._ordinals[m - 1]) + 1 if m else 0
+            return clone
+        clone = History(self.capacity)
         for name in ("_steps", "_costs", "_test_costs", "_ordinals"):
             getattr(clone, name)[:m] = getattr(self, name)[keep]
         if self._params is not None:
@@ -146,6 +176,7 @@ class History:
             history._params = np.empty((history.capacity, params.shape[1]), dtype=np.float64)
             history._params[:n] = params
         history._n, history._appended, history._stride = n, int(exported["appended"]), int(exported["stride"])
+        history._filled = [n]
         return history
 
     def clear(self) -> None:

@@ -89,31 +89,87 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return out
 
 
-class _Column:
-    """A growable float64 column (amortised doubling)."""
+class _Rows:
+    """A float64 buffer whose rows are written once each, in order: ``filled`` rows are written.
+    Columns share it; a column writes the next row in place only when it stands at the frontier
+    (its rows are exactly the ``filled`` ones), else it copies its own rows into a new buffer."""
 
-    __slots__ = ("data", "n")
+    __slots__ = ("data", "filled")
+
+    def __init__(self, data: np.ndarray, filled: int):
+        self.data, self.filled = data, filled
+
+
+class _Column:
+    """A growable float64 column (amortised doubling) whose copies share their rows.
+
+    Rows 0 .. n-2 live in a shared write-once buffer (``_Rows``); the last row, the only one a run
+    amends (an event at its current step), is the column's own (``last``). So ``truncated`` is a
+    constant-time copy however long the column is: a thousand undo states of a 100,000-step run
+    share one buffer instead of holding a thousand 800 kB copies, and training the live run (which
+    appends at the frontier) never changes what a copy shows."""
+
+    __slots__ = ("rows", "n", "last")
 
     def __init__(self, capacity: int = 256):
-        self.data = np.empty(capacity)
+        self.rows = _Rows(np.empty(capacity), 0)
         self.n = 0
+        self.last = math.nan
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> "_Column":
+        column = cls(max(256, values.size))
+        if values.size:
+            column.rows.data[:values.size - 1] = values[:-1]
+            column.rows.filled = values.size - 1
+            column.last, column.n = float(values[-1]), values.size
+        return column
 
     def append(self, value: float) -> None:
-        if self.n == self.data.size:
-            grown = np.empty(2 * self.data.size)
-            grown[:self.n] = self.data[:self.n]
-            self.data = grown
-        self.data[self.n] = value
+        if self.n:
+            self._settle()
+        self.last = float(value)
         self.n += 1
 
+    def _settle(self) -> None:
+        """Move the last row into the buffer (in place at the frontier, else in a copy)."""
+        index, rows = self.n - 1, self.rows
+        if rows.filled != index or index >= rows.data.size:
+            grown = np.empty(max(256, 2 * rows.data.size if index >= rows.data.size else rows.data.size))
+            grown[:index] = rows.data[:index]
+            rows = self.rows = _Rows(grown, index)
+        rows.data[index] = self.last
+        rows.filled = index + 1
+
+    def amend(self, value: float) -> None:
+        """Change the last row."""
+        self.last = float(value)
+
+    def at(self, index: int) -> float:
+        return self.last if index == self.n - 1 else float(self.rows.data[index])
+
+    def take(self, indices: np.ndarray) -> np.ndarray:
+        """The rows at ``indices`` (0 <= index < n), a new array."""
+        settled = self.rows.data[np.minimum(indices, max(self.n - 2, 0))]
+        return np.where(indices == self.n - 1, self.last, settled)
+
     def view(self, stop: int | None = None) -> np.ndarray:
-        return self.data[:self.n if stop is None else min(stop, self.n)]
+        """Rows 0 .. stop-1: a view of the shared buffer, or a copy when it includes the last row."""
+        stop = self.n if stop is None else min(stop, self.n)
+        if stop < self.n:
+            return self.rows.data[:stop]
+        return np.append(self.rows.data[:stop - 1], self.last) if stop else self.rows.data[:0]
 
     def truncated(self, length: int) -> "_Column":
-        clone = _Column(max(256, length))
-        clone.data[:length] = self.data[:length]
-        clone.n = length
+        """The first ``length`` rows, sharing the buffer."""
+        clone = _Column.__new__(_Column)
+        clone.rows, clone.n = self.rows, length
+        clone.last = self.at(length - 1) if length else math.nan
         return clone
+
+    @property
+    def nbytes(self) -> int:
+        return self.rows.data.nbytes
 
 
 class Trajectory:
@@ -138,6 +194,19 @@ class Trajectory:
         self._keyframe_bytes = 0
         self._events: list[Event] = []
         self._event_steps: list[int] = []
+        # the keyframe / event containers may be another trajectory's too (a copy of the whole)
+        self._frames_shared = self._events_shared = False
+
+    def _own_frames(self) -> None:
+        """Copy the keyframe containers before changing them, if another trajectory shares them."""
+        if self._frames_shared:
+            self._keyframes, self._keyframe_steps = dict(self._keyframes), list(self._keyframe_steps)
+            self._frames_shared = False
+
+    def _own_events(self) -> None:
+        if self._events_shared:
+            self._events, self._event_steps = list(self._events), list(self._event_steps)
+            self._events_shared = False
 
     # ------------------------------------------------------------------ writing (by the run)
     def record(self, step: int, cost: float, test_cost: float, learning_rate: float, epoch: float,
@@ -149,7 +218,7 @@ class Trajectory:
                   (self._epoch, epoch), (self._distance, distance))
         if step == len(self) - 1:
             for column, value in values:
-                column.data[step] = value
+                column.amend(value)
         elif step == len(self):
             for column, value in values:
                 column.append(value)
@@ -165,6 +234,7 @@ class Trajectory:
         state = {key: _frozen(value) if isinstance(value, np.ndarray) else value
                  for key, value in rule_state.items()}
         frame = Keyframe(int(step), _frozen(theta), state, tuple(int(c) for c in cursor), settings)
+        self._own_frames()
         if frame.step in self._keyframes:
             self._keyframe_bytes -= self._keyframes[frame.step].nbytes
         else:
@@ -190,6 +260,7 @@ class Trajectory:
             raise ValueError("events are recorded in step order")
         if kind == "parameters":
             value = _frozen(value)
+        self._own_events()
         self._events.append(Event(int(step), kind, value))
         self._event_steps.append(int(step))
 
@@ -229,11 +300,11 @@ class Trajectory:
         """The scalars of one step."""
         if not 0 <= step < len(self):
             raise IndexError(f"step {step} is outside 0..{len(self) - 1}")
-        test = float(self._test.data[step])
-        return {"step": step, "cost": float(self._cost.data[step]),
+        test = self._test.at(step)
+        return {"step": step, "cost": self._cost.at(step),
                 "test_cost": None if math.isnan(test) else test,
-                "learning_rate": float(self._rate.data[step]), "epoch": float(self._epoch.data[step]),
-                "distance": float(self._distance.data[step])}
+                "learning_rate": self._rate.at(step), "epoch": self._epoch.at(step),
+                "distance": self._distance.at(step)}
 
     def keyframe_before(self, step: int) -> Keyframe:
         """The newest keyframe at or before ``step``."""
@@ -267,7 +338,7 @@ class Trajectory:
             steps = np.arange(0, n, stride)
             if steps[-1] != n - 1:
                 steps = np.append(steps, n - 1)
-        return steps, self._cost.data[steps].copy(), self._test.data[steps].copy()
+        return steps, self._cost.take(steps), self._test.take(steps)
 
     def path_until(self, step: int, columns) -> tuple[np.ndarray, np.ndarray]:
         """(steps, parameters[:, columns]) of the drawn path's records up to ``step`` (copies)."""
@@ -277,7 +348,7 @@ class Trajectory:
     def nbytes(self) -> int:
         """Bytes held: keyframes, events' vectors, the drawn path and the dense columns."""
         path = self.path.capacity * (8 * self.parameter_count + 32)
-        columns = sum(c.data.nbytes for c in (self._cost, self._test, self._rate, self._epoch, self._distance))
+        columns = sum(c.nbytes for c in (self._cost, self._test, self._rate, self._epoch, self._distance))
         events = sum(e.value.nbytes for e in self._events if isinstance(e.value, np.ndarray))
         return self._keyframe_bytes + path + columns + events
 
@@ -288,7 +359,7 @@ class Trajectory:
         n = len(self)
         return {"keyframe_interval": self.keyframe_interval, "keyframe_budget": self.keyframe_budget,
                 "parameter_count": self.parameter_count,
-                "columns": {name: column.data[:n].copy() for name, column in self._named_columns()},
+                "columns": {name: column.view(n).copy() for name, column in self._named_columns()},
                 "keyframes": self.keyframes, "events": list(self._events), "path": self.path.export()}
 
     def _named_columns(self):
@@ -300,11 +371,9 @@ class Trajectory:
         """The trajectory ``export`` described (its caller validated every value)."""
         trajectory = cls(exported["parameter_count"], exported["keyframe_interval"], exported["keyframe_budget"])
         trajectory.path = History.restore(exported["path"])
-        for name, column in trajectory._named_columns():
-            values = np.asarray(exported["columns"][name], dtype=np.float64)
-            column.data = np.empty(max(256, values.size))
-            column.data[:values.size] = values
-            column.n = values.size
+        (trajectory._cost, trajectory._test, trajectory._rate, trajectory._epoch, trajectory._distance) = (
+            _Column.of(np.asarray(exported["columns"][name], dtype=np.float64).ravel())
+            for name, _column in trajectory._named_columns())
         for frame in exported["keyframes"]:
             trajectory.add_keyframe(frame.step, frame.theta, frame.rule_state, frame.cursor, frame.settings)
         trajectory.keyframe_interval = exported["keyframe_interval"]   # adding may have thinned: as saved
@@ -314,8 +383,9 @@ class Trajectory:
 
     # ------------------------------------------------------------------ branching
     def truncated(self, step: int) -> "Trajectory":
-        """A new trajectory holding steps 0..step of this one (keyframes and events shared, being
-        immutable; the path and the dense scalars copied), for a branch from ``step``."""
+        """A new trajectory holding steps 0..step of this one (keyframes, events and the dense
+        scalars' rows shared, being immutable or written once; the path copied), for a branch from
+        ``step`` or an undo state."""
         if not 0 <= step < len(self):
             raise IndexError(f"step {step} is outside 0..{len(self) - 1}")
         clone = Trajectory.__new__(Trajectory)
@@ -325,11 +395,23 @@ class Trajectory:
         clone.path = self.path.until(step)
         clone._cost, clone._test, clone._rate, clone._epoch, clone._distance = (
             c.truncated(step + 1) for c in (self._cost, self._test, self._rate, self._epoch, self._distance))
-        clone._keyframe_steps = [s for s in self._keyframe_steps if s <= step]
-        clone._keyframes = {s: self._keyframes[s] for s in clone._keyframe_steps}
-        clone._keyframe_bytes = sum(f.nbytes for f in clone._keyframes.values())
+        # the keyframe and event containers of a copy of the whole are shared until either changes
+        if self._keyframe_steps and self._keyframe_steps[-1] > step:
+            clone._keyframe_steps = [s for s in self._keyframe_steps if s <= step]
+            clone._keyframes = {s: self._keyframes[s] for s in clone._keyframe_steps}
+            clone._keyframe_bytes = sum(f.nbytes for f in clone._keyframes.values())
+            clone._frames_shared = False
+        else:
+            clone._keyframe_steps, clone._keyframes = self._keyframe_steps, self._keyframes
+            clone._keyframe_bytes = self._keyframe_bytes
+            clone._frames_shared = self._frames_shared = True
         cut = bisect.bisect_right(self._event_steps, step)
-        clone._events, clone._event_steps = self._events[:cut], self._event_steps[:cut]
+        if cut < len(self._events):
+            clone._events, clone._event_steps = self._events[:cut], self._event_steps[:cut]
+            clone._events_shared = False
+        else:
+            clone._events, clone._event_steps = self._events, self._event_steps
+            clone._events_shared = self._events_shared = True
         return clone
 
     def __repr__(self) -> str:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from .. import edit_labels as labels
+from ..undo import undoable
 from .service import SymbolicService
 
 LESSON_FORMULA = "log(2 + cos(x))"
@@ -52,6 +54,8 @@ class FormulaProblem:
 
 
 class FunctionLabModel(QObject):
+    undo_history = None   # the window's app.undo.UndoHistory: formula and x0 edits are recorded there
+
     analysisChanged = Signal()
     problemChanged = Signal(object)        # FormulaProblem or None
     busyChanged = Signal(bool)
@@ -81,7 +85,7 @@ class FunctionLabModel(QObject):
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
-        self._debounce.timeout.connect(lambda: self.submit(self._typed))
+        self._debounce.timeout.connect(self._submit_typed)
         self._typed = ""
         self._dwell = QTimer(self)
         self._dwell.setSingleShot(True)
@@ -94,7 +98,7 @@ class FunctionLabModel(QObject):
 
     def start(self, text: str = LESSON_FORMULA) -> None:
         if self.analysis is None and not self.text:
-            self.submit(text, remember=True)
+            self._submit(text, remember=True)   # the lab's first formula: not an edit to undo
 
     def prefetch(self, text: str = LESSON_FORMULA, delay_ms: int = 0) -> None:
         """Derive ``text`` in the background (after ``delay_ms``) before anybody asks, so the lab's
@@ -112,7 +116,17 @@ class FunctionLabModel(QObject):
         self._typed = text
         self._debounce.start()
 
+    @undoable(labels.formula)
     def submit(self, text: str, remember: bool = False) -> None:
+        """The learner's formula (Enter, an example, an earlier one): an undoable edit."""
+        self._submit(text, remember)
+
+    @undoable(labels.typed_formula, merge=labels.typing_key)
+    def _submit_typed(self) -> None:
+        """Typing paused: derive what is typed. The pauses of one typing merge into one edit."""
+        self._submit(self._typed)
+
+    def _submit(self, text: str, remember: bool = False) -> None:
         """Check the syntax now (bounded and fast, so typos show at once); build, derive and
         everything else in the worker process (a text sympy takes minutes over is stopped there)."""
         from core.formula.parser import FormulaError, check_syntax
@@ -190,9 +204,10 @@ class FunctionLabModel(QObject):
             self.historyChanged.emit()
         self.set_x0(x0)
         if formula and formula != self.text:
-            self.submit(formula)
+            self._submit(formula)
 
     # ------------------------------------------------------------------ x0
+    @undoable(labels.x0, merge=labels.x0_key)
     def set_x0(self, x0: float) -> None:
         x0 = round(float(x0), 6)
         if x0 != self.x0:
@@ -201,6 +216,7 @@ class FunctionLabModel(QObject):
             self.x0Changed.emit(x0)
             self.graphStepChanged.emit(self.graph_step)
 
+    @undoable(labels.x0, merge=labels.x0_key)
     def move_x0(self, direction: int, fine: bool = False) -> None:
         self.set_x0(self.x0 + direction * (FINE_X0_STEP if fine else X0_STEP))
 
