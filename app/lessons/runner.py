@@ -12,11 +12,19 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from core.lessons import (Lesson, LessonError, QuantityMissing, Step, check_answer, function_quantities,
-                          goal_reached, network_quantities, number_text, option_is_right)
+                          goal_reached, health_quantities, network_quantities, number_text, option_is_right)
 
 from . import library
 
 SETTINGS_GROUP = "lessons"
+
+
+def _names_health(step: Step) -> bool:
+    """Whether the step's task names a gradient-health quantity (delta1 …)."""
+    task = step.task
+    texts = [task.argument, *(h.expression.text for h in task.hints), *(f.expression.text for f in task.factors),
+             *(o.condition[0].text for o in task.options if o.condition)]
+    return any("delta" in text for text in texts)
 
 
 def _plain_formula(text: str) -> str:
@@ -147,6 +155,8 @@ class LessonRunner(QObject):
         """The live quantities the lesson's expressions name (what the panels show now)."""
         model, function = self._window.model, self._window.function_model
         values = network_quantities(model.snapshot, model.sample)
+        if self.step is not None and _names_health(self.step):   # a backward pass: only when asked
+            values.update(health_quantities(model.snapshot))
         if function.compiled is not None:
             h, dh = function.compiled.at(function.x0)
             values.update(function_quantities(function.x0, h, dh))
@@ -336,6 +346,14 @@ class LessonRunner(QObject):
             window.function_model.submit(value, remember=True)
         elif key == "x0":
             window.function_model.set_x0(float(value))
+        elif key == "race":
+            if value == "off":
+                if model.racing:
+                    self._registry.run("end_race")
+                return
+            import core
+
+            self._registry.run("race_these", core.default_entrants(model.learning_rate, tuple(items)))
 
     # ------------------------------------------------------------------ progress
     def _key_for(self, lesson: Lesson, what: str) -> str:

@@ -19,7 +19,7 @@ import numpy as np
 from .model import Expression
 
 __all__ = ["FIXED_NAMES", "QuantityMissing", "compile_expression", "evaluate", "network_quantities",
-           "function_quantities", "plain", "quantity_names_in"]
+           "race_quantities", "health_quantities", "function_quantities", "plain", "quantity_names_in"]
 
 #: Names that do not depend on the network's shape.
 FIXED_NAMES = {
@@ -27,10 +27,14 @@ FIXED_NAMES = {
     "J": "the cost over the batch", "eta": "the learning rate η", "N": "the number of training samples",
     "step": "the number of steps taken", "x0": "the Function lab's point x0",
     "h_x0": "the Function lab's h(x0)", "dh_x0": "the Function lab's h′(x0)",
+    "J_best": "the lowest cost among a race's runs",
 }
 # Names that follow the network: nodes z1, a2 (z2_1 for neuron 1 of a wider layer), inputs x1, targets
 # y1, parameters w1, b2, w2_1_3 (the studio's w2.1.3), gradients dJ_dw2.
-_SHAPED = re.compile(r"(?:[za]\d+(?:_\d+)?|[xy]\d+|[wb]\d+(?:_\d+)*|dJ_d[wb]\d+(?:_\d+)*)")
+# prev_w2: a parameter one step earlier; J_sgd, J_momentum …: a race's runs' costs (by update rule);
+# delta1 …: the gradient-health size of δ in layer 1 … (health_quantities).
+_SHAPED = re.compile(r"(?:[za]\d+(?:_\d+)?|[xy]\d+|(?:prev_)?[wb]\d+(?:_\d+)*|dJ_d[wb]\d+(?:_\d+)*"
+                     r"|J_[a-z]+|delta\d+)")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -92,6 +96,11 @@ def network_quantities(snapshot, sample: int) -> dict[str, float]:
     for name, value, gradient in zip(snapshot.names, snapshot.theta, snapshot.gradient):
         values[plain(name)] = float(value)
         values[f"dJ_d{plain(name)}"] = float(gradient)
+    previous = getattr(snapshot, "previous_theta", None)
+    if previous is not None:   # after a step: where it started, so "how far did w1 move?" is w1 - prev_w1
+        for name, value in zip(snapshot.names, previous):
+            values[f"prev_{plain(name)}"] = float(value)
+    values.update(race_quantities(snapshot))
     if not len(X):
         return values
     sample = min(max(int(sample), 0), len(X) - 1)
@@ -111,6 +120,38 @@ def network_quantities(snapshot, sample: int) -> dict[str, float]:
             values[f"a{suffix}"] = float(a[0, j])
     values["yhat"] = float(trace.activations[-1][0, 0])
     return values
+
+
+def race_quantities(snapshot) -> dict[str, float]:
+    """While a race is on: each run's cost at the shown step by its update rule (J_sgd, J_momentum,
+    J_adam …, the names the race dialog and core.RULES use) and the lowest of them, J_best, so a
+    choice can ask which optimizer is ahead on the live race ("Adam if J_adam - J_best < 1e-12")."""
+    if not getattr(snapshot, "racing", False) or snapshot.rule is None:
+        return {}
+    from ..update_rules import RULES
+
+    costs = {f"J_{snapshot.rule.name}": float(snapshot.cost)}
+    # the other runs are traces labelled "Momentum η 0.2": the rule by its title (AdamW before Adam)
+    titles = sorted(RULES.items(), key=lambda item: -len(item[1].title))
+    for trace in snapshot.others:
+        for name, rule in titles:
+            if trace.label.startswith(f"{rule.title} η"):
+                costs.setdefault(f"J_{name}", float(trace.cost))
+                break
+    costs["J_best"] = min(costs.values())
+    return costs
+
+
+def health_quantities(snapshot) -> dict[str, float]:
+    """delta1, delta2 …: the size of the backpropagated signal δ in each layer (first layer first),
+    the numbers the gradient-health panel draws (core.gradient_health on the shown step). A backward
+    pass over the training set: asked for only by steps that name these quantities."""
+    from ..gradient_health import gradient_health
+
+    if not len(snapshot.X):
+        return {}
+    health = gradient_health(snapshot.network, snapshot.X, snapshot.y)
+    return {f"delta{layer + 1}": float(value) for layer, value in enumerate(health.delta_norms)}
 
 
 def function_quantities(x0: float, h: float, dh: float) -> dict[str, float]:

@@ -39,6 +39,7 @@ SETUP_KEYS = {
     "axes": "two parameters, e.g. w1, w2", "panels": "the panels to show (others hide), or all",
     "set": "parameter values, e.g. w1 = 1.5, b2 = 0", "formula": "a function of x for the Function lab",
     "x0": "the Function lab's point",
+    "race": "optimizers to race at their usual rates, e.g. sgd, momentum, adam (or off)",
 }
 HIGHLIGHT_KINDS = {"node": "x, z1, a1, z2, a2, J …", "edge": "a weight or bias, e.g. w2",
                    "factor": "a factor of the chain panel, counted from 1", "point": "the surface point",
@@ -402,6 +403,13 @@ def _setup_problem(key: str, value: str, vocabulary: Vocabulary) -> str:
                 float(number)
             except ValueError:
                 return f"setup set: {number.strip()!r} is not a number"
+    if key == "race" and value != "off":
+        from ..update_rules import RULES
+
+        unknown = [i for i in items if i not in RULES]
+        if not items or unknown or len(set(items)) != len(items):
+            return (f"setup race: optimizers like sgd, momentum, adam (each once), or off, not {value!r} "
+                    f"(optimizers: {', '.join(RULES)})")
     if key == "formula":
         from ..formula.parser import FormulaError, check_syntax
 
