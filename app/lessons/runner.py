@@ -346,6 +346,10 @@ class LessonRunner(QObject):
             window.function_model.submit(value, remember=True)
         elif key == "x0":
             window.function_model.set_x0(float(value))
+        elif key == "command":
+            can_run, why = self._registry.run(value)
+            if not can_run:
+                raise ValueError(why)
         elif key == "race":
             if value == "off":
                 if model.racing:

@@ -40,6 +40,7 @@ SETUP_KEYS = {
     "set": "parameter values, e.g. w1 = 1.5, b2 = 0", "formula": "a function of x for the Function lab",
     "x0": "the Function lab's point",
     "race": "optimizers to race at their usual rates, e.g. sgd, momentum, adam (or off)",
+    "command": "a command of the studio that takes no value, e.g. vanishing_example",
 }
 HIGHLIGHT_KINDS = {"node": "x, z1, a1, z2, a2, J …", "edge": "a weight or bias, e.g. w2",
                    "factor": "a factor of the chain panel, counted from 1", "point": "the surface point",
@@ -403,6 +404,8 @@ def _setup_problem(key: str, value: str, vocabulary: Vocabulary) -> str:
                 float(number)
             except ValueError:
                 return f"setup set: {number.strip()!r} is not a number"
+    if key == "command" and (not value or (vocabulary.actions and value not in vocabulary.actions)):
+        return f"setup command: unknown command {value!r} (a command id of the studio, e.g. vanishing_example)"
     if key == "race" and value != "off":
         from ..update_rules import RULES
 
