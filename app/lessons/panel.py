@@ -41,7 +41,7 @@ class LessonPanel(QWidget):
         self.answer.setObjectName("lesson-answer")
         self.answer.setAccessibleName("Your answer")
         self.answer.setPlaceholderText("Type a number, then Enter")
-        self.answer.returnPressed.connect(self._check_answer)
+        self.answer.installEventFilter(self)   # Enter checks the answer (and goes no further)
         self.choices = QListWidget()
         self.choices.setObjectName("lesson-choices")
         self.choices.setAccessibleName("Choices")
@@ -109,7 +109,13 @@ class LessonPanel(QWidget):
             super().keyPressEvent(event)
 
     def eventFilter(self, watched, event) -> bool:
-        """In the step and choice lists Space and Enter act on the item (go there / pick it)."""
+        """In the step and choice lists Space and Enter act on the item (go there / pick it). In the answer
+        field Enter checks the answer; QLineEdit would pass the key on to the panel, where it means Next."""
+        if watched is self.answer:
+            if event.type() == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter):
+                self._check_answer()
+                return True
+            return False
         if event.type() == QEvent.ShortcutOverride and self._is_next_key(event):
             event.accept()
             return True
