@@ -17,6 +17,8 @@ from . import lesson_text
 from .runner import LessonRunner
 
 NEXT_KEYS = (Qt.Key_Space, Qt.Key_Return, Qt.Key_Enter)
+#: Keys the step and choice lists move with that the window also binds (Home: timeline start, End: live).
+LIST_KEYS = (Qt.Key_Home, Qt.Key_End)
 FEEDBACK_COLOURS = {"right": "#1b6e2a", "wrong": "#a3461a", "solution": "#8a2a8a", "info": "#2a4f8a", "": "#1d2433"}
 
 
@@ -119,6 +121,10 @@ class LessonPanel(QWidget):
         if event.type() == QEvent.ShortcutOverride and self._is_next_key(event):
             event.accept()
             return True
+        if (event.type() == QEvent.ShortcutOverride and event.key() in LIST_KEYS
+                and not event.modifiers() & ~Qt.KeypadModifier):
+            event.accept()   # Home / End move in the list, not the timeline to its start / live
+            return False
         if event.type() == QEvent.KeyPress and self._is_next_key(event):
             item = watched.currentItem()
             if item is not None:
