@@ -105,3 +105,18 @@ def test_the_lessons_races_start_without_a_dialog_and_name_the_live_winner(qtbot
     qtbot.keyClick(choices, Qt.Key_Return)
     assert runner.done and winner in win.lessons.panel.feedback_text()
     assert np.isfinite(list(costs.values())).all()
+
+
+def test_the_paths_answer_is_the_chain_panels_sum_of_paths(qtbot, monkeypatch):
+    """The network the lesson builds (hidden: 2, 2) is the one the answer's formula describes: its
+    value is core's sum over the paths and the chain panel's product for the sample."""
+    import core
+
+    win = settled(qtbot, monkeypatch, focus=True)
+    runner = open_lesson(qtbot, win, "backpropagation", "paths-sum")
+    model = win.model
+    assert model.network.sizes == (1, 2, 2, 1) and model.selected == "w1.1.1"
+    paths = core.chain_paths(model.network, "w1.1.1", model.X, model.y, sample=model.sample)
+    assert paths.count == 2
+    assert expected_answer(runner) == pytest.approx(sum(p.value for p in paths.paths), rel=1e-9)
+    assert expected_answer(runner) == pytest.approx(model.chain("w1.1.1").product, rel=1e-9)
