@@ -357,7 +357,9 @@ class LessonRunner(QObject):
                 return
             import core
 
-            self._registry.run("race_these", core.default_entrants(model.learning_rate, tuple(items)))
+            can_run, why = self._registry.run("race_these", core.default_entrants(model.learning_rate, tuple(items)))
+            if not can_run:
+                raise ValueError(why)
 
     # ------------------------------------------------------------------ progress
     def _key_for(self, lesson: Lesson, what: str) -> str:
