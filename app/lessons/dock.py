@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFileDialog
 
 from ..actions import ActionSpec
+from ..command_arguments import Choice, Choices
 from . import library
 from .panel import LessonPanel
 from .runner import LessonRunner
@@ -44,11 +45,11 @@ class Lessons:
                        "Do the lesson step's task for me (the answer, the key, the selection)", self.show_me,
                        enabled_when=ready),
         ]
-        for path in library.shipped_lessons():
-            title = _title_of(path)
-            specs.append(ActionSpec(f"lesson_{path.stem.replace('-', '_')}", f"Lesson: {title}", "", MENU,
-                                    f"Start (or resume) the lesson “{title}”",
-                                    lambda name=path.stem: self.open(name)))
+        shipped = library.shipped_lessons()
+        specs.append(ActionSpec(
+            "start_lesson", "Start a lesson…", "", MENU, "Start (or resume) one of the studio's lessons",
+            self.open, argument=Choices("Which lesson?", lambda: [
+                Choice(path.stem, _title_of(path), path.stem, path.stem) for path in shipped])))
         return specs
 
     # ------------------------------------------------------------------ the dock

@@ -167,7 +167,7 @@ class LessonPanel(QWidget):
             return
         if runner.lesson is None:
             self.heading.setText("<b>No lesson open</b>")
-            self.text.setPlainText("Lesson → The chain rule starts the first lesson; File → Open lesson… opens "
+            self.text.setPlainText("Lesson → Start a lesson… (or --lesson chain-rule) starts one; File → Open lesson… opens "
                                    "a lesson file.")
             for widget in (self.answer, self.choices):
                 widget.hide()
