@@ -81,6 +81,10 @@ def parse_args(argv):
                              "spiral, moons, blobs, regression2d)")
     parser.add_argument("--hidden", metavar="SIZES",
                         help="start with these hidden layer sizes, e.g. 5,5 (tanh units)")
+    parser.add_argument("--lesson", metavar="NAME|PATH",
+                        help="open a lesson: a shipped one by name (chain-rule) or a lesson file")
+    parser.add_argument("--step", metavar="K",
+                        help="with --lesson: start at step K (a number from 1, or the step's name)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--self-test", action="store_true",
                       help="build the main window, render every panel once, check none is blank, exit")

@@ -89,8 +89,8 @@ def key_sequence(shortcut: Shortcut) -> QKeySequence:
 class ActionRegistry(QObject):
     """Owns one QAction per command; the window adds them so their shortcuts work everywhere."""
 
-    MENU_ORDER = ("File", "Edit", "Export", "Data", "Network", "Training", "Timeline", "Race", "Parameters", "Surface",
-                  "Function", "View", "Help")
+    MENU_ORDER = ("File", "Edit", "Export", "Data", "Network", "Training", "Timeline", "Race", "Parameters",
+                  "Surface", "Function", "View", "Lesson", "Help")
     # A command that needs a value was chosen from a menu or by its key: the palette asks for it.
     argumentWanted = Signal(str)
     # Availability or checked state of some command changed (the palette and the F1 sheet follow).

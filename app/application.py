@@ -262,6 +262,14 @@ def run(args, qt_args=(), version=""):
         return save_session_and_exit(window, save_to)
     if getattr(args, "lab", None):
         window.open_lab(args.lab)
+    if getattr(args, "lesson", None):
+        if not window.lessons.open(args.lesson, getattr(args, "step", None)) and headless:
+            for line in window.lessons.runner.problems:
+                print(f"chainrule-studio: {line}", file=sys.stderr)
+            return 2
+    elif getattr(args, "step", None):
+        print("chainrule-studio: --step needs --lesson", file=sys.stderr)
+        return 2
     if args.self_test or args.screenshot:
         from app import selftest
 

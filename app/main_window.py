@@ -68,6 +68,10 @@ class MainWindow(QMainWindow):
         self.registry.add_all(export_specs(self.exports))
         self.session_files = SessionFiles(self, settings)
         self.registry.add_all(self.session_files.action_specs())
+        from .lessons import Lessons   # guided lessons: their panel is built when first opened
+
+        self.lessons = Lessons(self, settings)
+        self.registry.add_all(self.lessons.action_specs())
         # The labs built so far; the Function lab is built when first opened (start-up stays light).
         self.labs: list[DockLab] = [network_lab.build(self.model, self.registry)]
         self.exports.install_dock_menus(self.network_lab)
@@ -273,6 +277,12 @@ class MainWindow(QMainWindow):
         lab = lab or self.network_lab
         self.tabs.setCurrentWidget(lab)
         lab.focus_panel(panel_id)
+
+    def show_only_panels(self, panel_ids) -> None:
+        """Show these panels of the Network lab and hide the others (a lesson hides what would
+        distract); None shows every panel again."""
+        for panel_id, dock in self.network_lab.docks.items():
+            dock.setVisible(panel_ids is None or panel_id in panel_ids)
 
     def focus_panel_number(self, n: int) -> None:
         lab = self.current_lab()

@@ -389,9 +389,10 @@ def _unknown_name_message(name: str, called: bool) -> str:
 class _Parser:
     """Recursive descent over the token list, producing `_Node`s. Pure syntax: no sympy here."""
 
-    def __init__(self, text: str, tokens: list[_Token]):
+    def __init__(self, text: str, tokens: list[_Token], names: frozenset = frozenset()):
         self.text = text
         self.tokens = tokens
+        self.names = names   # extra variable names (a lesson's live quantities), besides x
         self.i = 0
         self.nodes = 0
         self.depth = 0
@@ -559,7 +560,7 @@ class _Parser:
         token = self.take()
         self.count(token)
         name = token.value
-        if name == VARIABLE_NAME or name in CONSTANTS:
+        if name in self.names or name == VARIABLE_NAME or name in CONSTANTS:
             return _Node("name", token.start, token.end, name)
         if _is_function(name):
             return self.call(token, ALIASES.get(name, name))
@@ -569,6 +570,10 @@ class _Parser:
             # "si\u200dn", "caf\u00e9": the odd character inside the word is the real problem
             self.fail(following.value, following.start, following.end)
         called = self.is_op(following, "(")
+        if self.names and not called:
+            close = difflib.get_close_matches(name, sorted(self.names), n=2)
+            hint = f"did you mean {' or '.join(close)}?" if close else f"the names are {', '.join(sorted(self.names))}"
+            self.fail(f"unknown name '{_clip(name)}' — {hint}", token.start, token.end)
         self.fail(_unknown_name_message(name, called), token.start, token.end)
 
     def call(self, name_token: _Token, function: str) -> _Node:
@@ -977,10 +982,11 @@ class _Translator:
     """Turns the syntax tree into sympy through a `Builder`, attributing refusals to spans, and
     records the typed order of every sum it builds in ``order`` (core.formula.term_order)."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, symbols: dict | None = None):
         self.text = text
         self.builder = Builder()
         self.order = TermOrder()
+        self.symbols = symbols or {}   # extra variable name -> its sympy Symbol
 
     def build(self, node: _Node) -> sympy.Expr:
         try:
@@ -1013,6 +1019,8 @@ class _Translator:
         if kind == "num":
             return self._guarded(node.start, node.end, b.number, node.value.p, node.value.q)
         if kind == "name":
+            if node.value in self.symbols:
+                return self.symbols[node.value]
             return b.variable() if node.value == VARIABLE_NAME else b.constant(node.value)
         if kind == "neg":
             operand = self._build(node.children[0])
@@ -1048,13 +1056,13 @@ class _Translator:
 # Entry point
 # ---------------------------------------------------------------------------------------------
 
-def _syntax_tree(text: str) -> _Node:
+def _syntax_tree(text: str, names: frozenset = frozenset()) -> _Node:
     if not isinstance(text, str):
         raise TypeError(f"parse_formula expects text, not {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise FormulaError(f"the formula is too long — {len(text):,} characters, at most "
                            f"{MAX_LENGTH}", MAX_LENGTH, len(text))
-    return _Parser(text, _tokenize(text)).parse()
+    return _Parser(text, _tokenize(text), names).parse()
 
 
 def check_syntax(text: str) -> None:
@@ -1071,7 +1079,7 @@ def check_syntax(text: str) -> None:
     _syntax_tree(text)
 
 
-def parse_formula(text: str) -> sympy.Expr:
+def parse_formula(text: str, variables: dict | None = None) -> sympy.Expr:
     """Read ``text`` (a function of x, e.g. ``log(2 + cos(x))``) into a canonical sympy expression.
 
     Raises `FormulaError` with a learner-friendly message and the position of the problem when
@@ -1079,8 +1087,12 @@ def parse_formula(text: str) -> sympy.Expr:
     in the text is ever executed or handed to eval/sympify: see the module docstring. The time
     this takes is not bounded for every accepted text (see `check_syntax`): an application calls
     it through the time-limited worker (core.formula.runner.SymbolicRunner).
+
+    ``variables`` (name -> sympy Symbol) adds names besides x, such as a lesson's live quantities
+    (a2, dJ_dw2): a lesson's answer expressions are read by this same whitelisting parser.
     """
-    return _Translator(text).build(_syntax_tree(text))
+    variables = variables or {}
+    return _Translator(text, variables).build(_syntax_tree(text, frozenset(variables)))
 
 
 def parse_with_order(text: str) -> tuple[sympy.Expr, TermOrder]:
