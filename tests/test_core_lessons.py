@@ -132,6 +132,18 @@ def test_a_wrong_product_names_the_factor(typed, named):
     assert named in verdict.message
 
 
+def test_a_wrong_factor_is_taken_only_for_a_quantity_the_exercise_uses():
+    """A factor whose wrong value happens to equal an unrelated live number (η, the step count) is
+    not "taken for" it; a quantity of the exercise (a2 for a2(1 - a2)) is."""
+    values = {"a2": 0.815, "y": 0.0, "a1": 0.992, "eta": 2.0, "step": 7.0}
+    as_eta = 0.815 * 2.0 * 0.992            # ∂a2/∂z2 replaced by η
+    verdict = check_answer(product_task(), f"{as_eta:.6f}", values, 0)
+    assert "eta" not in verdict.message and "step" not in verdict.message
+    as_a2 = 0.815 * 0.815 * 0.992           # ∂a2/∂z2 replaced by a2
+    verdict = check_answer(product_task(), f"{as_a2:.6f}", values, 0)
+    assert "looks like a2" in verdict.message
+
+
 def test_second_wrong_answer_gets_the_solution_with_each_factor():
     verdict = check_answer(product_task(), "5", {"a2": 0.815, "y": 0.0, "a1": 0.992}, 1)
     assert verdict.solution_given and not verdict.correct

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from .model import Option, Task
-from .quantities import evaluate
+from .quantities import compile_expression, evaluate
 
 __all__ = ["Verdict", "read_number", "within", "check_answer", "option_is_right", "goal_reached",
            "number_text", "MAX_ANSWER_TEXT"]
@@ -111,6 +111,9 @@ def hint_text(task: Task, answer: float, expected: float, values: dict[str, floa
 def _factor_that_went_wrong(task: Task, answer: float, expected: float, values: dict[str, float]) -> str:
     if not task.factors or expected == 0:
         return ""
+    # "taken for another quantity" means one the exercise itself uses (a2 for a2(1 - a2)), never an
+    # unrelated number that happens to match (eta, the step count)
+    used = set().union(*(_names(f.expression) for f in task.factors), _names(task.expression))
     for factor in task.factors:
         try:
             value = evaluate(factor.expression, values)
@@ -125,11 +128,21 @@ def _factor_that_went_wrong(task: Task, answer: float, expected: float, values: 
             return f"It looks as if the factor {factor.label} was left out: {how}."
         if within(implied, -value, tolerance):
             return f"Check the sign of {factor.label}: {how}."
-        for name, quantity in values.items():
+        for name in sorted(used & values.keys()):
+            quantity = values[name]
             if (name != factor.expression.text and within(implied, quantity, tolerance)
                     and not within(value, quantity, tolerance)):
                 return f"Your {factor.label} looks like {name}, but {how}."
     return ""
+
+
+def _names(expression) -> set[str]:
+    """The live quantities an expression uses."""
+    if expression is None:
+        return set()
+    tree = expression.tree if expression.tree is not None else compile_expression(expression.text,
+                                                                                   expression.line).tree
+    return {symbol.name for symbol in tree.free_symbols}
 
 
 def solution_text(task: Task, values: dict[str, float], expected: float) -> str:
