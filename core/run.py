@@ -437,15 +437,22 @@ class Run:
             return self.cost if math.isnan(cost) else cost
         for _ in range(count):
             cost = self._step_once()
-            self._record_row(path=True, cost=cost)
-            if self.trajectory.wants_keyframe(self.step_count):
-                self._keyframe()
+            self._recorded_step(cost)
         self._known = (self.net.parameter_vector(), self._known[1])
         return cost
 
     def _step_once(self) -> float:
         """One checked step; returns the full training cost after it. The trajectory is not touched
         (replay uses this too)."""
+        staged = self._stage_step()
+        return self._settle_step(staged, *self._check_alone())
+
+    # A step in three parts, so that a race can compute the check of all its runs in one pass
+    # (core.race): stage (the rule's proposal, applied), check (cost and gradient at the proposed
+    # parameters), settle (keep it, or undo it and raise). _step_once is the three in a row.
+    def _stage_step(self) -> tuple:
+        """Propose the next step and apply it to the network: (θ before, θ after, rule state after,
+        samples used). Raises TrainingDiverged, with nothing changed, if the proposal is refused."""
         net = self.net
         theta = net.parameter_vector()
         if self.full_batch:
@@ -459,27 +466,54 @@ class Run:
         new_theta, new_state = self._propose(theta, gradient)
         net.set_parameter_vector(new_theta)
         self._gradient = None
+        return theta, new_theta, new_state, used
+
+    @property
+    def can_check_in_lanes(self) -> bool:
+        """True when a step's check is the workspace's full-batch pass, which a race can compute for
+        several runs at once (``StepWorkspace.gradients``) with the same numbers as ``_check_alone``."""
+        return self.full_batch
+
+    def _check_alone(self) -> tuple:
+        """(cost, gradient, finite) at the network's parameters: the check of a staged step. A
+        floating-point error (over, invalid, divide) in the pass counts as not finite."""
         try:
             with np.errstate(over="raise", invalid="raise", divide="raise"):
                 if self.full_batch:
                     cost, gradient = self._compute_gradient()   # raising: the divergence check
                     finite = math.isfinite(cost) and bool(np.all(np.isfinite(gradient)))
                 else:
-                    cost = self.tracked_cost()
+                    cost, gradient = self.tracked_cost(), None
                     finite = math.isfinite(cost)
         except FloatingPointError:
-            finite, cost = False, math.inf
+            finite, cost, gradient = False, math.inf, None
+        return cost, gradient, finite
+
+    def _settle_step(self, staged: tuple, cost: float, gradient, finite: bool) -> float:
+        """Keep the staged step (``gradient``: the full-batch gradient at its parameters, kept for
+        the next step) or, if its check failed, put the network back and raise TrainingDiverged."""
+        theta, new_theta, new_state, used = staged
         if not finite:
-            net.set_parameter_vector(theta)
+            self.net.set_parameter_vector(theta)
             self._gradient = None
             rate = self.current_rate
             raise TrainingDiverged(_diverged(rate, f"made the cost {format_number(cost)} (a numeric overflow)"),
                                    rate)
+        if self.full_batch and self._gradient is None:   # computed elsewhere (a race's lanes)
+            gradient = np.array(gradient)
+            gradient.setflags(write=False)
+            self._gradient = (float(cost), gradient)
         self.rule_state = new_state
         self.distance += float(np.linalg.norm(new_theta - theta))
         self._advance(used)
         self.step_count += 1
         return cost
+
+    def _recorded_step(self, cost: float) -> None:
+        """The trajectory's part of a step just taken: its row, and a keyframe when one is due."""
+        self._record_row(path=True, cost=cost)
+        if self.trajectory.wants_keyframe(self.step_count):
+            self._keyframe()
 
     def next_update_inputs(self):
         """(gradient, rule state, θ, rate) that the next step will hand its rule — the batch's
