@@ -451,6 +451,11 @@ class StepWorkspace:
         self._pass()
         return self._costs, self._grads
 
+    def outputs(self, lane: int = 0) -> np.ndarray:
+        """A lane's output logits z from the last pass, (N, n_out): a view that the next call
+        overwrites (copy it to keep it)."""
+        return self._bufs[1][-1][lane].T
+
     def profile(self, repeats: int = 100) -> dict:
         """Seconds per gradient spent in each phase (median over ``repeats`` runs), for benchmarks.
 

@@ -78,8 +78,9 @@ class Lockstep:
         return failures
 
     def _checks(self, runs, staged) -> dict[int, tuple]:
-        """(cost, gradient, finite) at each staged run's proposed parameters, as ``Run._check_alone``
-        gives them: shared passes where runs can share one, each run's own pass otherwise."""
+        """(cost, gradient, finite[, output logits]) at each staged run's proposed parameters, as
+        ``Run._check_alone`` gives them: shared passes where runs can share one, each run's own
+        pass otherwise."""
         groups: dict[tuple, list[int]] = {}
         checks = {}
         for index in staged:
@@ -99,7 +100,8 @@ class Lockstep:
                     costs, gradients = workspace.gradients(thetas)
                     for lane, index in enumerate(members):
                         cost, gradient = float(costs[lane]), gradients[lane]
-                        checks[index] = (cost, gradient, math.isfinite(cost) and bool(np.all(np.isfinite(gradient))))
+                        finite = math.isfinite(cost) and bool(np.all(np.isfinite(gradient)))
+                        checks[index] = (cost, gradient, finite, workspace.outputs(lane))
             except FloatingPointError:
                 for index in members:   # which run overflowed? each alone: the same numbers, its own verdict
                     checks[index] = runs[index]._check_alone()

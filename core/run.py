@@ -32,6 +32,7 @@ import math
 import numpy as np
 
 from .fast_step import StepWorkspace
+from .metrics import accuracy
 from .naming import to_unicode
 from .network import Network, prepare_data
 from .trajectory import Settings, Trajectory
@@ -173,6 +174,7 @@ class Run:
         self._order = None      # the order itself, drawn when first needed
         self._workspace: StepWorkspace | None = None
         self._gradient = None   # (cost, gradient) at the current parameters on the full training set
+        self._outputs = None    # (that _gradient, the output logits of its pass): see train_accuracy
         self._structure = (self.net.sizes, self.net.activations)
         self.step_count = 0
         self.distance = 0.0     # Σ‖θ_k − θ_{k−1}‖ over the steps so far (hand edits excluded)
@@ -419,7 +421,30 @@ class Run:
         gradient = gradient.copy()
         gradient.setflags(write=False)
         self._gradient = (float(cost), gradient)
+        self._keep_outputs(self._workspace.outputs())
         return self._gradient
+
+    def _keep_outputs(self, logits) -> None:
+        """Keep the output logits of the pass that gave ``_gradient`` (a copy): the accuracy at these
+        parameters without another forward pass. Valid while ``_gradient`` is that pass's."""
+        self._outputs = (self._gradient, np.array(logits))
+
+    def train_accuracy(self) -> float:
+        """The fraction of the training set classified right at the current parameters.
+
+        From the output of the full-batch pass at these parameters when there is one (every
+        full-batch step computes it for its check): a snapshot of a race needs every run's accuracy
+        each frame, and a forward pass per run cost as much as half a training step. The pass's
+        logits equal a forward pass's up to rounding in the last bits, which could only matter for a
+        sample whose two top classes tie to 1e-16. Otherwise by a forward pass."""
+        self._sync()
+        outputs = self._outputs
+        with np.errstate(all="ignore"):
+            if self._gradient is not None and outputs is not None and outputs[0] is self._gradient:
+                predicted = self.net.activation(self.net.depth - 1).forward(outputs[1])
+            else:
+                predicted = self.net.predict(self.X)
+            return accuracy(predicted, self.y)
 
     # ------------------------------------------------------------------ stepping
     def step(self, count: int = 1) -> float:
@@ -489,9 +514,10 @@ class Run:
             finite, cost, gradient = False, math.inf, None
         return cost, gradient, finite
 
-    def _settle_step(self, staged: tuple, cost: float, gradient, finite: bool) -> float:
+    def _settle_step(self, staged: tuple, cost: float, gradient, finite: bool, outputs=None) -> float:
         """Keep the staged step (``gradient``: the full-batch gradient at its parameters, kept for
-        the next step) or, if its check failed, put the network back and raise TrainingDiverged."""
+        the next step, and ``outputs`` the pass's logits) or, if its check failed, put the network
+        back and raise TrainingDiverged."""
         theta, new_theta, new_state, used = staged
         if not finite:
             self.net.set_parameter_vector(theta)
@@ -503,6 +529,8 @@ class Run:
             gradient = np.array(gradient)
             gradient.setflags(write=False)
             self._gradient = (float(cost), gradient)
+            if outputs is not None:
+                self._keep_outputs(outputs)
         self.rule_state = new_state
         self.distance += float(np.linalg.norm(new_theta - theta))
         self._advance(used)

@@ -212,3 +212,32 @@ def test_a_diverging_run_stops_at_the_step_and_with_the_message_it_would_alone()
     for lane in race.lanes[1:]:
         assert lane.stopped is None
         _assert_same_run(lane.run, _alone(template, race.start, lane.entrant, 30))
+
+
+@pytest.mark.parametrize("dataset, hidden", [("blobs", (16, 16)), ("circle", (6,)), ("spiral", (8, 5))])
+def test_accuracy_comes_from_the_step_pass_and_equals_a_forward_pass(dataset, hidden, monkeypatch):
+    """A race's snapshot needs every run's accuracy each frame: it comes from the outputs of the
+    pass each step computes anyway, and must be the accuracy a forward pass gives."""
+    from core.metrics import accuracy
+    from core.network import Network
+
+    data = core.load_dataset(dataset, n=200)
+    activation, loss = core.output_for_task(data.task, data.n_classes)
+    net = core.Network([data.n_inputs, *hidden, data.n_outputs], ["tanh"] * len(hidden) + [activation], loss, seed=2)
+    template = core.Run(net, data.X, data.y, 0.3)
+    race = Race(template, default_entrants(0.3, ("sgd", "momentum", "adam")), warm_steps=0)
+    expected = {}
+    for steps in (1, 7, 40):
+        race.step(steps)
+        expected[steps] = [accuracy(run.net.predict(run.X), run.y) for run in race.runs]
+        with monkeypatch.context() as m:
+            m.setattr(Network, "predict", lambda *args: pytest.fail("a forward pass for the accuracy"))
+            assert [run.train_accuracy() for run in race.runs] == expected[steps]
+            axes = tuple(template.net.parameter_names()[:2])
+            traces = [core.trace_run(run, i, "", axes) for i, run in enumerate(race.runs)]
+            assert [trace.accuracy for trace in traces] == expected[steps]
+    assert expected[1] != expected[40]                          # the accuracy really moved
+    mini = template.restarted(race.start)                       # mini-batches: no full pass to use
+    mini.batch_size = 32
+    mini.step(5)
+    assert mini.train_accuracy() == accuracy(mini.net.predict(mini.X), mini.y)
