@@ -54,7 +54,7 @@ class Lockstep:
                 gone = {index for index, _ in stopped}
                 going = [index for index in going if index not in gone]
         for run in runs:
-            run._known = (run.net.parameter_vector(), run._known[1])
+            run._steps_taken()
         return failures
 
     def _step_once(self, runs, going) -> list[tuple[int, TrainingDiverged]]:

@@ -460,10 +460,12 @@ class Run:
         cost = self._full_gradient()[0] if self.full_batch else math.nan
         if count == 0:
             return self.cost if math.isnan(cost) else cost
-        for _ in range(count):
-            cost = self._step_once()
-            self._recorded_step(cost)
-        self._known = (self.net.parameter_vector(), self._known[1])
+        try:
+            for _ in range(count):
+                cost = self._step_once()
+                self._recorded_step(cost)
+        finally:   # also when a step diverged: the steps before it were the run's, not a hand edit
+            self._steps_taken()
         return cost
 
     def _step_once(self) -> float:
@@ -536,6 +538,11 @@ class Run:
         self._advance(used)
         self.step_count += 1
         return cost
+
+    def _steps_taken(self) -> None:
+        """After a series of steps: the parameters they reached are the run's own (not a hand edit
+        for the next ``_sync`` to record)."""
+        self._known = (self.net.parameter_vector(), self._known[1])
 
     def _recorded_step(self, cost: float) -> None:
         """The trajectory's part of a step just taken: its row, and a keyframe when one is due."""

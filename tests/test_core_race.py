@@ -209,6 +209,9 @@ def test_a_diverging_run_stops_at_the_step_and_with_the_message_it_would_alone()
         alone.step(30)
     assert messages == [f"{entrants[0].label} stopped at step {alone.step_count}: {diverged.value}"]
     _assert_same_run(race.runs[0], alone)
+    for run in (alone, race.runs[0]):       # the steps before the divergence are not a hand edit
+        run.full_gradient()
+        assert run.trajectory.events == []
     for lane in race.lanes[1:]:
         assert lane.stopped is None
         _assert_same_run(lane.run, _alone(template, race.start, lane.entrant, 30))
