@@ -30,12 +30,20 @@ and loss is supported: tanh, sigmoid, ReLU and linear hidden layers and the soft
 and linear + squared-error outputs have in-place paths, anything else calls the activation's and the
 loss's own methods on views of the buffers (correct, just with temporaries).
 
+Lanes: every buffer has a leading *lane* axis, so one pass can compute the gradients of several
+parameter vectors of the same network on the same data (``gradients(thetas)``: a race's optimizers,
+core/lockstep.py). Each operation then runs once for all lanes, and a race of six pays the Python
+and interpreter-lock hand-over cost of one step instead of six; the arithmetic is the same. A lane's
+numbers never depend on the others (see ``StepWorkspace``), so a one-lane pass -- a run alone, or
+its replay -- gives the same bits as its lane in a race.
+
 Usage (see ``StepWorkspace``)::
 
     ws = StepWorkspace(net, X, y)      # binds the network and the data; allocates once
     cost, grad = ws.gradient()         # at the network's *current* parameters
     net.set_parameter_vector(ws.parameters - rate * grad)
     cost, grad = ws.gradient()         # reuses every buffer; grad is overwritten in place
+    costs, grads = ws.gradients(thetas)  # (lanes, P) parameter vectors: every lane in one pass
 
 BLAS threads: the limit is set on entry to ``gradient`` and the previous setting restored on exit,
 so the rest of the process keeps its configuration. That costs about 2 us of a 0.55 ms step, so

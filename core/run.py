@@ -475,7 +475,7 @@ class Run:
         return self._settle_step(staged, *self._check_alone())
 
     # A step in three parts, so that a race can compute the check of all its runs in one pass
-    # (core.race): stage (the rule's proposal, applied), check (cost and gradient at the proposed
+    # (core.lockstep): stage (the rule's proposal, applied), check (cost and gradient at the proposed
     # parameters), settle (keep it, or undo it and raise). _step_once is the three in a row.
     def _stage_step(self) -> tuple:
         """Propose the next step and apply it to the network: (θ before, θ after, rule state after,
