@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .lockstep import Lockstep
-from .run import Run, TrainingDiverged, format_number
+from .run import Run, format_number
 from .update_rules import RULES, make_rule
 
 __all__ = ["Entrant", "Lane", "Race", "default_entrants", "WARM_STEPS", "MAX_ENTRANTS"]
@@ -129,10 +129,11 @@ class Race:
 
     @property
     def _lockstep(self) -> Lockstep:
-        """The race's lockstep stepper (its shared buffers), made when first needed."""
-        stepper = self.__dict__.get("_stepper")
+        """The race's lockstep stepper (its shared buffers), made when first needed (a race made by
+        ``restored`` has none yet)."""
+        stepper = getattr(self, "_stepper", None)
         if stepper is None:
-            stepper = self.__dict__["_stepper"] = Lockstep()
+            stepper = self._stepper = Lockstep()
         return stepper
 
     def drop(self, run: Run) -> None:
