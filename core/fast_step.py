@@ -30,12 +30,20 @@ and loss is supported: tanh, sigmoid, ReLU and linear hidden layers and the soft
 and linear + squared-error outputs have in-place paths, anything else calls the activation's and the
 loss's own methods on views of the buffers (correct, just with temporaries).
 
+Lanes: every buffer has a leading *lane* axis, so one pass can compute the gradients of several
+parameter vectors of the same network on the same data (``gradients(thetas)``: a race's optimizers,
+core/lockstep.py). Each operation then runs once for all lanes, and a race of six pays the Python
+and interpreter-lock hand-over cost of one step instead of six; the arithmetic is the same. A lane's
+numbers never depend on the others (see ``StepWorkspace``), so a one-lane pass -- a run alone, or
+its replay -- gives the same bits as its lane in a race.
+
 Usage (see ``StepWorkspace``)::
 
     ws = StepWorkspace(net, X, y)      # binds the network and the data; allocates once
     cost, grad = ws.gradient()         # at the network's *current* parameters
     net.set_parameter_vector(ws.parameters - rate * grad)
     cost, grad = ws.gradient()         # reuses every buffer; grad is overwritten in place
+    costs, grads = ws.gradients(thetas)  # (lanes, P) parameter vectors: every lane in one pass
 
 BLAS threads: the limit is set on entry to ``gradient`` and the previous setting restored on exit,
 so the rest of the process keeps its configuration. That costs about 2 us of a 0.55 ms step, so
@@ -55,7 +63,7 @@ import time
 
 import numpy as np
 
-from .network import Network, elementwise_cost, prepare_data, regularization_gradient
+from .network import Network, elementwise_cost, prepare_data, regularization_gradient, regularization_penalty
 
 __all__ = ["StepWorkspace", "StaleWorkspace", "blas_thread_limit", "blas_threads"]
 
@@ -121,15 +129,28 @@ def blas_threads() -> dict:
 
 # ---------------------------------------------------------------------------------- the workspace
 class StepWorkspace:
-    """Preallocated buffers and a compiled sequence of in-place operations for one network shape
-    and one bound batch (X, y).
+    """Preallocated buffers and a compiled sequence of in-place operations for one network shape,
+    one bound batch (X, y) and a number of *lanes*: parameter vectors whose gradients are computed
+    together (a race's optimizers, all on the same network shape and data).
 
-    ``gradient()`` reads the network's current parameters every call, so the caller updates the
-    network as usual (``set_parameter_vector``, ``set``, ...). It also checks the network's shape,
-    activations and loss every call: after an edit that keeps the input and output sizes it rebuilds
-    its buffers by itself; if the input or output size changed the bound data no longer fits and it
-    raises ``StaleWorkspace`` (``is_stale`` tells in advance). Regularization kind and rate are read
-    every call.
+    ``gradient()`` is one lane at the network's current parameters, read every call, so the caller
+    updates the network as usual (``set_parameter_vector``, ``set``, ...). ``gradients(thetas)``
+    takes a stack of parameter vectors, one row per lane, and returns every lane's cost and gradient
+    from one pass: each operation runs once over all lanes, so a race of six pays the Python and
+    thread hand-over cost of one step, not six.
+
+    **A lane's numbers do not depend on the other lanes.** Every buffer has the lane as its leading
+    axis and lanes never mix: the products are ``np.matmul`` over stacked matrices (one BLAS call
+    per lane with that lane's shapes and strides, whatever the number of lanes), the elementwise
+    steps act on each value alone, reductions run inside a lane, and each lane's cost is its own
+    dot product. So lane r of a batch of six is, bit for bit, the same numbers as a batch of one at
+    those parameters (tests/test_core_fast_step.py holds every lane to equality over random
+    architectures): a race's runs replay, and train alone, exactly as they trained together.
+
+    Checks of the network's shape, activations and loss happen every call: after an edit that keeps
+    the input and output sizes the buffers are rebuilt; if the input or output size changed the bound
+    data no longer fits and ``StaleWorkspace`` is raised (``is_stale`` tells in advance).
+    Regularization kind and rate are read every call.
 
     The bound X and y are copied (into the layout the products want), so later changes to the
     caller's arrays are not seen: call ``bind`` for new data (same buffers when N is unchanged;
@@ -137,8 +158,9 @@ class StepWorkspace:
 
     Floating point: the operations are those of ``Network.backward``, so a step that overflows there
     overflows here (raising under ``np.errstate(over="raise")``, or giving non-finite values);
-    callers check the result exactly as they check a Backward's. After a raise the buffers hold
-    garbage until the next ``gradient()``, which recomputes everything from the parameters.
+    callers check the result exactly as they check a Backward's. With several lanes a raise does not
+    say which lane overflowed: compute the lanes one by one to find out (same numbers). After a
+    raise the buffers hold garbage until the next call, which recomputes everything.
 
     Not thread-safe: one workspace belongs to one thread at a time (its buffers are shared state).
     """
@@ -149,7 +171,7 @@ class StepWorkspace:
         self._key = None
         self._N = None
         self.bind(X, y)
-        self._ensure_plan()
+        self._ensure_plan(1)
 
     # ------------------------------------------------------------------ data
     def bind(self, X, y) -> None:
@@ -161,7 +183,7 @@ class StepWorkspace:
         n_in, n_out = X.shape[1], Y.shape[1]
         if (N, n_in, n_out) != (self._N, getattr(self, "_n_in", None), getattr(self, "_n_out", None)):
             self._N, self._n_in, self._n_out = N, n_in, n_out
-            self._XT = np.empty((n_in + 1, N))      # [X^T; 1]: the first layer's input
+            self._XT = np.empty((n_in + 1, N))      # [X^T; 1]: the first layer's input, every lane's
             self._XT[n_in] = 1.0
             self._YT = np.empty((n_out, N))
             self._key = None                        # buffers depend on N: rebuild
@@ -175,6 +197,16 @@ class StepWorkspace:
     def n_samples(self) -> int:
         return self._N
 
+    @property
+    def lanes(self) -> int:
+        """How many parameter vectors the buffers are built for (the last call's)."""
+        return self._params.shape[0]
+
+    @property
+    def parameters(self) -> np.ndarray:
+        """The parameters of the last ``gradient()`` (lane 0 of the last call), flat."""
+        return self._lane0[0]
+
     # ------------------------------------------------------------------ structure
     def _structure(self):
         net = self.net
@@ -186,68 +218,72 @@ class StepWorkspace:
         sizes = self.net.sizes
         return sizes[0] != self._n_in or sizes[-1] != self._n_out
 
-    def _ensure_plan(self) -> None:
-        key = self._structure()
+    def _ensure_plan(self, lanes: int) -> None:
+        key = (self._structure(), lanes)
         if key == self._key:
             return
         if self.is_stale:
-            raise StaleWorkspace(f"the network is now {list(key[0])} but the bound data has "
+            raise StaleWorkspace(f"the network is now {list(key[0][0])} but the bound data has "
                                  f"{self._n_in} inputs and {self._n_out} outputs; bind new data")
-        self._build(*key)
+        self._build(*key[0], lanes)
         self._key = key
 
-    def _build(self, sizes, activations, loss_name) -> None:
-        """Allocate the buffers for this structure and compile the operations of one gradient."""
+    def _build(self, sizes, activations, loss_name, R) -> None:
+        """Allocate the buffers for this structure and ``R`` lanes, and compile the operations of
+        one pass."""
         net, N = self.net, self._N
         L = len(sizes) - 1
-        # Flat parameter and gradient vectors with one (n_in + 1, n_out) [W; b] view per layer.
+        # Stacked flat parameter and gradient vectors (one row per lane) with one
+        # (R, n_in + 1, n_out) [W; b] view per layer.
         counts = [(n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:])]
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(int)
-        self.parameters = np.empty(offsets[-1])
-        self._grad = np.empty(offsets[-1])
-        theta = [self.parameters[offsets[l]:offsets[l + 1]].reshape(sizes[l] + 1, sizes[l + 1])
+        self._params = np.empty((R, offsets[-1]))
+        self._grads = np.empty((R, offsets[-1]))
+        self._lane0 = (self._params[0], self._grads[0])   # gradient()'s views, the same every call
+        theta = [self._params[:, offsets[l]:offsets[l + 1]].reshape(R, sizes[l] + 1, sizes[l + 1])
                  for l in range(L)]
-        gtheta = [self._grad[offsets[l]:offsets[l + 1]].reshape(sizes[l] + 1, sizes[l + 1])
+        gtheta = [self._grads[:, offsets[l]:offsets[l + 1]].reshape(R, sizes[l] + 1, sizes[l + 1])
                   for l in range(L)]
         self._theta, self._gtheta = theta, gtheta
+        self._costs = np.zeros(R)
 
-        # inputs[l]: layer l's input with a row of ones, (sizes[l] + 1, N); inputs[0] is [X^T; 1].
-        inputs = [self._XT]
+        # inputs[l]: layer l's input with a row of ones, (R, sizes[l] + 1, N); inputs[0] is [X^T; 1],
+        # the same for every lane (a broadcast view, no copies).
+        inputs = [np.broadcast_to(self._XT, (R,) + self._XT.shape)]
         for n in sizes[1:-1]:
-            buf = np.empty((n + 1, N))
-            buf[n] = 1.0
+            buf = np.empty((R, n + 1, N))
+            buf[:, n] = 1.0
             inputs.append(buf)
         acts = [net.activation(l) for l in range(L)]
         # z buffers only where the activation needs z besides a (the generic fallback).
-        zs = [None if (l < L - 1 and acts[l].name in _INPLACE_HIDDEN) else np.empty((sizes[l + 1], N))
+        zs = [None if (l < L - 1 and acts[l].name in _INPLACE_HIDDEN) else np.empty((R, sizes[l + 1], N))
               for l in range(L)]
-        deltas = [np.empty((sizes[l + 1], N)) for l in range(L)]
-        temps = {n: np.empty((n, N)) for n in set(sizes[1:])}
+        deltas = [np.empty((R, sizes[l + 1], N)) for l in range(L)]
+        temps = {n: np.empty((R, n, N)) for n in set(sizes[1:])}
         self._bufs = (inputs, zs, deltas, temps)  # kept alive with the closures below
 
-        ops = []  # (phase, callable): gradient() runs them in order; the benchmark times phases
+        ops = []  # (phase, callable): a pass runs them in order; the benchmark times phases
 
         # ---- forward
         for l in range(L):
             src = inputs[l]
-            out = inputs[l + 1][:sizes[l + 1]] if l < L - 1 else zs[l]
+            out = inputs[l + 1][:, :sizes[l + 1]] if l < L - 1 else zs[l]
             target = out if zs[l] is None else zs[l]
-            ops.append(("forward matmul", _product(theta[l].T, src, target)))
+            ops.append(("forward matmul", _product(theta[l].transpose(0, 2, 1), src, target)))
             if l < L - 1:
                 ops.append(("activations", self._forward_op(acts[l], zs[l], out, temps[sizes[l + 1]])))
 
         # ---- output layer: cost and delta (scaled by 1/N, so every gradient product is a mean)
-        self._cost = [0.0]
         out_op = self._output_op(acts[-1], net.loss_function, zs[-1], deltas[-1])
         ops.append(("softmax/loss", out_op))
 
         # ---- backward
         for l in range(L - 1, -1, -1):
-            ops.append(("backward matmul", _product(inputs[l], deltas[l].T, gtheta[l])))
+            ops.append(("backward matmul", _product(inputs[l], deltas[l].transpose(0, 2, 1), gtheta[l])))
             if l > 0:
-                W_next = theta[l][:sizes[l]]  # weights of layer l without the bias row
+                W_next = theta[l][:, :sizes[l]]  # weights of layer l without the bias row
                 ops.append(("backward matmul", _product(W_next, deltas[l], deltas[l - 1])))
-                ops.append(("activations", self._backward_op(acts[l - 1], zs[l - 1], inputs[l][:sizes[l]],
+                ops.append(("activations", self._backward_op(acts[l - 1], zs[l - 1], inputs[l][:, :sizes[l]],
                                                              deltas[l - 1], temps[sizes[l]])))
         self._ops = ops
         self._run = [fn for _, fn in ops]
@@ -277,8 +313,9 @@ class StepWorkspace:
                 np.divide(tmp, a, out=a)
             return sigmoid_inplace
 
-        def generic():
-            a[...] = act.forward(z.T).T
+        def generic():  # lane by lane: an activation may mix a lane's neurons (softmax)
+            for r in range(a.shape[0]):
+                a[r] = act.forward(z[r].T).T
         return generic
 
     @staticmethod
@@ -308,30 +345,34 @@ class StepWorkspace:
             return _noop
 
         def generic():
-            if act.elementwise:
-                np.multiply(delta, act.derivative(z.T, a.T).T, out=delta)
-            else:
-                delta[...] = act.backward(z.T, a.T, delta.T).T
+            for r in range(delta.shape[0]):
+                if act.elementwise:
+                    np.multiply(delta[r], act.derivative(z[r].T, a[r].T).T, out=delta[r])
+                else:
+                    delta[r] = act.backward(z[r].T, a[r].T, delta[r].T).T
         return generic
 
     def _output_op(self, act, loss, z, delta):
-        """Cost (into self._cost[0]) and the output delta / N, from the output logits ``z``."""
-        YT, cost = self._YT, self._cost
+        """Each lane's cost (into self._costs) and output delta / N, from the output logits ``z``."""
+        YT, costs = self._YT, self._costs
+        lanes = range(z.shape[0])
         if act.name == "softmax" and loss.logit_activation == "softmax":
             e = np.empty_like(z)
-            m, s = np.empty(z.shape[1]), np.empty(z.shape[1])
+            m, s = np.empty((z.shape[0], 1, z.shape[2])), np.empty((z.shape[0], 1, z.shape[2]))
+            scratch = delta[:, :1]
 
             def softmax_cross_entropy():
                 # CrossEntropy.elementwise_from_logits: -y (z - (m + log sum e^(z - m))), summed;
                 # feature-major, so the max and the sum run over n_out rows of N contiguous values.
-                np.max(z, axis=0, out=m)
+                np.max(z, axis=1, out=m, keepdims=True)
                 np.subtract(z, m, out=e)
                 np.exp(e, out=e)
-                np.sum(e, axis=0, out=s)
-                np.log(s, out=delta[0])           # delta[0] as scratch: log-sum-exp = m + log s
-                np.add(m, delta[0], out=m)
+                np.sum(e, axis=1, out=s, keepdims=True)
+                np.log(s, out=scratch)            # delta's first row as scratch: log-sum-exp = m + log s
+                np.add(m, scratch, out=m)
                 np.subtract(z, m, out=delta)      # log softmax
-                cost[0] = -float(np.vdot(YT, delta)) * self._inv_n
+                for r in lanes:
+                    costs[r] = -float(np.vdot(YT, delta[r])) * self._inv_n
                 # CrossEntropy.logit_delta: a sum_k y_k - y with a = e / s; then / N
                 np.divide(e, s, out=delta)
                 if not self._ysum_is_one:
@@ -342,20 +383,23 @@ class StepWorkspace:
         if act.name == "linear" and loss.name == "squared_error":
             def linear_squared_error():
                 np.subtract(z, YT, out=delta)     # a - y, the derivative; 1/2 (a - y)^2 the loss
-                cost[0] = 0.5 * float(np.vdot(delta, delta)) * self._inv_n
+                for r in lanes:
+                    costs[r] = 0.5 * float(np.vdot(delta[r], delta[r])) * self._inv_n
                 np.multiply(delta, self._inv_n, out=delta)
             return linear_squared_error
 
         def generic():
-            # Network.backward's output layer, on (N, n_out) views of the feature-major buffers.
-            zT, Y = z.T, YT.T
-            a = act.forward(zT)
-            cost[0] = float(elementwise_cost(act, loss, zT, a, Y).sum()) * self._inv_n
-            if loss.logit_activation is not None and loss.logit_activation == act.name:
-                d = loss.logit_delta(a, Y)
-            else:
-                d = act.backward(zT, a, loss.derivative(a, Y))
-            np.multiply(d.T, self._inv_n, out=delta)
+            # Network.backward's output layer, on (N, n_out) views of each lane's feature-major buffers.
+            Y = YT.T
+            for r in lanes:
+                zT = z[r].T
+                a = act.forward(zT)
+                costs[r] = float(elementwise_cost(act, loss, zT, a, Y).sum()) * self._inv_n
+                if loss.logit_activation is not None and loss.logit_activation == act.name:
+                    d = loss.logit_delta(a, Y)
+                else:
+                    d = act.backward(zT, a, loss.derivative(a, Y))
+                np.multiply(d.T, self._inv_n, out=delta[r])
         return generic
 
     # ------------------------------------------------------------------ the gradient
@@ -363,18 +407,29 @@ class StepWorkspace:
         net = self.net
         for th, W, b in zip(self._theta, net.weights, net.biases):
             n_in = W.shape[0]
-            th[:n_in] = W
-            th[n_in] = b
+            th[0, :n_in] = W
+            th[0, n_in] = b
 
-    def _regularize(self) -> float:
-        """Add the penalty's gradient to dW (as Network._penalty_gradient) and return the penalty."""
+    def _regularize(self) -> None:
+        """Add each lane's penalty to its cost and the penalty's gradient to its dW (as
+        Network.penalty and Network._penalty_gradient do, layer by layer)."""
         net = self.net
         kind, rate = net.regularization, net.regularization_rate
         if kind is None or rate == 0.0:
-            return 0.0
-        for g, W in zip(self._gtheta, net.weights):
-            g[:W.shape[0]] += regularization_gradient(kind, rate, W)
-        return net.penalty()
+            return
+        for r in range(self._costs.size):
+            penalty = 0.0
+            for g, th in zip(self._gtheta, self._theta):
+                W = th[r, :th.shape[1] - 1]
+                g[r, :W.shape[0]] += regularization_gradient(kind, rate, W)
+                penalty += np.sum(regularization_penalty(kind, rate, W))
+            self._costs[r] += float(penalty)
+
+    def _pass(self) -> None:
+        with blas_thread_limit(self.blas_threads):
+            for op in self._run:
+                op()
+        self._regularize()
 
     def gradient(self):
         """(cost, flat gradient) at the network's current parameters, in ``parameter_names`` order.
@@ -382,12 +437,32 @@ class StepWorkspace:
         The gradient is a view of a buffer that the next call overwrites: copy it to keep it.
         ``self.parameters`` holds, after the call, the parameters it was computed at (same order).
         """
-        self._ensure_plan()
+        self._ensure_plan(1)
         self._load_parameters()
-        with blas_thread_limit(self.blas_threads):
-            for op in self._run:
-                op()
-        return self._cost[0] + self._regularize(), self._grad
+        self._pass()
+        return float(self._costs[0]), self._lane0[1]
+
+    def gradients(self, thetas):
+        """(costs, gradients) of every lane: ``thetas`` is (lanes, parameter_count), one parameter
+        vector per row in ``parameter_names`` order; ``costs`` (lanes,), ``gradients`` like ``thetas``.
+
+        Row r equals, bit for bit, ``gradients(thetas[r:r + 1])`` (see the class). Both results are
+        views of buffers that the next call overwrites: copy them to keep them.
+        """
+        thetas = np.asarray(thetas, dtype=np.float64)
+        if thetas.ndim != 2 or thetas.shape[0] < 1:
+            raise ValueError(f"thetas must be (lanes >= 1, parameters), got shape {thetas.shape}")
+        self._ensure_plan(thetas.shape[0])
+        if thetas.shape != self._params.shape:
+            raise ValueError(f"each lane needs {self._params.shape[1]} parameters, got {thetas.shape[1]}")
+        self._params[...] = thetas
+        self._pass()
+        return self._costs, self._grads
+
+    def outputs(self, lane: int = 0) -> np.ndarray:
+        """A lane's output logits z from the last pass, (N, n_out): a view that the next call
+        overwrites (copy it to keep it)."""
+        return self._bufs[1][-1][lane].T
 
     def profile(self, repeats: int = 100) -> dict:
         """Seconds per gradient spent in each phase (median over ``repeats`` runs), for benchmarks.
@@ -395,7 +470,7 @@ class StepWorkspace:
         Phases: "load parameters", "forward matmul", "activations", "softmax/loss",
         "backward matmul", "regularization". Timing each operation adds a little overhead.
         """
-        self._ensure_plan()
+        self._ensure_plan(1)
         samples: dict[str, list] = {}
         clock = time.perf_counter
         with blas_thread_limit(self.blas_threads):
@@ -433,12 +508,14 @@ _GEMV_MAX = 4
 
 
 def _product(A, B, out):
-    """out = A @ B as a callable, the fastest way for these shapes (see _GEMV_MAX)."""
-    rows, cols = out.shape
+    """out = A @ B for stacked (lanes, rows, cols) matrices as a callable, the fastest way for these
+    shapes (see _GEMV_MAX). Each lane is its own BLAS call, so the number of lanes never changes a
+    lane's result (the lane axis is numpy's outer loop, never a BLAS dimension)."""
+    rows, cols = out.shape[-2:]
     if cols <= _GEMV_MAX and cols < rows:
-        calls = [_bind(np.matmul, A, B[:, k], out=out[:, k]) for k in range(cols)]
+        calls = [_bind(np.matmul, A, B[..., k:k + 1], out=out[..., k:k + 1]) for k in range(cols)]
     elif rows <= _GEMV_MAX and rows < cols:
-        calls = [_bind(np.matmul, A[i], B, out=out[i]) for i in range(rows)]
+        calls = [_bind(np.matmul, A[..., i:i + 1, :], B, out=out[..., i:i + 1, :]) for i in range(rows)]
     else:
         return _bind(np.matmul, A, B, out=out)
 

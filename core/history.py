@@ -107,7 +107,8 @@ class History:
         keep = slice(None) if until is None else steps <= until
         if self._params is None:
             return steps[:0].copy(), np.empty((0, len(columns)))
-        return steps[keep].copy(), self._params[:self._n][keep][:, list(columns)]
+        chosen = self._params[:self._n, list(columns)]   # the columns first: rows by the mask copied whole
+        return steps[keep].copy(), chosen[keep]          # cost 6 MB a trace of a 2,000-record path
 
     def sampled(self, until: int, max_rows: int) -> tuple[np.ndarray, np.ndarray]:
         """(steps, full parameter vectors) of at most ``max_rows`` records up to step ``until``, evenly

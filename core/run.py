@@ -32,6 +32,7 @@ import math
 import numpy as np
 
 from .fast_step import StepWorkspace
+from .metrics import accuracy
 from .naming import to_unicode
 from .network import Network, prepare_data
 from .trajectory import Settings, Trajectory
@@ -173,6 +174,7 @@ class Run:
         self._order = None      # the order itself, drawn when first needed
         self._workspace: StepWorkspace | None = None
         self._gradient = None   # (cost, gradient) at the current parameters on the full training set
+        self._outputs = None    # (that _gradient, the output logits of its pass): see train_accuracy
         self._structure = (self.net.sizes, self.net.activations)
         self.step_count = 0
         self.distance = 0.0     # Σ‖θ_k − θ_{k−1}‖ over the steps so far (hand edits excluded)
@@ -419,7 +421,30 @@ class Run:
         gradient = gradient.copy()
         gradient.setflags(write=False)
         self._gradient = (float(cost), gradient)
+        self._keep_outputs(self._workspace.outputs())
         return self._gradient
+
+    def _keep_outputs(self, logits) -> None:
+        """Keep the output logits of the pass that gave ``_gradient`` (a copy): the accuracy at these
+        parameters without another forward pass. Valid while ``_gradient`` is that pass's."""
+        self._outputs = (self._gradient, np.array(logits))
+
+    def train_accuracy(self) -> float:
+        """The fraction of the training set classified right at the current parameters.
+
+        From the output of the full-batch pass at these parameters when there is one (every
+        full-batch step computes it for its check): a snapshot of a race needs every run's accuracy
+        each frame, and a forward pass per run cost as much as half a training step. The pass's
+        logits equal a forward pass's up to rounding in the last bits, which could only matter for a
+        sample whose two top classes tie to 1e-16. Otherwise by a forward pass."""
+        self._sync()
+        outputs = self._outputs
+        with np.errstate(all="ignore"):
+            if self._gradient is not None and outputs is not None and outputs[0] is self._gradient:
+                predicted = self.net.activation(self.net.depth - 1).forward(outputs[1])
+            else:
+                predicted = self.net.predict(self.X)
+            return accuracy(predicted, self.y)
 
     # ------------------------------------------------------------------ stepping
     def step(self, count: int = 1) -> float:
@@ -435,17 +460,26 @@ class Run:
         cost = self._full_gradient()[0] if self.full_batch else math.nan
         if count == 0:
             return self.cost if math.isnan(cost) else cost
-        for _ in range(count):
-            cost = self._step_once()
-            self._record_row(path=True, cost=cost)
-            if self.trajectory.wants_keyframe(self.step_count):
-                self._keyframe()
-        self._known = (self.net.parameter_vector(), self._known[1])
+        try:
+            for _ in range(count):
+                cost = self._step_once()
+                self._recorded_step(cost)
+        finally:   # also when a step diverged: the steps before it were the run's, not a hand edit
+            self._steps_taken()
         return cost
 
     def _step_once(self) -> float:
         """One checked step; returns the full training cost after it. The trajectory is not touched
         (replay uses this too)."""
+        staged = self._stage_step()
+        return self._settle_step(staged, *self._check_alone())
+
+    # A step in three parts, so that a race can compute the check of all its runs in one pass
+    # (core.lockstep): stage (the rule's proposal, applied), check (cost and gradient at the proposed
+    # parameters), settle (keep it, or undo it and raise). _step_once is the three in a row.
+    def _stage_step(self) -> tuple:
+        """Propose the next step and apply it to the network: (θ before, θ after, rule state after,
+        samples used). Raises TrainingDiverged, with nothing changed, if the proposal is refused."""
         net = self.net
         theta = net.parameter_vector()
         if self.full_batch:
@@ -459,27 +493,62 @@ class Run:
         new_theta, new_state = self._propose(theta, gradient)
         net.set_parameter_vector(new_theta)
         self._gradient = None
+        return theta, new_theta, new_state, used
+
+    @property
+    def can_check_in_lanes(self) -> bool:
+        """True when a step's check is the workspace's full-batch pass, which a race can compute for
+        several runs at once (``StepWorkspace.gradients``) with the same numbers as ``_check_alone``."""
+        return self.full_batch
+
+    def _check_alone(self) -> tuple:
+        """(cost, gradient, finite) at the network's parameters: the check of a staged step. A
+        floating-point error (over, invalid, divide) in the pass counts as not finite."""
         try:
             with np.errstate(over="raise", invalid="raise", divide="raise"):
                 if self.full_batch:
                     cost, gradient = self._compute_gradient()   # raising: the divergence check
                     finite = math.isfinite(cost) and bool(np.all(np.isfinite(gradient)))
                 else:
-                    cost = self.tracked_cost()
+                    cost, gradient = self.tracked_cost(), None
                     finite = math.isfinite(cost)
         except FloatingPointError:
-            finite, cost = False, math.inf
+            finite, cost, gradient = False, math.inf, None
+        return cost, gradient, finite
+
+    def _settle_step(self, staged: tuple, cost: float, gradient, finite: bool, outputs=None) -> float:
+        """Keep the staged step (``gradient``: the full-batch gradient at its parameters, kept for
+        the next step, and ``outputs`` the pass's logits) or, if its check failed, put the network
+        back and raise TrainingDiverged."""
+        theta, new_theta, new_state, used = staged
         if not finite:
-            net.set_parameter_vector(theta)
+            self.net.set_parameter_vector(theta)
             self._gradient = None
             rate = self.current_rate
             raise TrainingDiverged(_diverged(rate, f"made the cost {format_number(cost)} (a numeric overflow)"),
                                    rate)
+        if self.full_batch and self._gradient is None:   # computed elsewhere (a race's lanes)
+            gradient = np.array(gradient)
+            gradient.setflags(write=False)
+            self._gradient = (float(cost), gradient)
+            if outputs is not None:
+                self._keep_outputs(outputs)
         self.rule_state = new_state
         self.distance += float(np.linalg.norm(new_theta - theta))
         self._advance(used)
         self.step_count += 1
         return cost
+
+    def _steps_taken(self) -> None:
+        """After a series of steps: the parameters they reached are the run's own (not a hand edit
+        for the next ``_sync`` to record)."""
+        self._known = (self.net.parameter_vector(), self._known[1])
+
+    def _recorded_step(self, cost: float) -> None:
+        """The trajectory's part of a step just taken: its row, and a keyframe when one is due."""
+        self._record_row(path=True, cost=cost)
+        if self.trajectory.wants_keyframe(self.step_count):
+            self._keyframe()
 
     def next_update_inputs(self):
         """(gradient, rule state, θ, rate) that the next step will hand its rule — the batch's

@@ -157,8 +157,7 @@ def trace_run(run: Run, branch: int, label: str, axes, step: int | None = None, 
     curve_steps, curve_costs, _tests = trajectory.decimated(curve_points, stop=step + 1)
     acc = None
     if classify and step == newest:
-        with np.errstate(all="ignore"):
-            acc = accuracy(run.net.predict(run.X), run.y)
+        acc = run.train_accuracy()
     thetas = None
     if full_path:
         thetas = _frozen(trajectory.path.sampled(step, PLANE_PATH_POINTS)[1])
@@ -191,7 +190,7 @@ def take_snapshot(run: Run, step: int | None = None, *, revision: int = 0, branc
     train_acc = test_acc = None
     if classify:
         with np.errstate(all="ignore"):
-            train_acc = accuracy(net.predict(run.X), run.y)
+            train_acc = source.train_accuracy()
             if run.X_test is not None:
                 test_acc = accuracy(net.predict(run.X_test), run.y_test)
     if axes is not None:

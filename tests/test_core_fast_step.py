@@ -232,3 +232,66 @@ def test_overflow_raises_where_network_backward_raises(activations, loss):
     for W in net.weights:
         W /= 1e160
     assert_matches(net, X, y, ws)               # usable again at sane parameters
+
+
+# ---------------------------------------------------------------------------------- lanes
+def lane_thetas(net, rng, lanes):
+    """``lanes`` parameter vectors around the network's: lane 0 its own, the others moved apart."""
+    theta = net.parameter_vector()
+    return np.stack([theta] + [theta + rng.normal(0.0, 0.5, theta.shape) for _ in range(lanes - 1)])
+
+
+@pytest.mark.parametrize("seed", range(80))
+def test_every_lane_is_bit_for_bit_a_pass_of_its_own(seed):
+    """A race computes its runs' gradients in one pass of stacked lanes; replay and a run trained
+    alone use one lane. Both must give the same bits, or a race's run would not replay exactly."""
+    net, X, y = random_case(seed)
+    rng = np.random.default_rng(1000 + seed)
+    thetas = lane_thetas(net, rng, int(rng.integers(2, 8)))
+    with np.errstate(all="ignore"):
+        ws = StepWorkspace(net, X, y)
+        costs, grads = (a.copy() for a in ws.gradients(thetas))
+        alone = StepWorkspace(net.copy(), X, y)
+        for r, theta in enumerate(thetas):
+            cost_r, grad_r = alone.gradients(theta[None, :])
+            np.testing.assert_array_equal(grads[r], grad_r[0])
+            assert costs[r] == cost_r[0] or (np.isnan(costs[r]) and np.isnan(cost_r[0]))
+            probe = net.copy()                          # gradient(): the network's own parameters
+            probe.set_parameter_vector(theta)
+            cost_net, grad_net = StepWorkspace(probe, X, y).gradient()
+            np.testing.assert_array_equal(grads[r], grad_net)
+            assert cost_net == costs[r] or (np.isnan(cost_net) and np.isnan(costs[r]))
+            assert_matches(probe, X, y, StepWorkspace(probe, X, y))   # and Network's numbers to 1e-12
+
+
+def test_lanes_on_the_benchmark_shape_match_network_backward():
+    rng = np.random.default_rng(11)
+    net = Network([2, 16, 16, 3], ["tanh", "tanh", "softmax"], "cross_entropy", seed=3,
+                  regularization="l2", regularization_rate=0.01)
+    X = rng.normal(size=(1000, 2))
+    y = np.eye(3)[rng.integers(0, 3, 1000)]
+    thetas = lane_thetas(net, rng, 6)
+    costs, grads = StepWorkspace(net, X, y).gradients(thetas)
+    for theta, cost, grad in zip(thetas, costs, grads):
+        probe = net.copy()
+        probe.set_parameter_vector(theta)
+        expected = probe.gradient_vector(X, y)
+        assert abs(cost - probe.cost(X, y)) <= TOL * max(1.0, abs(cost))
+        assert np.max(np.abs(grad - expected)) <= TOL * np.max(np.abs(expected))
+
+
+def test_lane_count_changes_rebuild_and_bad_shapes_are_refused():
+    rng = np.random.default_rng(12)
+    net = Network([2, 5, 3], ["relu", "softmax"], "cross_entropy", seed=0)
+    X, y = rng.normal(size=(30, 2)), np.eye(3)[rng.integers(0, 3, 30)]
+    ws = StepWorkspace(net, X, y)
+    six = lane_thetas(net, rng, 6)
+    first = ws.gradients(six)[1].copy()
+    assert ws.lanes == 6
+    cost, grad = ws.gradient()                       # back to one lane: the network's parameters
+    np.testing.assert_array_equal(grad, first[0])
+    np.testing.assert_array_equal(ws.gradients(six[3:5])[1], first[3:5])
+    with pytest.raises(ValueError, match="lanes"):
+        ws.gradients(six[0])
+    with pytest.raises(ValueError, match="parameters"):
+        ws.gradients(six[:, :-1])

@@ -175,6 +175,22 @@ def test_history_with_few_appends_keeps_everything_and_clears():
         core.History(2)
 
 
+def test_history_columns_up_to_a_step_are_those_columns_of_the_records():
+    """What a snapshot draws of a path: two columns of the records up to a step (after thinning)."""
+    history = core.History(64)
+    rng = np.random.default_rng(3)
+    rows = rng.normal(size=(500, 9))
+    for step, row in enumerate(rows):
+        history.append(step, 0.0, row)
+    for until in (None, 0, 37, 300, 499, 10_000):
+        steps, chosen = history.columns([7, 2], until=until)
+        expected_steps = history.steps if until is None else history.steps[history.steps <= until]
+        np.testing.assert_array_equal(steps, expected_steps)
+        np.testing.assert_array_equal(chosen, rows[expected_steps][:, [7, 2]])
+    chosen[:] = 0.0                                     # a copy: the history is untouched
+    np.testing.assert_array_equal(history.parameters, rows[history.steps])
+
+
 def test_history_keeps_test_costs_aligned_through_thinning():
     history = core.History(16)
     for step in range(200):

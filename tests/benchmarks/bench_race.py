@@ -11,12 +11,15 @@ main window at 1440x900 with every panel built, the 3-class blobs data with 1,00
 Printed for each: training steps per second per run (the mean over runs), and frames per second of
 the cost surface's viewport. The ratio printed is single steps/s ÷ race steps/s per run: how many
 times one run's cost six runs cost (the issue's goal: at most 3). R repeats (default 3) alternate
-single and race, and the spread is printed. Run by hand or ``make bench``; never part of the tests.
+single and race, and the spread is printed, with the machine's 1-minute load average before and after
+each measurement (on a shared machine the figures move with it). Run by hand or ``make bench``;
+never part of the tests.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -74,11 +77,14 @@ def run_child(which: str, seconds: float) -> dict:
 
     sandbox = tempfile.mkdtemp(prefix="chainrule-bench-race-")
     env = live.child_env("offscreen", None, sandbox)
+    load_before = os.getloadavg()[0]
     proc = subprocess.run([sys.executable, __file__, "--child", which, "--seconds", str(seconds),
                            "--sandbox", sandbox], env=env, capture_output=True, text=True, timeout=seconds + 300)
     for line in proc.stdout.splitlines():
         if line.startswith(MARKER + " "):
-            return json.loads(line.split(" ", 1)[1])
+            result = json.loads(line.split(" ", 1)[1])
+            result["load"] = (load_before, os.getloadavg()[0])
+            return result
     raise RuntimeError(f"{which}: no result\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
 
 
@@ -100,7 +106,8 @@ def main() -> int:
         print(f"repeat {k + 1}: network {single['network']} on {single['samples']} samples")
         for r in (single, race):
             print(f"  {r['which']:<6} {r['runs']} run(s): {r['steps_per_run']:7.1f} steps/s per run, "
-                  f"surface {r['surface_fps']:5.1f} frames/s" + (f"  notes: {r['notes']}" if r["notes"] else ""))
+                  f"surface {r['surface_fps']:5.1f} frames/s, load {r['load'][0]:.1f} -> {r['load'][1]:.1f}"
+                  + (f"  notes: {r['notes']}" if r["notes"] else ""))
         print(f"  ratio single / race steps per run: {ratio:.2f} (goal <= {GOAL_RATIO:g})")
     print(f"\nratio over {len(ratios)} repeats: min {min(ratios):.2f}, median {statistics.median(ratios):.2f}, "
           f"max {max(ratios):.2f} (six runs cost this many times one; goal <= {GOAL_RATIO:g}: "
