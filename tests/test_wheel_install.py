@@ -96,6 +96,8 @@ def test_wheel_carries_the_resources_inside_the_app_package(installed):
     names = set(zipfile.ZipFile(installed.wheel).namelist())
     for resource in (f"{APP_ID}.svg", f"{APP_ID}.desktop.in", f"{APP_ID}-mime.xml"):
         assert f"app/packaged_resources/{resource}" in names, sorted(names)
+    for lesson in (installed.source / "resources" / "lessons").glob("*.lesson"):
+        assert f"app/packaged_resources/lessons/{lesson.name}" in names, lesson.name
     assert not any(name.endswith(".png") for name in names)  # README screenshots stay out
     assert not any(name.startswith("resources/") for name in names)  # no top-level 'resources'
 
@@ -134,6 +136,13 @@ def test_installed_command_passes_its_self_test(installed, tmp_path):
     result = _run([str(installed.command), "--self-test"], cwd=tmp_path,
                   env=installed.env(installed.home("self-test")))
     assert "self-test: ok" in result.stdout, result.stdout
+
+
+def test_installed_command_opens_a_shipped_lesson_from_its_own_resources(installed, tmp_path):
+    shot = tmp_path / "lesson.png"
+    _run([str(installed.command), "--lesson", "gradient-descent", "--step", "2", "--screenshot", str(shot)],
+         cwd=tmp_path, env=installed.env(installed.home("lesson")))
+    assert shot.stat().st_size > 10000
 
 
 def _install_desktop(installed, home, command, path_first=None):
