@@ -12,7 +12,8 @@ thread starved the GUI thread's own timers (a 5 ms timer fired 3 times in 75 s).
 A thread rather than a process: numpy releases the interpreter lock in its products and the GUI
 thread's drawing is mostly in Qt's C++ (which releases it too); tests/benchmarks/bench_live.py
 measures the stalls this leaves. The worker yields the interpreter every step it takes beyond its
-frame budget, and sleeps out the rest of a frame when the learner chose a speed.
+frame budget, sleeps out the rest of a frame when the learner chose a speed, and pauses between
+two steps while the GUI thread handles and paints a snapshot (app/pacing.py: turns).
 
 ``synchronous = True`` (tests, and ``--steps`` at start-up) runs nothing on a thread: ``start``
 drives the run from a QTimer on the GUI thread instead, one frame's steps per tick.
@@ -179,12 +180,12 @@ class TrainingEngine(QObject):
 
     def _loop(self) -> None:
         clock = time.perf_counter
-        frame_start, frame_steps = clock(), 0
+        frame_start, frame_steps, frame_yielded = clock(), 0, False
         while not self._quit:
             if not self._running and not self._publish_soon:
                 self._wake.wait()
                 self._wake.clear()
-                frame_start, frame_steps = clock(), 0
+                frame_start, frame_steps, frame_yielded = clock(), 0, False
                 continue
             while self._interrupt and not self._quit:
                 time.sleep(0.0005)   # an edit holds the run: let it finish first
@@ -194,7 +195,8 @@ class TrainingEngine(QObject):
             with self.lock:
                 try:
                     while (self._running and not self._interrupt and clock() < deadline
-                           and (budget is None or frame_steps < budget)):
+                           and (budget is None or frame_steps < budget)
+                           and (frame_yielded or not pacing.gui_drawing())):
                         self._step(1)
                         frame_steps += 1
                         self.steps_taken += 1
@@ -223,11 +225,16 @@ class TrainingEngine(QObject):
                 with self._slot_lock:
                     self._message = message
                 self._running = False   # after the message: the GUI's poll stops only once it is out
+            if not frame_yielded and pacing.gui_drawing():
+                # the GUI thread's turn, once a frame: off the interpreter lock until it has
+                # painted (at most pacing.MAX_PAUSE), then the frame's steps go on regardless
+                pacing.wait_while_drawing()
+                frame_yielded = True
             if frame_done:
                 rest = deadline - clock()
                 if rest > 0:
                     time.sleep(rest)   # the learner's speed: the rest of the frame is idle
-                frame_start, frame_steps = clock(), 0
+                frame_start, frame_steps, frame_yielded = clock(), 0, False
 
     # ------------------------------------------------------------------ synchronous mode
     def _tick(self) -> None:

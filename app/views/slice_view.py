@@ -73,6 +73,7 @@ class CostSliceView(PlotPanel):
         self.slope = 0.0
         self._half_width = 0.0
         self._name = ""
+        self._labelled = ""              # the parameter the axis label and title name
         self._requested = None
         self.curve_key = None            # the key of the drawn curve
         self._y_range = None             # the plot's range, kept while the curve stays inside it
@@ -138,10 +139,14 @@ class CostSliceView(PlotPanel):
         half = 0.18 * self._half_width
         self.tangent.setData([theta - half, theta + half], [cost - self.slope * half, cost + self.slope * half])
         self.point.setData([theta], [cost])
-        item = self.plot.getPlotItem()
         name = to_unicode(name)   # from here on, the name as the learner reads it
-        item.setLabel("bottom", name)
-        item.setTitle(f"J({name}) with the others held", size="10pt")
+        if name != self._labelled:
+            # only when the parameter changes: a label set anew redraws its axis (grid lines and
+            # all), which took a fifth of the GUI thread while the 16x3 network trained
+            self._labelled = name
+            item = self.plot.getPlotItem()
+            item.setLabel("bottom", name)
+            item.setTitle(f"J({name}) with the others held", size="10pt")
         self.caption.setText(f"Step {snapshot.step}: at {name} = {fmt(theta)}, J = {fmt(cost)}; slope of the "
                              f"tangent dJ/d{name} = {fmt(self.slope)}. Gradient descent moves {name} "
                              f"{'left' if self.slope > 0 else 'right'}, downhill.")
