@@ -35,6 +35,10 @@ import core
 from . import pacing
 
 FRAME_SECONDS = 1 / 60
+# The longest the worker waits, once a frame, for the GUI thread to handle and paint a snapshot
+# (app/pacing.py: turns). Two frames: waiting out whole turns (up to pacing.MAX_PAUSE) gave the
+# GUI thread a third less stalling but cut the 16x3 network's steps/s to a quarter.
+GUI_TURN_SECONDS = 2 * FRAME_SECONDS
 # The interpreter lock changes hands after at most this long (CPython's default: 5 ms). The GUI
 # thread and the views' workers run Python most of the time; each numpy call the training step
 # makes gives the lock away, and getting it back waited up to the whole interval.
@@ -225,11 +229,13 @@ class TrainingEngine(QObject):
                 with self._slot_lock:
                     self._message = message
                 self._running = False   # after the message: the GUI's poll stops only once it is out
-            if not frame_yielded and pacing.gui_drawing():
+            if not frame_done and not frame_yielded and pacing.gui_drawing():
                 # the GUI thread's turn, once a frame: off the interpreter lock until it has
-                # painted (at most pacing.MAX_PAUSE), then the frame's steps go on regardless
-                pacing.wait_while_drawing()
+                # painted (at most GUI_TURN_SECONDS); then a whole frame of steps, regardless
+                pacing.wait_while_drawing(GUI_TURN_SECONDS)
                 frame_yielded = True
+                frame_start = clock()
+                continue
             if frame_done:
                 rest = deadline - clock()
                 if rest > 0:

@@ -10,13 +10,14 @@ slowed down with it. In a worker process it costs this process nothing but readi
 math_render's cache and returns those that could not be laid out. The worker process is the
 time-limited ``SymbolicRunner`` of the Function lab (its own instance); where it cannot be used
 (``in_process = True``: tests that run workers synchronously), the equations are laid out right here.
+``chain_formulas`` asks the same process for the chain's symbolic formulas (sympy: pure Python too).
 """
 from __future__ import annotations
 
 import threading
 
 from . import math_render
-from .typeset_job import latex_svgs
+from .typeset_job import factor_formulas, latex_svgs
 
 TIME_LIMIT_S = 30.0           # one panel's equations; each of ours takes about 0.1 s
 DEFAULT_COLOR = "#1d2433"
@@ -77,3 +78,12 @@ def typeset(latexes, size: float, ratio: float, color: str = DEFAULT_COLOR, in_p
         else:
             math_render.store_image(math_render.svg_image(svg, ratio), latex, size, color, ratio)
     return failed
+
+
+def chain_formulas(net, name: str, X, y, in_process: bool = False) -> list[str]:
+    """The local derivatives' formulas of dJ/d(name) as LaTeX, derived by sympy in the worker
+    process (unless ``in_process``): sympy in a thread held the interpreter lock for each newly
+    selected parameter. Raises what the derivation raises."""
+    if in_process:
+        return factor_formulas(net, name, X, y)
+    return _shared_runner().run(factor_formulas, net, name, X, y)

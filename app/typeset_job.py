@@ -67,3 +67,9 @@ def latex_svgs(latexes, size: float, color: str) -> list:
         except ValueError:
             svgs.append(None)
     return svgs
+
+
+def factor_formulas(net, name: str, X, y) -> list[str]:
+    """The LaTeX of each local derivative on the chain of dJ/d(name) (sympy; what the chain panel
+    writes after "="): a top-level function, so the worker process can be asked to run it."""
+    return [factor.expanded_latex for factor in net.chain(name, X, y, sample=0).factors]

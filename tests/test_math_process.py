@@ -35,3 +35,16 @@ def test_in_process_mode_gives_the_same_answers(qapp):
     good, bad = r"\delta_{8} = \hat{y} - y\;\;\;", r"\frac{2}{\notacommand{"
     assert math_process.typeset([good, bad], SIZE, 1.0, in_process=True) == {bad}
     assert math_render.cached_image(good, SIZE, ratio=1.0) is not None
+
+
+def test_chain_formulas_from_the_worker_process_are_those_derived_here():
+    import numpy as np
+
+    import core
+
+    net = core.Network([2, 3, 1], ["tanh", "sigmoid"], "binary_cross_entropy", seed=3)
+    X, y = np.array([[0.5, -1.0]]), np.array([[1.0]])
+    for name in ("w1.1.2", "b2"):
+        here = math_process.chain_formulas(net, name, X, y, in_process=True)
+        there = math_process.chain_formulas(net, name, X, y)
+        assert there == here and all(isinstance(text, str) and text for text in here)

@@ -313,8 +313,9 @@ class ExpressionPanel(QScrollArea):
         key = self._formula_key()
         formulas = self._formulas.get(key)
         if formulas is None:
-            factors = model.network.chain(model.selected, model.X[:1], model.y[:1], sample=0).factors
-            self._worker.submit(lambda: (key, [f.expanded_latex for f in factors]))
+            net, name, X, y = model.network.copy(), model.selected, model.X[:1].copy(), model.y[:1].copy()
+            here = self._worker.synchronous
+            self._worker.submit(lambda: (key, math_process.chain_formulas(net, name, X, y, in_process=here)))
             formulas = self._formulas.get(key)  # already there when the worker runs synchronously
         request = DerivationRequest(model.snapshot, model.selected, model.sample, model.focused_path,
                                     None if formulas is None else tuple(formulas), screen_ratio(),

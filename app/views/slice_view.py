@@ -18,6 +18,7 @@ import core
 
 from core.naming import to_unicode
 
+from .. import process_jobs
 from ..format import fmt
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
@@ -51,6 +52,7 @@ class SliceRequest:
     snapshot: core.Snapshot
     name: str
     half_width: float
+    in_process: bool = False   # compute here, not in the worker process (workers run synchronously)
 
     def compute(self):
         snap, h = self.snapshot, self.half_width
@@ -59,7 +61,9 @@ class SliceRequest:
         theta, delta = snap.value(self.name), NEIGHBOUR * h
         values = np.union1d(np.linspace(-h, h, slice_samples(snap.network, len(snap.X))),
                             [theta - delta, theta, theta + delta])
-        return self, values, core.cost_slice(snap.network, snap.X, snap.y, self.name, values)
+        costs = process_jobs.run("slice", core.cost_slice, snap.network, snap.X, snap.y, self.name, values,
+                                 in_process=self.in_process)   # app/process_jobs.py says why
+        return self, values, costs
 
 
 class CostSliceView(PlotPanel):
@@ -110,7 +114,8 @@ class CostSliceView(PlotPanel):
             self._draw_point(snapshot, name)
         if key != self.curve_key and key != self._requested:
             self._requested = key
-            self._worker.submit(SliceRequest(snapshot, name, self._half_width).compute)
+            self._worker.submit(SliceRequest(snapshot, name, self._half_width,
+                                             in_process=self._worker.synchronous).compute)
         self._show_lag()
 
     def _show_curve(self, result) -> None:
