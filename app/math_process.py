@@ -36,7 +36,10 @@ def _shared_runner():
 
             _runner = SymbolicRunner(time_limit=TIME_LIMIT_S)
             atexit.register(_runner.close)
-        return _runner
+    from .process_jobs import lower_priority   # a background job: the GUI thread comes first
+
+    lower_priority(_runner)
+    return _runner
 
 
 def worker_pid() -> int | None:

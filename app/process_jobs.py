@@ -13,16 +13,36 @@ the thread only waits on a pipe.
 core.formula.runner.SymbolicRunner: forked from a preloaded server, replaced if it crashes), or
 right here with ``in_process`` (tests that run workers synchronously). Blocks: call it from a
 worker thread. The function's own exceptions come back as they were raised.
+
+The worker processes run at a lower scheduling priority (``NICENESS``): on two cores they would
+otherwise take the CPU from the GUI thread as they took the interpreter lock before; a picture a
+frame late is better than a window that stalls.
 """
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 
 TIME_LIMIT_S = 120.0    # a fine surface of the largest network takes about half a second
+NICENESS = 10           # added to the worker processes' nice value (lower priority than the GUI)
 
 _runners: dict = {}
+_niced: set[int] = set()   # the worker processes already given their lower priority
 _lock = threading.Lock()
+
+
+def lower_priority(runner) -> None:
+    """Start ``runner``'s worker process if needed and give it the lower priority (once per process)."""
+    runner.start()
+    pid = runner.pid
+    if pid is None or pid in _niced:
+        return
+    _niced.add(pid)
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + NICENESS))
+    except (AttributeError, OSError):   # no such call (Windows) or not allowed: normal priority
+        pass
 
 
 def _runner(lane: str):
@@ -40,7 +60,9 @@ def run(lane: str, fn, *args, in_process: bool = False):
     """``fn(*args)`` in the worker process of ``lane`` (or here, ``in_process``)."""
     if in_process:
         return fn(*args)
-    return _runner(lane).run(fn, *args)
+    runner = _runner(lane)
+    lower_priority(runner)
+    return runner.run(fn, *args)
 
 
 def worker_pid(lane: str) -> int | None:

@@ -51,3 +51,11 @@ def test_a_jobs_own_error_comes_back_as_raised(problem):
     net, X, y = problem
     with pytest.raises(ValueError, match="unknown parameter"):
         process_jobs.run("test slice", core.cost_slice, net, X, y, "w9.9.9", [0.0])
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="no scheduling priorities here")
+def test_the_worker_processes_give_way_to_the_gui(problem):
+    net, X, y = problem
+    process_jobs.run("test slice", core.cost_slice, net, X, y, "w1.1.1", [0.0])
+    pid = process_jobs.worker_pid("test slice")
+    assert os.getpriority(os.PRIO_PROCESS, pid) > os.getpriority(os.PRIO_PROCESS, 0)
