@@ -25,7 +25,7 @@ import os
 import threading
 
 TIME_LIMIT_S = 120.0    # a fine surface of the largest network takes about half a second
-NICENESS = 10           # added to the worker processes' nice value (lower priority than the GUI)
+NICENESS = 4            # added to the worker processes' nice value (lower priority than the GUI)
 
 _runners: dict = {}
 _niced: set[int] = set()   # the worker processes already given their lower priority
