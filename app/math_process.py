@@ -10,7 +10,8 @@ slowed down with it. In a worker process it costs this process nothing but readi
 math_render's cache and returns those that could not be laid out. The worker process is the
 time-limited ``SymbolicRunner`` of the Function lab (its own instance); where it cannot be used
 (``in_process = True``: tests that run workers synchronously), the equations are laid out right here.
-``chain_formulas`` asks the same process for the chain's symbolic formulas (sympy: pure Python too).
+``chain_formulas`` asks another worker process (app/process_jobs.py) for the chain's symbolic formulas
+(sympy: pure Python too), so typesetting never waits behind a derivation.
 """
 from __future__ import annotations
 
@@ -87,6 +88,6 @@ def chain_formulas(net, name: str, X, y, in_process: bool = False) -> list[str]:
     """The local derivatives' formulas of dJ/d(name) as LaTeX, derived by sympy in the worker
     process (unless ``in_process``): sympy in a thread held the interpreter lock for each newly
     selected parameter. Raises what the derivation raises."""
-    if in_process:
-        return factor_formulas(net, name, X, y)
-    return _shared_runner().run(factor_formulas, net, name, X, y)
+    from . import process_jobs   # a process of its own: typesetting never queues behind sympy
+
+    return process_jobs.run("chain formulas", factor_formulas, net, name, X, y, in_process=in_process)

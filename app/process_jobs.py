@@ -34,7 +34,8 @@ _lock = threading.Lock()
 
 def lower_priority(runner) -> None:
     """Start ``runner``'s worker process if needed and give it the lower priority (once per process)."""
-    runner.start()
+    if runner.pid is None:
+        runner.start()   # (not while a call runs: start() would wait for it to finish)
     pid = runner.pid
     if pid is None or pid in _niced:
         return
