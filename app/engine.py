@@ -11,7 +11,9 @@ thread starved the GUI thread's own timers (a 5 ms timer fired 3 times in 75 s).
 
 A thread rather than a process: numpy releases the interpreter lock in its products and the GUI
 thread's drawing is mostly in Qt's C++ (which releases it too); tests/benchmarks/bench_live.py
-measures the stalls this leaves. The worker yields the interpreter every step it takes beyond its
+measures the stalls this leaves. (Measured on the 16x3 network, the lock is what the GUI thread
+waits for most; the views' heavy jobs moved to worker processes for it, app/process_jobs.py. The
+run itself would be next, but its trajectory, edits and branches live in this process.) The worker yields the interpreter every step it takes beyond its
 frame budget, sleeps out the rest of a frame when the learner chose a speed, and pauses between
 two steps while the GUI thread handles and paints a snapshot (app/pacing.py: turns).
 

@@ -20,7 +20,8 @@ around each call into Qt, and getting it back from a thread that runs Python wai
 interval, every time — measured on the 16x3 network, a snapshot's handlers took 8 ms of the GUI
 thread's CPU time and 47 ms of wall time, and the GUI thread ran 14% of the time while it stalled
 300 ms at a time. The turn ends once the event loop has turned twice after the handler (its paint
-events come first), or after MAX_PAUSE at the latest, so no one waits on a GUI that is gone.
+events come first); a background thread waits for it MAX_PAUSE at most (the training worker less:
+app/engine.py), so no one waits long on a GUI that is slow or gone.
 """
 from __future__ import annotations
 
