@@ -911,6 +911,10 @@ class NetworkDiagram(QGraphicsView):
                         place_centered(grad_item, f"∂J/∂{to_unicode(name)} = {fmt(dW[m][i, j])}",
                                        QPointF(mid.x(), mid.y() + 22))
 
+    def edge_pen(self, name: str) -> QPen:
+        """The pen weight ``name``'s edge is drawn with (tests: colour by sign or path, width by |w|)."""
+        return self._edges[name].pen()
+
     def _highlight(self, selected: str) -> None:
         """Light every path the chain rule sums over: from the selected parameter's neuron through
         every later neuron to the cost (the edges are lit in _update_edges). The selected weight
