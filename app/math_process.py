@@ -90,4 +90,4 @@ def chain_formulas(net, name: str, X, y, in_process: bool = False) -> list[str]:
     selected parameter. Raises what the derivation raises."""
     from . import process_jobs   # a process of its own: typesetting never queues behind sympy
 
-    return process_jobs.run("chain formulas", factor_formulas, net, name, X, y, in_process=in_process)
+    return process_jobs.run(process_jobs.CHAIN_FORMULAS, factor_formulas, net, name, X, y, in_process=in_process)

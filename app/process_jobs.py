@@ -27,6 +27,10 @@ import threading
 TIME_LIMIT_S = 120.0    # a fine surface of the largest network takes about half a second
 NICENESS = 4            # added to the worker processes' nice value (lower priority than the GUI)
 
+# the lanes: one worker process each
+SURFACE, SLICE, GRADIENT_CHECK, CHAIN_FORMULAS = "surface", "slice", "gradient check", "chain formulas"
+VIEW_LANES = (SURFACE, SLICE, GRADIENT_CHECK, CHAIN_FORMULAS)
+
 _runners: dict = {}
 _niced: set[int] = set()   # the worker processes already given their lower priority
 _lock = threading.Lock()
@@ -64,6 +68,21 @@ def run(lane: str, fn, *args, in_process: bool = False):
     runner = _runner(lane)
     lower_priority(runner)
     return runner.run(fn, *args)
+
+
+def warm_up(lanes) -> threading.Thread:
+    """Start the worker processes of ``lanes`` in a background thread, so a view's first job does
+    not wait for the fork server's imports and a process start (a second or two)."""
+    def start_all() -> None:
+        for lane in lanes:
+            try:
+                lower_priority(_runner(lane))
+            except Exception:  # noqa: BLE001 - a courtesy: the first job starts it otherwise
+                return
+
+    thread = threading.Thread(target=start_all, name="warm-up worker processes", daemon=True)
+    thread.start()
+    return thread
 
 
 def worker_pid(lane: str) -> int | None:

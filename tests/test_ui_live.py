@@ -170,5 +170,5 @@ def test_the_gui_thread_runs_no_training_step_during_a_run(window, qtbot, monkey
                     timeout=SETTLE_MS)
     qtbot.keyClick(window.panels()["diagram"], Qt.Key_Space)
     assert threads["step"] == {False} and threads["gradcheck"] == {False}
-    assert process_jobs.worker_pid("gradient check") not in (None, os.getpid())
+    assert process_jobs.worker_pid(process_jobs.GRADIENT_CHECK) not in (None, os.getpid())
     assert False in threads["snapshot"]   # while running, the worker makes them; a pause shows the last at once

@@ -64,7 +64,7 @@ class CheckRequest:
 
     def compute(self):
         snap = self.snapshot
-        return self, process_jobs.run("gradient check", core.gradient_check, snap.network, snap.X, snap.y,
+        return self, process_jobs.run(process_jobs.GRADIENT_CHECK, core.gradient_check, snap.network, snap.X, snap.y,
                                       in_process=self.in_process)   # app/process_jobs.py says why
 
 

@@ -61,7 +61,7 @@ class SliceRequest:
         theta, delta = snap.value(self.name), NEIGHBOUR * h
         values = np.union1d(np.linspace(-h, h, slice_samples(snap.network, len(snap.X))),
                             [theta - delta, theta, theta + delta])
-        costs = process_jobs.run("slice", core.cost_slice, snap.network, snap.X, snap.y, self.name, values,
+        costs = process_jobs.run(process_jobs.SLICE, core.cost_slice, snap.network, snap.X, snap.y, self.name, values,
                                  in_process=self.in_process)   # app/process_jobs.py says why
         return self, values, costs
 

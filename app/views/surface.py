@@ -76,7 +76,7 @@ class SurfaceRequest:
         # the surface's J under the point). In a worker process: app/process_jobs.py says why.
         point = (snap.value(self.axes[0]), snap.value(self.axes[1]))
         grid, levels, contours, at_point = process_jobs.run(
-            "surface", surface_grid, surface_network(snap), snap.X, snap.y, tuple(self.axes), self.extent,
+            process_jobs.SURFACE, surface_grid, surface_network(snap), snap.X, snap.y, tuple(self.axes), self.extent,
             self.resolution, point, CONTOURS, in_process=self.in_process)
         return SurfaceResult(self, grid, levels, contours, at_point)
 
@@ -340,6 +340,10 @@ class CostSurfaceView(PlotPanel):
         else:
             self._draw_overlay(request.snapshot)
         self._show_lag()
+        if request.snapshot is not self._model.snapshot:
+            # a newer snapshot came while this grid was computed; if the grid is its grid too, it
+            # was not asked again (refresh found it requested), so its point and path go on it now
+            self.refresh()
 
     def _show_no_plane(self, result: PlaneResult) -> None:
         """No plane to draw (too short a path, degenerate directions): an empty plot that says why."""
