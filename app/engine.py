@@ -11,8 +11,11 @@ thread starved the GUI thread's own timers (a 5 ms timer fired 3 times in 75 s).
 
 A thread rather than a process: numpy releases the interpreter lock in its products and the GUI
 thread's drawing is mostly in Qt's C++ (which releases it too); tests/benchmarks/bench_live.py
-measures the stalls this leaves. The worker yields the interpreter every step it takes beyond its
-frame budget, and sleeps out the rest of a frame when the learner chose a speed.
+measures the stalls this leaves. (Measured on the 16x3 network, the lock is what the GUI thread
+waits for most; the views' heavy jobs moved to worker processes for it, app/process_jobs.py. The
+run itself would be next, but its trajectory, edits and branches live in this process.) The worker yields the interpreter every step it takes beyond its
+frame budget, sleeps out the rest of a frame when the learner chose a speed, and, flat out,
+pauses between two steps while the GUI thread handles and paints a snapshot (app/pacing.py: turns).
 
 ``synchronous = True`` (tests, and ``--steps`` at start-up) runs nothing on a thread: ``start``
 drives the run from a QTimer on the GUI thread instead, one frame's steps per tick.
@@ -34,6 +37,11 @@ import core
 from . import pacing
 
 FRAME_SECONDS = 1 / 60
+# The longest the worker, training flat out, waits once a frame for the GUI thread to handle and
+# paint a snapshot (app/pacing.py: turns). Two frames: waiting out whole turns (up to
+# pacing.MAX_PAUSE) gave the GUI thread a third less stalling but cut the 16x3 network's steps/s
+# to a quarter.
+GUI_TURN_SECONDS = 2 * FRAME_SECONDS
 # The interpreter lock changes hands after at most this long (CPython's default: 5 ms). The GUI
 # thread and the views' workers run Python most of the time; each numpy call the training step
 # makes gives the lock away, and getting it back waited up to the whole interval.
@@ -179,12 +187,12 @@ class TrainingEngine(QObject):
 
     def _loop(self) -> None:
         clock = time.perf_counter
-        frame_start, frame_steps = clock(), 0
+        frame_start, frame_steps, frame_yielded = clock(), 0, False
         while not self._quit:
             if not self._running and not self._publish_soon:
                 self._wake.wait()
                 self._wake.clear()
-                frame_start, frame_steps = clock(), 0
+                frame_start, frame_steps, frame_yielded = clock(), 0, False
                 continue
             while self._interrupt and not self._quit:
                 time.sleep(0.0005)   # an edit holds the run: let it finish first
@@ -194,7 +202,8 @@ class TrainingEngine(QObject):
             with self.lock:
                 try:
                     while (self._running and not self._interrupt and clock() < deadline
-                           and (budget is None or frame_steps < budget)):
+                           and (budget is None or frame_steps < budget)
+                           and (budget is not None or frame_yielded or not pacing.gui_drawing())):
                         self._step(1)
                         frame_steps += 1
                         self.steps_taken += 1
@@ -223,11 +232,20 @@ class TrainingEngine(QObject):
                 with self._slot_lock:
                     self._message = message
                 self._running = False   # after the message: the GUI's poll stops only once it is out
+            if budget is None and not frame_done and not frame_yielded and pacing.gui_drawing():
+                # flat out, the GUI thread's turn once a frame: off the interpreter lock until it
+                # has painted (at most GUI_TURN_SECONDS); then a whole frame of steps, regardless.
+                # (At the learner's speed a frame's few steps take a few ms: no pause, the speed
+                # is kept — pausing halved the lesson's 240 steps/s.)
+                pacing.wait_while_drawing(GUI_TURN_SECONDS)
+                frame_yielded = True
+                frame_start = clock()
+                continue
             if frame_done:
                 rest = deadline - clock()
                 if rest > 0:
                     time.sleep(rest)   # the learner's speed: the rest of the frame is idle
-                frame_start, frame_steps = clock(), 0
+                frame_start, frame_steps, frame_yielded = clock(), 0, False
 
     # ------------------------------------------------------------------ synchronous mode
     def _tick(self) -> None:

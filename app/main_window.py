@@ -162,6 +162,11 @@ class MainWindow(QMainWindow):
         from .typesetter import typesetter   # the learner's formulas are typeset in a worker
 
         QTimer.singleShot(PREFETCH_DELAY_MS, self, typesetter().warm_up)
+        from . import process_jobs           # the views' heavy jobs run in worker processes
+        from .workers import LatestOnlyWorker
+
+        if not LatestOnlyWorker.synchronous_default:
+            process_jobs.warm_up(process_jobs.VIEW_LANES)
 
     # ------------------------------------------------------------------ actions
     def _global_specs(self) -> list[ActionSpec]:

@@ -55,3 +55,21 @@ def latex_svg(latex: str, size: float, color: str) -> str:
         return ziamath.Latex(latex, size=size, color=color).svg()
     except Exception as exc:  # ziamath raises assorted errors for malformed input
         raise ValueError(f"cannot render {latex!r}: {exc}") from exc
+
+
+def latex_svgs(latexes, size: float, color: str) -> list:
+    """SVG text of each equation, or None for one ziamath cannot lay out: a panel's equations in one
+    call to the worker process (app/math_process.py), so they cost one round trip, not one each."""
+    svgs = []
+    for latex in latexes:
+        try:
+            svgs.append(latex_svg(latex, size, color))
+        except ValueError:
+            svgs.append(None)
+    return svgs
+
+
+def factor_formulas(net, name: str, X, y) -> list[str]:
+    """The LaTeX of each local derivative on the chain of dJ/d(name) (sympy; what the chain panel
+    writes after "="): a top-level function, so the worker process can be asked to run it."""
+    return [factor.expanded_latex for factor in net.chain(name, X, y, sample=0).factors]

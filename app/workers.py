@@ -42,6 +42,7 @@ class _Job(QRunnable):
         self._generation, self._func, self._done, self._lock = generation, func, done, lock
 
     def run(self) -> None:
+        pacing.wait_while_drawing()   # the GUI thread's turn first (app/pacing.py)
         try:
             result, error = self._func(), ""
         except Exception as exc:  # delivered to the GUI as a message, never lost silently

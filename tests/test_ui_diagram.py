@@ -389,3 +389,45 @@ def test_looking_under_the_mouse_leaves_the_scene_owning_its_items(qtbot, model)
     QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
     del diagram
     gc.collect()  # used to crash here
+
+
+def _edge_colour(diagram, name):
+    """The hue family of an edge's pen: "gold" on the chain's paths, else "red" or "blue" by sign
+    (pens are faded towards white, so compare which channel dominates)."""
+    colour = diagram.edge_pen(name).color()
+    r, g, b = colour.red(), colour.green(), colour.blue()
+    if r > b and g > b + 40:
+        return "gold"
+    return "red" if r > b else "blue"
+
+
+def test_every_edge_follows_its_weight_as_training_and_edits_change_it(qtbot, model):
+    """Edges are updated only where their look changed: after steps, a hand edit and a new
+    selection, every one of the 16x3 network's 560 edges still shows its own weight's sign (gold
+    on the selected parameter's paths), and a larger |w| is drawn at least as wide."""
+    model.set_dataset("spiral")
+    model.set_hidden_layers([16, 16, 16], "tanh")
+    diagram = shown_diagram(qtbot, model)
+    net = model.network
+
+    def check():
+        diagram.refresh()
+        # the selected weight keeps its sign colour (over a gold halo); the rest of its paths are gold
+        lit = {item[5:] for item in diagram.highlighted if item.startswith("edge:")} - {model.selected}
+        weights = [n for n in model.parameter_names() if n.startswith("w")]
+        for name in weights:
+            expected = "gold" if name in lit else ("red" if model.network.get(name) >= 0 else "blue")
+            assert _edge_colour(diagram, name) == expected, name
+        off_path = sorted((abs(model.network.get(n)), diagram.edge_pen(n).widthF()) for n in weights if n not in lit)
+        assert all(w1 <= w2 for (_a, w1), (_b, w2) in zip(off_path, off_path[1:]))
+
+    check()
+    model.step(25)
+    check()
+    flipped = "w3.4.5"
+    model.set_parameter(flipped, -3.0 * np.sign(net.get(flipped) or 1.0))
+    check()
+    model.select("w2.7.9")
+    check()
+    model.select("w1.1.1")
+    check()

@@ -138,11 +138,13 @@ def test_timeline_by_keys_rewinds_branches_and_returns_to_live(window, qtbot):
 
 
 def test_the_gui_thread_runs_no_training_step_during_a_run(window, qtbot, monkeypatch):
-    """Steps, backward passes (the snapshot's full-batch gradient) and finite-difference checks
-    of a run happen on other threads; the GUI thread only draws."""
+    """Steps and backward passes (the snapshot's full-batch gradient) of a run happen on other
+    threads, finite-difference checks in another process; the GUI thread only draws."""
+    import os
     import threading
 
     import core
+    from app import process_jobs
 
     threads = {"step": set(), "snapshot": set(), "gradcheck": set()}
 
@@ -154,11 +156,19 @@ def test_the_gui_thread_runs_no_training_step_during_a_run(window, qtbot, monkey
 
     monkeypatch.setattr(core.Run, "step", recording("step", core.Run.step))
     monkeypatch.setattr(core, "take_snapshot", recording("snapshot", core.take_snapshot))
-    monkeypatch.setattr(core, "gradient_check", recording("gradcheck", core.gradient_check))
+    sending = process_jobs.run
+
+    def send(lane, fn, *args, **kwargs):   # the check goes to a worker process, from a worker thread
+        if fn is core.gradient_check:
+            threads["gradcheck"].add(threading.current_thread() is threading.main_thread())
+        return sending(lane, fn, *args, **kwargs)
+
+    monkeypatch.setattr(process_jobs, "run", send)
     model = window.model
     qtbot.keyClick(window.panels()["diagram"], Qt.Key_Space)
     qtbot.waitUntil(lambda: model.step_count >= 60 and window.panels()["params"].table_model.check is not None,
                     timeout=SETTLE_MS)
     qtbot.keyClick(window.panels()["diagram"], Qt.Key_Space)
     assert threads["step"] == {False} and threads["gradcheck"] == {False}
+    assert process_jobs.worker_pid(process_jobs.GRADIENT_CHECK) not in (None, os.getpid())
     assert False in threads["snapshot"]   # while running, the worker makes them; a pause shows the last at once

@@ -78,8 +78,8 @@ def test_r_races_the_picked_optimizers_from_one_start(window, qtbot):
         assert cost == pytest.approx(alone.cost, rel=1e-12)
         assert distance == pytest.approx(alone.trajectory.row(100)["distance"], rel=1e-12)
     labels = {t.label for t in snap.others} | {snap.label}
-    surface = window.panels()["surface"]
-    assert set(surface.legend_labels) == labels
+    surface = window.panels()["surface"]   # its picture is computed off the GUI thread: wait for it
+    qtbot.waitUntil(lambda: set(surface.legend_labels) == labels, timeout=10000)
     assert "fixed plane through the common start" in surface.caption.text()
 
 

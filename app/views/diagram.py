@@ -119,6 +119,19 @@ def activation_range(name: str, values: np.ndarray) -> tuple[float, float, float
     return -top, 0.0, top
 
 
+def edge_mask(mask, shape) -> np.ndarray:
+    """Which edges of a weight layer are lit, from ``NetworkDiagram._lit``'s mask: True (all), an
+    index i (the edges leaving neuron i), (i, j) (that one edge) or None (none)."""
+    lit = np.zeros(shape, dtype=bool)
+    if mask is True:
+        lit[:] = True
+    elif isinstance(mask, tuple):
+        lit[mask] = True
+    elif mask is not None:
+        lit[mask, :] = True
+    return lit
+
+
 def _faded(color: QColor, alpha: float) -> QColor:
     """`color` at `alpha` over the white background, as an opaque colour (translucent strokes cost
     several times more to paint, and the diagram may hold over a thousand of them)."""
@@ -310,6 +323,8 @@ class NetworkDiagram(QGraphicsView):
         net = self._model.network
         sizes = list(net.sizes)
         self._shape = tuple(sizes)
+        self._highlighted_for = None   # the items are new: highlight them anew
+        self._bias_looks: dict[str, bool | None] = {}   # bias name -> drawn sign (None: selected)
         self._activations = tuple(net.activations)
         # Hundreds of antialiased edges took most of a repaint (in Qt's rasterizer) on the 16x3
         # network; past ANTIALIAS_EDGES they are drawn plain (thin lines, the picture as legible)
@@ -327,6 +342,7 @@ class NetworkDiagram(QGraphicsView):
                            for layer in range(1, len(sizes))]
         self._pens: dict[tuple, QPen] = {}
         self._lit_cache = None
+        self._edge_looks: list = [None] * (len(sizes) - 1)   # per weight layer, as last drawn
         self._edge_ends: dict[str, tuple] = {}
         self._edge_labels: dict[str, tuple] = {}
         for layer in range(1, len(sizes)):
@@ -620,8 +636,10 @@ class NetworkDiagram(QGraphicsView):
                 name = self._bias_name(layer, j)
                 b = net.biases[layer - 1][j]
                 box = self._biases[name]
-                if name != model.selected:
-                    box.setPen(self._pen(POSITIVE if b >= 0 else NEGATIVE, 2.0))
+                look = None if name == model.selected else b >= 0
+                if look is not None and self._bias_looks.get(name) != look:
+                    box.setPen(self._pen(POSITIVE if look else NEGATIVE, 2.0))
+                self._bias_looks[name] = look
                 if name in self._bias_labels:
                     label_pos = box.rect().center() + QPointF(0, -36)
                     place_centered(self._bias_labels[name],
@@ -641,11 +659,25 @@ class NetworkDiagram(QGraphicsView):
             self._cost_value.setPos(self._cost_pos.x() + self._cost_radius + 8 * s,
                                     self._cost_pos.y() - rect.height() / 2)
         self._place_captions(sizes, sample)
-        self._highlight(model.selected)
+        # the highlight depends on the selection only: set anew, its hundred pens and brushes
+        # would repaint the whole picture every frame while training
+        highlight = (model.selected, model.focused_path, self._shape, self.detailed, self.build_count)
+        if highlight != self._highlighted_for:
+            self._highlighted_for = highlight
+            self._highlight(model.selected)
         self._field_throttle.request(immediate=not model.running)
+        zoom = self.transform().m11()
         self._scale_text(0.0)   # the picture's own extent, without text enlarged for a small view
-        self._base_rect = self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20)
-        self._fit()
+        extent = self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20)
+        kept = getattr(self, "_base_rect", None)
+        if kept is not None and kept.contains(extent) and \
+                extent.width() * extent.height() >= 0.9 * kept.width() * kept.height():
+            # the picture still fits the view as it is (a number a digit shorter, say): refitting
+            # would rescale the view, and repaint every edge, each frame
+            self._scale_text(zoom)
+        else:
+            self._base_rect = extent
+            self._fit()
 
     def _place_captions(self, sizes, sample: int) -> None:
         s, detailed = self._text_scale, self.detailed
@@ -833,7 +865,9 @@ class NetworkDiagram(QGraphicsView):
     def _update_edges(self, net, dW, selected: str) -> None:
         """Every edge's pen in one pass: sign colour (gold on the paths), width |w|, faded off the
         paths (alpha mixed into the colour: item opacity makes a thousand edges paint 10x slower).
-        Widths and fades are quantised so an edge whose look did not change is not touched."""
+        Widths and fades are quantised, and each layer's looks are compared as arrays with those
+        last drawn, so only edges whose look changed are touched (a Python loop over the 560 edges
+        of the 16x3 network took ~15 ms a refresh while training)."""
         detailed = self.detailed
         _nodes, _edges, masks = self._lit(selected)
         magnitudes = [float(np.max(np.abs(W))) for W in net.weights if W.size]
@@ -843,34 +877,43 @@ class NetworkDiagram(QGraphicsView):
         for m, (W, grid) in enumerate(zip(net.weights, self._edge_grid)):
             rel = np.sqrt(np.minimum(np.abs(W) / scale, 1.0))
             width = np.round((1.5 + 7.0 * rel if detailed else 0.8 + 6.0 * rel) * 4) / 4
-            fade = np.round((0.15 + 0.5 * rel) * 16) / 16
-            mask = masks[m]
-            for i, row in enumerate(grid):
-                for j, edge in enumerate(row):
-                    lit = mask is True or (mask == (i, j) if isinstance(mask, tuple) else
-                                           (mask is not None and i == mask))
-                    chosen = selected_ref.kind == "w" and selected_ref.layer == m and \
-                        selected_ref.i == i and selected_ref.j == j
-                    positive = W[i, j] >= 0
-                    if detailed:
-                        alpha = 1.0 if (lit or chosen) else 0.55
-                    else:
-                        alpha = 0.9 if (lit or chosen) else float(fade[i, j])
-                    look = (positive, lit, float(width[i, j]), alpha)
-                    if edge.look != look:
-                        edge.look = look
-                        base = HIGHLIGHT if lit else (POSITIVE if positive else NEGATIVE)
-                        edge.setPen(self._pen(_faded(base, alpha), look[2]))
-                    z = 1 if (lit or chosen) else 0
-                    if edge.zValue() != z:
-                        edge.setZValue(z)
-                    if edge.parameter in self._edge_labels:
+            lit = edge_mask(masks[m], W.shape)
+            chosen = np.zeros(W.shape, dtype=bool)
+            if selected_ref.kind == "w" and selected_ref.layer == m:
+                chosen[selected_ref.i, selected_ref.j] = True
+            on_path = lit | chosen
+            positive = W >= 0
+            if detailed:
+                alpha = np.where(on_path, 1.0, 0.55)
+            else:
+                alpha = np.where(on_path, 0.9, np.round((0.15 + 0.5 * rel) * 16) / 16)
+            looks = (positive, lit, width, alpha, on_path)
+            drawn = self._edge_looks[m]
+            if drawn is None or drawn[0].shape != W.shape:
+                changed = np.ones(W.shape, dtype=bool)
+            else:
+                changed = np.zeros(W.shape, dtype=bool)
+                for now, before in zip(looks, drawn):
+                    changed |= now != before
+            self._edge_looks[m] = looks
+            for i, j in zip(*np.nonzero(changed)):
+                edge = grid[i][j]
+                base = HIGHLIGHT if lit[i, j] else (POSITIVE if positive[i, j] else NEGATIVE)
+                edge.setPen(self._pen(_faded(base, float(alpha[i, j])), float(width[i, j])))
+                edge.setZValue(1 if on_path[i, j] else 0)
+            if self._edge_labels:
+                for i, row in enumerate(grid):
+                    for j, edge in enumerate(row):
                         value_item, grad_item, mid = self._edge_labels[edge.parameter]
                         name = edge.parameter
                         place_centered(value_item, f"{to_unicode(name)} = {fmt(W[i, j])}",
                                        QPointF(mid.x(), mid.y() - 22))
                         place_centered(grad_item, f"∂J/∂{to_unicode(name)} = {fmt(dW[m][i, j])}",
                                        QPointF(mid.x(), mid.y() + 22))
+
+    def edge_pen(self, name: str) -> QPen:
+        """The pen weight ``name``'s edge is drawn with (tests: colour by sign or path, width by |w|)."""
+        return self._edges[name].pen()
 
     def _highlight(self, selected: str) -> None:
         """Light every path the chain rule sums over: from the selected parameter's neuron through

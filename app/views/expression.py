@@ -4,7 +4,9 @@ Leibniz form, local derivative formulas, the same with the current numbers, and 
 The symbolic formulas come from sympy (via core) in a worker, once per (network, cost, parameter).
 Everything else — the chain, the recursion and the paths of the shown snapshot, and the typesetting
 of every line — is made in a second worker from the snapshot (``DerivationRequest``), so the GUI
-thread only places finished images and numbers that all belong to one step.
+thread only places finished images and numbers that all belong to one step. The typesetting itself
+runs in a worker process (app/math_process.py): in a thread, ziamath's pure-Python layout held the
+interpreter lock that the GUI thread and training need.
 """
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ import core
 from core.naming import node_name, to_latex, to_unicode
 
 from ..format import fmt
-from ..math_render import render_image, render_latex, screen_ratio
+from .. import math_process
+from ..math_render import cached_image, render_latex, screen_ratio
 from ..model import MAX_STEPPED_PATHS as MAX_LISTED_PATHS, SessionModel
 from ..workers import LatestOnlyWorker
 from .path_bars import BarRow, PathBars
@@ -142,19 +145,23 @@ class DerivationRequest:
     formulas: tuple | None     # the factors' symbolic formulas, once sympy has them
     ratio: float               # device pixels per point, for the typeset images
     narration: tuple | None = None   # the narrated update (U): (shown sub-steps, all, rule title)
+    in_process: bool = False   # typeset in this process (workers run synchronously: tests)
 
     def compute(self):
         lines = narration_lines(self.narration, self.name, self.snapshot.step) \
             + derivation_lines(self.snapshot, self.name, self.sample, self.focused, self.formulas)
-        for kind, payload in lines:   # typeset here; the GUI thread then finds every image cached
-            texts = payload[:2] if kind == "row" else ((payload,) if kind == "math" else ())
-            for text in texts:
-                if text:
-                    try:
-                        render_image(text, MATH_SIZE, ratio=self.ratio)
-                    except ValueError:
-                        pass  # shown as code by the panel
+        # typeset here (in the worker process); the GUI thread then finds every image cached
+        math_process.typeset(math_texts(lines), MATH_SIZE, self.ratio, in_process=self.in_process)
         return self, lines
+
+
+def math_texts(lines) -> list[str]:
+    """The typeset formulas among a panel's lines (numbers and captions are plain text)."""
+    texts = []
+    for kind, payload in lines:
+        cells = payload[:2] if kind == "row" else ((payload,) if kind == "math" else ())
+        texts += [text for text in cells if text]
+    return texts
 
 
 def narration_lines(narration, name: str, step: int) -> list:
@@ -306,12 +313,13 @@ class ExpressionPanel(QScrollArea):
         key = self._formula_key()
         formulas = self._formulas.get(key)
         if formulas is None:
-            factors = model.network.chain(model.selected, model.X[:1], model.y[:1], sample=0).factors
-            self._worker.submit(lambda: (key, [f.expanded_latex for f in factors]))
+            net, name, X, y = model.network.copy(), model.selected, model.X[:1].copy(), model.y[:1].copy()
+            here = self._worker.synchronous
+            self._worker.submit(lambda: (key, math_process.chain_formulas(net, name, X, y, in_process=here)))
             formulas = self._formulas.get(key)  # already there when the worker runs synchronously
         request = DerivationRequest(model.snapshot, model.selected, model.sample, model.focused_path,
                                     None if formulas is None else tuple(formulas), screen_ratio(),
-                                    model.narration)
+                                    model.narration, in_process=self._lines_worker.synchronous)
         if request != self._requested:
             self._requested = request
             self._lines_worker.submit(request.compute)
@@ -418,10 +426,12 @@ class ExpressionPanel(QScrollArea):
                     label.clear()
                 else:
                     self.latex_lines.append(text)
-                    try:
+                    # only what the worker typeset: laying a formula out here would hold the
+                    # GUI thread for a tenth of a second each
+                    if cached_image(text, MATH_SIZE, ratio=screen_ratio()) is not None:
                         label.setPixmap(render_latex(text, size=MATH_SIZE))
                         label.setToolTip(text)
-                    except ValueError:
+                    else:
                         label.setText(f"<code>{text}</code>")
         for key, label in self._cells.items():
             if key not in used:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
 import core
 from core.naming import to_unicode
 
+from .. import process_jobs
 from ..format import fmt
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
@@ -59,10 +60,12 @@ class CheckRequest:
     """A gradient check of one snapshot."""
 
     snapshot: core.Snapshot
+    in_process: bool = False   # compute here, not in the worker process (workers run synchronously)
 
     def compute(self):
         snap = self.snapshot
-        return self, core.gradient_check(snap.network, snap.X, snap.y)
+        return self, process_jobs.run(process_jobs.GRADIENT_CHECK, core.gradient_check, snap.network, snap.X, snap.y,
+                                      in_process=self.in_process)   # app/process_jobs.py says why
 
 
 class ParameterTableModel(QAbstractTableModel):
@@ -369,7 +372,7 @@ class ParameterTablePanel(QWidget):
     def _submit_check(self) -> None:
         snapshot = self._model.snapshot
         if self.table_model.check_key != snapshot.key:
-            self._worker.submit(CheckRequest(snapshot).compute)
+            self._worker.submit(CheckRequest(snapshot, in_process=self._worker.synchronous).compute)
 
     def _on_check(self, result) -> None:
         request, check = result

@@ -18,6 +18,7 @@ import core
 
 from core.naming import to_unicode
 
+from .. import process_jobs
 from ..format import fmt
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
@@ -51,6 +52,7 @@ class SliceRequest:
     snapshot: core.Snapshot
     name: str
     half_width: float
+    in_process: bool = False   # compute here, not in the worker process (workers run synchronously)
 
     def compute(self):
         snap, h = self.snapshot, self.half_width
@@ -59,7 +61,9 @@ class SliceRequest:
         theta, delta = snap.value(self.name), NEIGHBOUR * h
         values = np.union1d(np.linspace(-h, h, slice_samples(snap.network, len(snap.X))),
                             [theta - delta, theta, theta + delta])
-        return self, values, core.cost_slice(snap.network, snap.X, snap.y, self.name, values)
+        costs = process_jobs.run(process_jobs.SLICE, core.cost_slice, snap.network, snap.X, snap.y, self.name, values,
+                                 in_process=self.in_process)   # app/process_jobs.py says why
+        return self, values, costs
 
 
 class CostSliceView(PlotPanel):
@@ -73,6 +77,7 @@ class CostSliceView(PlotPanel):
         self.slope = 0.0
         self._half_width = 0.0
         self._name = ""
+        self._labelled = ""              # the parameter the axis label and title name
         self._requested = None
         self.curve_key = None            # the key of the drawn curve
         self._y_range = None             # the plot's range, kept while the curve stays inside it
@@ -109,7 +114,8 @@ class CostSliceView(PlotPanel):
             self._draw_point(snapshot, name)
         if key != self.curve_key and key != self._requested:
             self._requested = key
-            self._worker.submit(SliceRequest(snapshot, name, self._half_width).compute)
+            self._worker.submit(SliceRequest(snapshot, name, self._half_width,
+                                             in_process=self._worker.synchronous).compute)
         self._show_lag()
 
     def _show_curve(self, result) -> None:
@@ -138,10 +144,14 @@ class CostSliceView(PlotPanel):
         half = 0.18 * self._half_width
         self.tangent.setData([theta - half, theta + half], [cost - self.slope * half, cost + self.slope * half])
         self.point.setData([theta], [cost])
-        item = self.plot.getPlotItem()
         name = to_unicode(name)   # from here on, the name as the learner reads it
-        item.setLabel("bottom", name)
-        item.setTitle(f"J({name}) with the others held", size="10pt")
+        if name != self._labelled:
+            # only when the parameter changes: a label set anew redraws its axis (grid lines and
+            # all), which took a fifth of the GUI thread while the 16x3 network trained
+            self._labelled = name
+            item = self.plot.getPlotItem()
+            item.setLabel("bottom", name)
+            item.setTitle(f"J({name}) with the others held", size="10pt")
         self.caption.setText(f"Step {snapshot.step}: at {name} = {fmt(theta)}, J = {fmt(cost)}; slope of the "
                              f"tangent dJ/d{name} = {fmt(self.slope)}. Gradient descent moves {name} "
                              f"{'left' if self.slope > 0 else 'right'}, downhill.")

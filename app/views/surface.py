@@ -31,7 +31,9 @@ import core
 
 from core.naming import to_unicode
 
+from .. import process_jobs
 from ..format import fmt
+from ..job_functions import surface_grid
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
 from .plot_style import PATH_COLOR, POINT_COLOR, RUN_COLORS, RUN_CURVE_COLORS, PlotPanel, steady_range
@@ -62,6 +64,7 @@ class SurfaceRequest:
     axes: tuple[str, str]
     extent: tuple[float, float, float, float]  # a_min, a_max, b_min, b_max
     resolution: int
+    in_process: bool = False   # compute here, not in the worker process (workers run synchronously)
 
     @property
     def key(self) -> tuple:
@@ -69,17 +72,13 @@ class SurfaceRequest:
 
     def compute(self) -> "SurfaceResult":
         snap = self.snapshot
-        a_min, a_max, b_min, b_max = self.extent
-        values_a = np.linspace(a_min, a_max, self.resolution)
-        values_b = np.linspace(b_min, b_max, self.resolution)
-        plane = surface_network(snap)
-        grid = core.cost_surface(plane, snap.X, snap.y, self.axes[0], values_a, self.axes[1], values_b)
-        levels = core.contour_levels(grid, CONTOURS)
         # J at the point itself, through the same code: equals the snapshot's cost (off a race's plane,
-        # the surface's J under the point)
-        a, b = snap.value(self.axes[0]), snap.value(self.axes[1])
-        at_point = float(core.cost_surface(plane, snap.X, snap.y, self.axes[0], [a], self.axes[1], [b])[0, 0])
-        return SurfaceResult(self, grid, levels, tuple(core.contour_lines(grid, self.extent, levels)), at_point)
+        # the surface's J under the point). In a worker process: app/process_jobs.py says why.
+        point = (snap.value(self.axes[0]), snap.value(self.axes[1]))
+        grid, levels, contours, at_point = process_jobs.run(
+            process_jobs.SURFACE, surface_grid, surface_network(snap), snap.X, snap.y, tuple(self.axes), self.extent,
+            self.resolution, point, CONTOURS, in_process=self.in_process)
+        return SurfaceResult(self, grid, levels, contours, at_point)
 
 
 @dataclass(frozen=True)
@@ -265,7 +264,7 @@ class CostSurfaceView(PlotPanel):
                     lambda n: PlaneRequest(snapshot, mode, seed, n, self._plane_extent, CONTOURS))
         extent = self._extent = self._fit_extent(snapshot, axes)
         return (surface_key(snapshot, axes, extent), (snapshot.revision, tuple(axes)),
-                lambda n: SurfaceRequest(snapshot, axes, extent, n))
+                lambda n: SurfaceRequest(snapshot, axes, extent, n, in_process=self._worker.synchronous))
 
     def refresh(self, *_args) -> None:
         if not self._started:
@@ -341,6 +340,10 @@ class CostSurfaceView(PlotPanel):
         else:
             self._draw_overlay(request.snapshot)
         self._show_lag()
+        if request.snapshot is not self._model.snapshot:
+            # a newer snapshot came while this grid was computed; if the grid is its grid too, it
+            # was not asked again (refresh found it requested), so its point and path go on it now
+            self.refresh()
 
     def _show_no_plane(self, result: PlaneResult) -> None:
         """No plane to draw (too short a path, degenerate directions): an empty plot that says why."""
