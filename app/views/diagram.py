@@ -939,7 +939,10 @@ class NetworkDiagram(QGraphicsView):
         kind, _, target = name.partition(" ")
         path = QPainterPath()
         if kind == "edge" and target in self._edges:
-            return ring_around(self._edges[target].path(), 13 if self.detailed else 9)
+            if self.detailed:   # around the edge and its two numbers, never through their text
+                path.addRoundedRect(self._edges[target].path().boundingRect().adjusted(4, -35, -4, 35), 12, 12)
+                return path
+            return ring_around(self._edges[target].path(), 9)
         if kind == "edge" and target in self._biases:
             path.addRoundedRect(self._biases[target].rect().adjusted(-7, -7, 7, 7), 5, 5)
             return path

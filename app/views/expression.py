@@ -399,6 +399,8 @@ class ExpressionPanel(QScrollArea):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_bars()
+        if self._lesson_factors:   # a lesson's set-up re-lays the docks out: keep the named factor in view
+            QTimer.singleShot(0, self._bring_marks_into_view)
 
     def _on_path_clicked(self, index: int) -> None:
         paths = core.path_nodes(self._model.network, self._model.selected)
@@ -476,8 +478,9 @@ class ExpressionPanel(QScrollArea):
         shown = [frame for frame in self._frames if not frame.isHidden()]
         if shown:
             self.widget().layout().activate()
-            self.ensureWidgetVisible(shown[-1], 0, 12)   # the last, then the first: both if they fit
-            self.ensureWidgetVisible(shown[0], 0, 12)
+            for frame in (shown[-1], shown[0]):   # the last, then the first: both if they fit
+                # vertically only, from the left edge: a frame runs as wide as the widest formula
+                self.ensureVisible(0, frame.geometry().center().y(), 0, frame.height() // 2 + 12)
 
     def clear_lesson_highlight(self) -> None:
         self.set_lesson_highlight(())

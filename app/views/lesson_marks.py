@@ -16,7 +16,6 @@ from PySide6.QtGui import QColor, QPainterPath, QPainterPathStroker, QPen
 MARK_COLOR = QColor("#5b2a9e")      # deep violet: darker than the gold selection, apart from red/blue
 MARK_WIDTH = 3.0
 UNDERLAY_WIDTH = 7.0                # the white beneath the dashes
-MARK_DASHES = [3.0, 1.6]            # in units of the pen's width: long dashes, short gaps
 
 # a QFrame's style sheet: the same mark around a widget (the chain panel's factor rows)
 FRAME_STYLE = (f"border: {int(MARK_WIDTH)}px dashed {MARK_COLOR.name()}; border-radius: 6px; "
@@ -24,9 +23,8 @@ FRAME_STYLE = (f"border: {int(MARK_WIDTH)}px dashed {MARK_COLOR.name()}; border-
 
 
 def mark_pen(width: float = MARK_WIDTH) -> QPen:
-    pen = QPen(MARK_COLOR, width, Qt.CustomDashLine, Qt.RoundCap, Qt.RoundJoin)
-    pen.setDashPattern(MARK_DASHES)
-    return pen
+    # Qt's own dashes (a custom dash pattern turned pyqtgraph's scatter symbol into a filled square)
+    return QPen(MARK_COLOR, width, Qt.DashLine, Qt.RoundCap, Qt.RoundJoin)
 
 
 def underlay_pen(width: float = UNDERLAY_WIDTH) -> QPen:
@@ -51,8 +49,12 @@ class PointMark:
 
     def __init__(self, plot_item, point: pg.ScatterPlotItem):
         self._point = point
-        self.under = pg.ScatterPlotItem(size=self.SIZE, brush=None, pen=pg.mkPen(underlay_pen()))
-        self.ring = pg.ScatterPlotItem(size=self.SIZE, brush=None, pen=pg.mkPen(mark_pen()))
+        # pens of pyqtgraph's own making: a QPen with round caps and dashes drew a filled square
+        hollow = pg.mkBrush(None)   # (brush=None would mean pyqtgraph's default fill)
+        under = pg.mkPen(underlay_pen().color(), width=UNDERLAY_WIDTH)
+        dashes = pg.mkPen(MARK_COLOR, width=MARK_WIDTH, style=Qt.DashLine)
+        self.under = pg.ScatterPlotItem(size=self.SIZE, symbol="o", brush=hollow, pen=under)
+        self.ring = pg.ScatterPlotItem(size=self.SIZE, symbol="o", brush=hollow, pen=dashes)
         for item in (self.under, self.ring):
             item.setZValue(point.zValue() + 1)
             plot_item.addItem(item)
