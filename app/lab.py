@@ -72,6 +72,10 @@ class DockLab(QMainWindow):
         self.build_deferred()
         return self._panels
 
+    def is_built(self, panel_id: str) -> bool:
+        """True when the panel exists (not still waiting for the first paint); asking does not build it."""
+        return self._panels.get(panel_id) is not None
+
     def build_deferred(self) -> None:
         """Build the panels that waited for the first paint, in their docks."""
         while self._deferred:

@@ -131,6 +131,10 @@ class MainWindow(QMainWindow):
             self.exports.install_dock_menus(lab)
         return self._function_lab
 
+    def has_function_lab(self) -> bool:
+        """True once the Function lab is built (asking for `function_lab` builds it)."""
+        return self._function_lab is not None
+
     @property
     def docks(self):
         """The Network lab's docks (kept for the tests and tools that predate the Function lab)."""

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QMenu, QSizePolic
 
 from ..format import factor_latex
 from ..typesetter import math_pixmap, show_math
+from ..views.lesson_marks import mark_pen, underlay_pen
 from .model import EXAMPLES, FormulaProblem, FunctionLabModel
 
 BOX_COLORS = ("#eef4fb", "#fdf3e3", "#eaf6ee", "#f6ecf8", "#f1f1f1")
@@ -59,9 +60,14 @@ class NestedBoxes(QWidget):
         self.setMinimumHeight(48)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self._layers: list[str] = []   # LaTeX of each layer, outermost first
+        self.marked: set[int] = set()  # depths (0: outermost) a lesson step points at
 
     def set_layers(self, layers: list[str]) -> None:
         self._layers = layers
+        self.update()
+
+    def set_marked(self, depths) -> None:
+        self.marked = set(depths)
         self.update()
 
     def paintEvent(self, _event) -> None:
@@ -70,15 +76,23 @@ class NestedBoxes(QWidget):
         rect = QRectF(self.rect()).adjusted(4, 4, -4, -4)
         inset = min(28.0, rect.height() / (2 * max(len(self._layers), 1) + 1))
         pixmaps = math_pixmap(self, [(latex, 14) for latex in self._layers], self.update)
+        marks = []
         for depth, pixmap in enumerate(pixmaps):
             painter.setPen(QPen(QColor("#8a94a8"), 1.2))
             painter.setBrush(QColor(BOX_COLORS[depth % len(BOX_COLORS)]))
             painter.drawRoundedRect(rect, 8, 8)
             painter.drawPixmap(int(rect.left() + 8), int(rect.top() + 4), pixmap)
+            if depth in self.marked:
+                marks.append(QRectF(rect).adjusted(3, 3, -3, -3))   # just inside its own edge
             top = pixmap.deviceIndependentSize().height() + 8
             rect = rect.adjusted(inset, top, -inset, -inset / 2)
             if rect.height() < 12 or rect.width() < 20:
                 break
+        painter.setBrush(Qt.NoBrush)   # the lesson's marks last, over the inner boxes' edges
+        for pen in (underlay_pen(), mark_pen()):
+            painter.setPen(pen)
+            for box in marks:
+                painter.drawRoundedRect(box, 7, 7)
         painter.end()
 
 
@@ -133,6 +147,20 @@ class FormulaPanel(QWidget):
         model.problemChanged.connect(self._on_problem)
         model.busyChanged.connect(self._on_busy)
         self.layer_lines: list[str] = []
+
+    # ------------------------------------------------------------------ a lesson's highlight
+    def set_lesson_highlight(self, names=()) -> None:
+        """Mark what a lesson step names here: "layer 1" outlines the outermost layer's box (layers
+        counted from the outside, as the list shows them) with the lesson's dashed mark."""
+        self.boxes.set_marked(int(n.split()[1]) - 1 for n in names
+                              if n.startswith("layer ") and n.split()[1].isdigit())
+
+    def clear_lesson_highlight(self) -> None:
+        self.set_lesson_highlight(())
+
+    def lesson_highlighted(self) -> set[str]:
+        """The layers a lesson asked for that the function has ("layer 2")."""
+        return {f"layer {depth + 1}" for depth in self.boxes.marked if depth < len(self.layer_lines)}
 
     def submit(self) -> None:
         """Derive what the field holds and remember it (Enter)."""

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDockWidget, QFileDialog
 from ..actions import ActionSpec
 from ..command_arguments import Choice, Choices
 from . import library
+from .highlights import LessonHighlights
 from .panel import LessonPanel
 from .runner import LessonRunner
 
@@ -22,6 +23,7 @@ class Lessons:
     def __init__(self, window, settings_factory):
         self.window = window
         self.runner = LessonRunner(window, settings_factory)
+        self.highlights = LessonHighlights(window, self.runner)   # the step's marks on the views
         self._dock: QDockWidget | None = None
         self.panel: LessonPanel | None = None
 
@@ -63,6 +65,8 @@ class Lessons:
             dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
                              | QDockWidget.DockWidgetClosable)
             self.window.addDockWidget(Qt.RightDockWidgetArea, dock)
+            # the lesson put away (its panel closed): its marks go; opened again: the step's come back
+            dock.toggleViewAction().toggled.connect(self.highlights.set_enabled)
             self.window.resizeDocks([dock], [DOCK_WIDTH], Qt.Horizontal)
         return self._dock
 

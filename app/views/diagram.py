@@ -34,6 +34,7 @@ from core.naming import ParameterRef, input_name, node_name, parameter_name, tar
 from ..format import fmt
 from ..workers import LatestOnlyWorker
 from ..model import HIDDEN_ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_NEURONS, SessionModel
+from .lesson_marks import mark_pen, ring_around, underlay_pen
 from .throttle import Throttle
 from .scene_text import add_text, place_centered
 from .value_editor import InlineValueEditor
@@ -266,6 +267,8 @@ class NetworkDiagram(QGraphicsView):
             signal.connect(self.refresh)
         model.datasetChanged.connect(self._on_dataset)
         self.parameterClicked.connect(model.select)
+        self._lesson_names: tuple[str, ...] = ()   # what a lesson step names here ("node a2", "edge w2")
+        self._lesson_marked: set[str] = set()      # those of them drawn (the network has them)
         self.refresh()
 
     # ------------------------------------------------------------------ geometry
@@ -427,6 +430,11 @@ class NetworkDiagram(QGraphicsView):
                                                           Qt.SolidLine, Qt.RoundCap))
         self._hover.setZValue(-0.5)
         self.hovered = ""
+        # a lesson's mark: dashes over a white underlay, around what the step's text names
+        self._lesson_under = scene.addPath(QPainterPath(), underlay_pen())
+        self._lesson_ring = scene.addPath(QPainterPath(), mark_pen())
+        self._lesson_under.setZValue(1.5)
+        self._lesson_ring.setZValue(1.6)
         self._captions: dict[int, CaptionItem] = {}
         for layer in range(len(sizes)):
             caption = CaptionItem()
@@ -668,15 +676,19 @@ class NetworkDiagram(QGraphicsView):
         self._field_throttle.request(immediate=not model.running)
         zoom = self.transform().m11()
         self._scale_text(0.0)   # the picture's own extent, without text enlarged for a small view
+        self._lesson_under.setPath(QPainterPath())   # the fit is the network's own, marks or not
+        self._lesson_ring.setPath(QPainterPath())
         extent = self.scene().itemsBoundingRect().adjusted(-20, -20, 20, 20)
         kept = getattr(self, "_base_rect", None)
         if kept is not None and kept.contains(extent) and \
                 extent.width() * extent.height() >= 0.9 * kept.width() * kept.height():
             # the picture still fits the view as it is (a number a digit shorter, say): refitting
             # would rescale the view, and repaint every edge, each frame
+            self._draw_lesson_marks()
             self._scale_text(zoom)
         else:
             self._base_rect = extent
+            self._draw_lesson_marks()
             self._fit()
 
     def _place_captions(self, sizes, sample: int) -> None:
@@ -937,6 +949,80 @@ class NetworkDiagram(QGraphicsView):
         self.highlighted = ({f"edge:{n}" for n in lit_edges | ({selected} & self._edges.keys())}
                             | {f"node:{l}.{j}" for l, j in lit_nodes} | {"node:J"}
                             | ({f"bias:{selected}"} if selected in self._biases else set()))
+
+    # ------------------------------------------------------------------ a lesson's highlight
+    def set_lesson_highlight(self, names=()) -> None:
+        """Mark what a lesson step's text names: "node a2" (x, z1, a1, z2, a2, y, J; z and a of a
+        neuron share its circle; y is the target shown under J), "edge w2" (a weight, or a bias's box).
+        The mark is the lesson's own (lesson_marks.py), distinct from the gold of the selection."""
+        self._lesson_names = tuple(names)
+        self._draw_lesson_marks()
+
+    def clear_lesson_highlight(self) -> None:
+        self.set_lesson_highlight(())
+
+    def lesson_highlighted(self) -> set[str]:
+        """The names a lesson asked for that are marked now (a name the network lacks is not)."""
+        return set(self._lesson_marked)
+
+    def _draw_lesson_marks(self) -> None:
+        if not hasattr(self, "_lesson_ring"):
+            return   # nothing built yet: drawn with the first refresh
+        shape, marked = QPainterPath(), set()
+        for name in self._lesson_names:
+            part = self._lesson_shape(name)
+            if part is not None:
+                shape.addPath(part)
+                marked.add(name)
+        self._lesson_marked = marked
+        self._lesson_under.setPath(shape)
+        self._lesson_ring.setPath(shape)
+
+    def _lesson_shape(self, name: str) -> QPainterPath | None:
+        """Where the mark of `name` goes, a little outside the item it names; None if there is none."""
+        kind, _, target = name.partition(" ")
+        path = QPainterPath()
+        if kind == "edge" and target in self._edges:
+            if self.detailed:   # around the edge and its two numbers, never through their text
+                path.addRoundedRect(self._edges[target].path().boundingRect().adjusted(4, -35, -4, 35), 12, 12)
+                return path
+            return ring_around(self._edges[target].path(), 9)
+        if kind == "edge" and target in self._biases:
+            path.addRoundedRect(self._biases[target].rect().adjusted(-7, -7, 7, 7), 5, 5)
+            return path
+        if kind != "node":
+            return None
+        if target == "J" or (target[:1] == "y" and not self.detailed):
+            rect = self._cost_node.rect()
+        elif target[:1] == "y":   # the sample's target is written under J
+            rect = self._cost_value.sceneBoundingRect().adjusted(-6, -4, 6, 4)
+            path.addRoundedRect(rect, 6, 6)
+            return path
+        else:
+            key = self._node_key(target)
+            if key is None:
+                return None
+            rect = self._nodes[key].rect()
+        path.addEllipse(rect.adjusted(-9, -9, 9, 9))
+        return path
+
+    def _node_key(self, target: str) -> tuple[int, int] | None:
+        """(column, neuron) of a node named as core.naming names it: x, x2, z1, a2, a1.3."""
+        sizes = self._shape
+        if target[:1] == "x":
+            number = target[1:]
+            j = 0 if number == "" and sizes[0] == 1 else (int(number) - 1 if number.isdigit() else -1)
+            return (0, j) if 0 <= j < sizes[0] else None
+        if target[:1] not in ("z", "a"):
+            return None
+        layer_text, _, neuron_text = target[1:].partition(".")
+        if not layer_text.isdigit() or not 1 <= int(layer_text) < len(sizes):
+            return None
+        layer = int(layer_text)
+        if neuron_text == "":
+            return (layer, 0) if sizes[layer] == 1 else None
+        j = int(neuron_text) - 1 if neuron_text.isdigit() else -1
+        return (layer, j) if 0 <= j < sizes[layer] else None
 
     def hover_edge(self, edge) -> None:
         """Outline the edge under the mouse (None: none)."""

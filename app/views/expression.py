@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QGridLayout, QLabel, QScrollArea, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QScrollArea, QWidget
 
 import core
 from core.naming import node_name, to_latex, to_unicode
@@ -23,12 +23,14 @@ from .. import math_process
 from ..math_render import cached_image, render_latex, screen_ratio
 from ..model import MAX_STEPPED_PATHS as MAX_LISTED_PATHS, SessionModel
 from ..workers import LatestOnlyWorker
+from .lesson_marks import FRAME_STYLE
 from .path_bars import BarRow, PathBars
 
 MAX_VECTOR_ENTRIES = 6
 REFRESH_MS_IDLE = 0
 REFRESH_MS_RUNNING = 100
 MATH_SIZE = 17
+ROW_KINDS = ("row", "factor")   # lines of three cells: symbol, formula, value ("factor": the chain's)
 
 
 def bracket_text(value: float) -> str:
@@ -159,7 +161,7 @@ def math_texts(lines) -> list[str]:
     """The typeset formulas among a panel's lines (numbers and captions are plain text)."""
     texts = []
     for kind, payload in lines:
-        cells = payload[:2] if kind == "row" else ((payload,) if kind == "math" else ())
+        cells = payload[:2] if kind in ROW_KINDS else ((payload,) if kind == "math" else ())
         texts += [text for text in cells if text]
     return texts
 
@@ -216,7 +218,7 @@ def derivation_lines(snapshot: core.Snapshot, name: str, sample: int, focused, f
             formula += rf"\;{factor.bound}"
         # a constant local derivative (a bias's ∂z/∂b = 1) is its own value: write it once
         value = "" if formulas is not None and is_number_latex(formulas[i]) else fmt(factor.value)
-        lines.append(("row", (factor.latex, formula, value)))
+        lines.append(("factor", (factor.latex, formula, value)))   # a "row", which a lesson can point at
     value = net.get(name)
     lines += [
         ("caption", "<b>Over the batch</b> the gradient is the mean of these per-sample products "
@@ -253,6 +255,11 @@ class ExpressionPanel(QScrollArea):
         self.path_bars.rowClicked.connect(self._on_path_clicked)
         self.latex_lines: list[str] = []      # what is shown, for tests and exports
         self.caption_lines: list[str] = []
+        self.value_texts: list[str] = []
+        self._product_text = ""               # the product with the sample's numbers, as shown
+        self._factor_rows: list[int] = []     # grid row of each factor of the chain, in order
+        self._lesson_factors: tuple[int, ...] = ()   # factors a lesson step points at (from 1)
+        self._frames: list[QFrame] = []       # their marks, pooled
         self._formulas: dict[tuple, list[str]] = {}
         self._worker = LatestOnlyWorker(self)
         self._worker.finished.connect(self._on_formulas)
@@ -270,11 +277,35 @@ class ExpressionPanel(QScrollArea):
                        model.lossChanged, model.datasetChanged, model.focusedPathChanged,
                        model.narrationChanged):
             signal.connect(self.schedule_refresh)
+        self._say_waiting()
 
     def start(self) -> None:
         """Show the first derivation; called once the window has painted (ziamath and sympy load then)."""
         self._started = True
+        self._say_waiting()
         self._timer.start(0)
+
+    @property
+    def waiting(self) -> bool:
+        """True until the first derivation is on screen (meanwhile the panel says it is working)."""
+        return self.shown_request is None
+
+    def _say_waiting(self) -> None:
+        """Until the first derivation arrives, say so: the first one waits for the window's first
+        paint, then loads sympy and the typesetter in workers — seconds on a busy machine, during which
+        an empty white panel looked broken (a learner at a lesson's step saw no chain at all)."""
+        if self.shown_request is not None:
+            return
+        name = self._model.selected
+        label = self._label(0, 0, "caption")
+        label.setText(f"<i>Working out ∂J/∂{to_unicode(name)} by the chain rule…</i>" if name else
+                      "<i>Working out the chain rule…</i>")
+
+    def shown_product(self) -> tuple[str, int, str] | None:
+        """(parameter, sample from 0, "0.815 · 0.151 · 0.992 = 0.122") of the chain-rule product the
+        panel shows now with its numbers; None while nothing is shown yet."""
+        request = self.shown_request
+        return None if request is None else (request.name, request.sample, self._product_text)
 
     # ------------------------------------------------------------------ scheduling
     def schedule_refresh(self, *_args) -> None:
@@ -349,7 +380,7 @@ class ExpressionPanel(QScrollArea):
                 blocks.append(Block("math", payload, indent=12))
             elif kind == "value":
                 blocks.append(Block("text", f"= {plain_text(payload)}", indent=12))
-            elif kind == "row":
+            elif kind in ROW_KINDS:
                 symbol, formula, value = payload
                 blocks.append(Block("math", f"{symbol} {formula}".strip(), indent=12,
                                     after=f"= {plain_text(value)}" if value else ""))
@@ -376,6 +407,8 @@ class ExpressionPanel(QScrollArea):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit_bars()
+        if self._lesson_factors:   # a lesson's set-up re-lays the docks out: keep the named factor in view
+            QTimer.singleShot(0, self._bring_marks_into_view)
 
     def _on_path_clicked(self, index: int) -> None:
         paths = core.path_nodes(self._model.network, self._model.selected)
@@ -390,7 +423,7 @@ class ExpressionPanel(QScrollArea):
             label = QLabel()
             label.setTextFormat(Qt.RichText)
             self._cells[(row, column)] = label
-        span = 4 if column == 0 and kind != "row" else 1  # full-width lines run into the stretch column
+        span = 4 if column == 0 and kind not in ROW_KINDS else 1  # full-width lines run into the stretch column
         self._grid.addWidget(label, row, column, 1, span)  # re-adding moves it or changes its span
         # a word-wrapping label sizes itself by its text and would lay a pixmap out at zero height
         label.setWordWrap(kind == "caption")
@@ -401,6 +434,8 @@ class ExpressionPanel(QScrollArea):
 
     def _show(self, lines: list[tuple[str, object]]) -> None:
         self.latex_lines, self.caption_lines, self.value_texts = [], [], []
+        self._product_text = next((payload for kind, payload in lines if kind == "value"), "")
+        self._factor_rows = [row for row, (kind, _payload) in enumerate(lines) if kind == "factor"]
         used = set()
         self.path_bars.hide()
         for row, (kind, payload) in enumerate(lines):
@@ -410,14 +445,14 @@ class ExpressionPanel(QScrollArea):
                 self._grid.addWidget(self.path_bars, row, 0, 1, 4)
                 self.path_bars.show()
                 continue
-            cells = payload if kind == "row" else (payload,)
+            cells = payload if kind in ROW_KINDS else (payload,)
             for column, text in enumerate(cells):
                 used.add((row, column))
                 label = self._label(row, column, kind)
                 if kind == "caption":
                     label.setText(text)
                     self.caption_lines.append(text)
-                elif text and (kind == "value" or (kind == "row" and column == 2)):
+                elif text and (kind == "value" or (kind in ROW_KINDS and column == 2)):
                     # a factor's value changes every step: set as text, it costs nothing to redraw
                     # (typesetting it would cost ~15 ms per number while training runs)
                     label.setText(f"<span style='font-family: serif; font-size: 17px'>= {text}</span>")
@@ -437,3 +472,47 @@ class ExpressionPanel(QScrollArea):
             if key not in used:
                 label.hide()
         self._grid.setRowStretch(len(lines), 1)
+        self._place_lesson_frames()
+
+    # ------------------------------------------------------------------ a lesson's highlight
+    def set_lesson_highlight(self, names=()) -> None:
+        """Mark what a lesson step names here: "factor 2" frames the chain's second local derivative
+        (its symbol, formula and value) with the lesson's dashed outline (lesson_marks.py)."""
+        self._lesson_factors = tuple(sorted({int(n.split()[1]) for n in names
+                                             if n.startswith("factor ") and n.split()[1].isdigit()}))
+        self._place_lesson_frames()
+        if self._lesson_factors:   # scrolled into view once the grid has placed the frames
+            QTimer.singleShot(0, self._bring_marks_into_view)
+
+    def _bring_marks_into_view(self) -> None:
+        shown = [frame for frame in self._frames if not frame.isHidden()]
+        if shown:
+            self.widget().layout().activate()
+            for frame in (shown[-1], shown[0]):   # the last, then the first: both if they fit
+                # vertically only, from the left edge: a frame runs as wide as the widest formula
+                self.ensureVisible(0, frame.geometry().center().y(), 0, frame.height() // 2 + 12)
+
+    def clear_lesson_highlight(self) -> None:
+        self.set_lesson_highlight(())
+
+    def lesson_highlighted(self) -> set[str]:
+        """The factors a lesson asked for that are framed now ("factor 2"): the chain must have them."""
+        return {f"factor {k}" for k in self._lesson_factors if k <= len(self._factor_rows)}
+
+    def _place_lesson_frames(self) -> None:
+        """A frame per marked factor, laid out by the grid over that factor's row (symbol to value)."""
+        wanted = [self._factor_rows[k - 1] for k in self._lesson_factors if k <= len(self._factor_rows)]
+        while len(self._frames) < len(wanted):
+            frame = QFrame(self.widget())
+            frame.setObjectName("lesson-factor-mark")
+            frame.setStyleSheet(f"#lesson-factor-mark {{ {FRAME_STYLE} }}")
+            frame.setAttribute(Qt.WA_TransparentForMouseEvents)
+            self._frames.append(frame)
+        for index, frame in enumerate(self._frames):
+            if index < len(wanted):
+                self._grid.addWidget(frame, wanted[index], 0, 1, 3)
+                frame.show()
+                frame.raise_()
+            else:
+                self._grid.removeWidget(frame)
+                frame.hide()

@@ -37,6 +37,7 @@ from ..job_functions import surface_grid
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
 from .plot_style import PATH_COLOR, POINT_COLOR, RUN_COLORS, RUN_CURVE_COLORS, PlotPanel, steady_range
+from .lesson_marks import PointMark
 from .surface_arrows import UpdateArrows, part_vectors
 from .surface_planes import PlaneRequest, PlaneResult, axis_labels, plane_key, point_report
 
@@ -180,6 +181,7 @@ class CostSurfaceView(PlotPanel):
         self.point = pg.ScatterPlotItem(size=14, brush=pg.mkBrush(POINT_COLOR), pen=pg.mkPen("w", width=2))
         for extra in (self.path_points, self.start_marker, self.point):
             item.addItem(extra)
+        self._lesson_mark = PointMark(item, self.point)   # a lesson step's "point" highlight
         self.arrows = UpdateArrows(item)
 
         self._worker = LatestOnlyWorker(self, keep_up=True)
@@ -203,6 +205,18 @@ class CostSurfaceView(PlotPanel):
         model.historyReset.connect(self._invalidate)
         model.runningChanged.connect(lambda _running: self.refresh())
         self._on_axes()
+
+    # ------------------------------------------------------------------ a lesson's highlight
+    def set_lesson_highlight(self, names=()) -> None:
+        """Mark what a lesson step names here: "point" rings the current point (it follows it)."""
+        self._lesson_mark.set_shown("point" in names)
+
+    def clear_lesson_highlight(self) -> None:
+        self.set_lesson_highlight(())
+
+    def lesson_highlighted(self) -> set[str]:
+        """What a lesson has marked and is drawn: {"point"} or nothing."""
+        return {"point"} if self._lesson_mark.is_drawn() else set()
 
     # ------------------------------------------------------------------ requests
     def start(self) -> None:
