@@ -306,6 +306,21 @@ def test_the_diagrams_captions_stay_legible_for_a_big_network(window, qtbot):
     assert min(heights.values()) >= 12, heights   # a line of 12 px: letters of about 9 px at least
 
 
+def test_the_diagrams_captions_stay_legible_for_a_big_network_at_1280x720(window, qtbot):
+    """At 1280x720 a column of the 8-12-4 network is too narrow for its caption at a legible size:
+    alternate captions stand higher, so each may be as wide as two columns, and none overlaps."""
+    model, diagram = window.model, window.panels()["diagram"]
+    window.resize(1280, 720)
+    model.set_dataset("blobs")
+    model.set_hidden_layers([8, 12, 4])
+    qtbot.waitUntil(lambda: window.width() == 1280 and model.network.sizes == (2, 8, 12, 4, 3)
+                    and not diagram.detailed)
+    qtbot.waitUntil(lambda: min(diagram.text_heights().values()) >= 12, timeout=3000)
+    boxes = diagram.caption_rects()
+    for left, right in zip(boxes, boxes[1:]):
+        assert not left.intersects(right), (left, right)
+
+
 def test_combo_boxes_show_their_whole_entry_at_1280x720(window, qtbot):
     window.resize(1280, 720)
     qtbot.waitUntil(lambda: window.width() == 1280)

@@ -200,6 +200,11 @@ class CaptionItem(QGraphicsSimpleTextItem, _Describable):
     """A column's caption; `layer` as in NodeItem.key (right-click: that layer's menu)."""
 
     layer: int = 0
+    lift: float = 0.0     # how far it stands above its place (staggered captions of narrow columns)
+
+    def lift_by(self, lift: float) -> None:
+        self.moveBy(0, self.lift - lift)
+        self.lift = lift
 
     def toolTip(self) -> str:  # noqa: N802
         return self.describe()
@@ -703,6 +708,7 @@ class NetworkDiagram(QGraphicsView):
             else:
                 y = top - 30 * s - rect.height() / 2
             caption.setPos(x - rect.width() / 2, y - rect.height() / 2)
+            caption.lift = 0.0
         if not detailed:
             self._fit_caption_fonts()
         mid_x = self._cost_pos.x() / 2
@@ -1261,29 +1267,42 @@ class NetworkDiagram(QGraphicsView):
         return {item.text().split("\n")[0]: QFontMetricsF(item.font()).height() * item.scale() * zoom
                 for item in items}
 
+    def caption_rects(self) -> list:
+        """The column captions' rectangles in the scene, from the input column on (for tests)."""
+        return [self._captions[layer].sceneBoundingRect() for layer in sorted(self._captions)]
+
     def _scale_text(self, zoom: float) -> bool:
         """Scale the legible items so none is drawn under MIN_TEXT_PX high at `zoom` (0: back to
         their own size); True if any grew. Column captions grow upwards and no wider than their
         column; the top caption stays above them; the legend grows downwards."""
         items = self._legible_items()
         captions = [item for item in items if isinstance(item, CaptionItem)]
+
+        def legible(item) -> float:
+            return max(1.0, MIN_TEXT_PX / (QFontMetricsF(item.font()).height() * zoom)) if zoom > 0 else 1.0
+
+        # A caption too wide for its column at a legible size: every other caption stands higher,
+        # so each may take two columns' width without touching its neighbours.
+        staggered = any(legible(c) * c.boundingRect().width() > 0.96 * self._gap for c in captions)
+        room = (1.9 if staggered else 0.96) * self._gap
         grew = False
         for item in items:
             rect = item.boundingRect()
-            scale = 1.0
-            if zoom > 0:
-                scale = max(1.0, MIN_TEXT_PX / (QFontMetricsF(item.font()).height() * zoom))
-                if item in captions and rect.width() > 0:
-                    scale = min(scale, max(1.0, 0.96 * self._gap / rect.width()))
+            scale = legible(item)
+            if item in captions and rect.width() > 0:
+                scale = min(scale, max(1.0, room / rect.width()))
             grows_up = item in captions or item is self._caption
             left = item is self._cost_value   # beside the J node: it grows away from it
             item.setTransformOriginPoint(rect.left() if left else rect.center().x(),
                                          rect.bottom() if grows_up else rect.top())
             item.setScale(scale)
             grew = grew or scale > 1.0
+        lift = max((c.sceneBoundingRect().height() for c in captions), default=0.0) + 4 if staggered else 0.0
+        for caption in captions:
+            caption.lift_by(lift if caption.layer % 2 else 0.0)
         if grew and captions:
             top = min(caption.sceneBoundingRect().top() for caption in captions)
             bottom = self._caption.sceneBoundingRect().bottom()
             if bottom > top - 6:
                 self._caption.moveBy(0, top - 6 - bottom)
-        return grew
+        return grew or staggered
