@@ -8,7 +8,8 @@ on a surface of another step. When a new snapshot needs no new grid (only the tw
 parameters changed: "train only these two", or a move along them), the point and path follow at
 once. While training, grids are coarser (they change every step); once paused, the fine grid follows.
 Other branches of the timeline are drawn as faint paths; the runs of a race in their colours, with a
-legend, over a fixed plane through their common start (a click moves the start: every run restarts).
+legend, over a fixed plane through their common start (a click, or a drag from the start ring or the
+point, moves the start: every run restarts, computed off the GUI thread; surface_drag.py).
 
 The session's surface plane (Y) can also be a plane through all the parameters: two random
 filter-normalized directions or the path's first two principal components (surface_planes.py, in the
@@ -38,6 +39,7 @@ from ..model import SessionModel
 from ..workers import LatestOnlyWorker
 from .plot_style import PATH_COLOR, POINT_COLOR, RUN_COLORS, RUN_CURVE_COLORS, PlotPanel, steady_range
 from .surface_arrows import UpdateArrows, part_vectors
+from .surface_drag import StartGrip
 from .surface_planes import PlaneRequest, PlaneResult, axis_labels, plane_key, point_report
 
 FINE = 128
@@ -181,6 +183,10 @@ class CostSurfaceView(PlotPanel):
         for extra in (self.path_points, self.start_marker, self.point):
             item.addItem(extra)
         self.arrows = UpdateArrows(item)
+        # in a race, a drag from the start ring or the point moves the start (surface_drag.py)
+        self._drag_position: tuple[float, float] | None = None   # the start under the mouse while dragged
+        self.start_grip = StartGrip(item.getViewBox(), self._grip_points, model.begin_race_start_gesture,
+                                    self._drag_start_to, self._drop_start_at)
 
         self._worker = LatestOnlyWorker(self, keep_up=True)
         self._worker.finished.connect(self._show)
@@ -368,7 +374,8 @@ class CostSurfaceView(PlotPanel):
         self._draw_others(snapshot)
         self.path.setData(path[:, 0], path[:, 1])
         self.path_points.setData([], [])
-        self.start_marker.setData([path[0, 0]], [path[0, 1]])
+        start = self._drag_position if self._drag_position is not None else (path[0, 0], path[0, 1])
+        self.start_marker.setData([start[0]], [start[1]])
         a, b = snapshot.value(a_name), snapshot.value(b_name)
         self.point.setData([a], [b])
         ia, ib = snapshot.names.index(a_name), snapshot.names.index(b_name)
@@ -388,7 +395,8 @@ class CostSurfaceView(PlotPanel):
                 f"Race, step {snapshot.step}: J({to_unicode(a_name)}, {to_unicode(b_name)}) on a fixed plane through the common start "
                 f"(white ring), the other parameters held at their start values. Each run also moves those, so "
                 f"a path's cost differs from the surface under it: {snapshot.label} has J = "
-                f"{fmt(snapshot.cost)}{under_text}. Click the surface (or Alt+arrows) to start the race there.{rates}")
+                f"{fmt(snapshot.cost)}{under_text}. Click the surface, drag the white ring or the point (a drag "
+                f"elsewhere pans), or press Alt+arrows to start the race there.{rates}")
             return
         held = [n for n in snapshot.names if n not in snapshot.axes]
         held_text = ", ".join(f"{to_unicode(n)} = {fmt(snapshot.value(n))}" for n in held[:6])
@@ -495,15 +503,47 @@ class CostSurfaceView(PlotPanel):
 
     def _on_click(self, event) -> None:
         """In a race, a click on the surface moves the common start there: every run restarts (over
-        two parameters; a plane's point would move every parameter)."""
+        two parameters; a plane's point would move every parameter), computed off the GUI thread.
+        Outside a race a click (and so a drag) leaves the parameters alone: they are the trained
+        run's, edited in the diagram and the parameter table."""
         if not self._model.racing or self.plane_mode != "axes" or event.button() != Qt.LeftButton:
             return
         box = self.plot.getPlotItem().getViewBox()
         if not box.sceneBoundingRect().contains(event.scenePos()):
             return
         point = box.mapSceneToView(event.scenePos())
-        self._model.restart_race_at(point.x(), point.y())
+        self._model.move_race_start_to(point.x(), point.y(), self._model.begin_race_start_gesture())
         event.accept()
+
+    def _grip_points(self) -> list[tuple[float, float]]:
+        """Where a drag moves the race's start: from the start ring or the shown point (a race over
+        two parameters only)."""
+        if not self._model.racing or self.plane_mode != "axes" or self.shown_snapshot is None \
+                or not isinstance(self.result, SurfaceResult):
+            return []
+        points = []
+        for item in (self.start_marker, self.point):
+            xs, ys = item.getData()
+            if xs is not None and len(xs):
+                points.append((float(xs[0]), float(ys[0])))
+        return points
+
+    def _drag_start_to(self, a: float, b: float, gesture: int) -> None:
+        """A drag's position: the ring follows the mouse at once, the runs when they are computed."""
+        self._drag_position = (a, b)
+        self.start_marker.setData([a], [b])
+        self._model.move_race_start_to(a, b, gesture)
+
+    def _drop_start_at(self, a: float, b: float, gesture: int) -> None:
+        self._drag_position = None
+        self.start_marker.setData([a], [b])
+        self._model.move_race_start_to(a, b, gesture)
+
+    @property
+    def start_position(self) -> tuple[float, float] | None:
+        """The start ring's position as drawn (plot coordinates), or None when not drawn."""
+        xs, ys = self.start_marker.getData()
+        return None if xs is None or not len(xs) else (float(xs[0]), float(ys[0]))
 
     def is_settled(self) -> bool:
         """True once the fine grid of the shown snapshot is on screen."""
