@@ -38,9 +38,9 @@ from ..job_functions import surface_grid
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
 from .plot_style import PATH_COLOR, POINT_COLOR, RUN_COLORS, RUN_CURVE_COLORS, PlotPanel, steady_range
-from .surface_arrows import UpdateArrows, part_vectors
+from .surface_arrows import ARROWS, UpdateArrows, part_vectors
 from .surface_drag import StartGrip
-from .surface_planes import PlaneRequest, PlaneResult, axis_labels, plane_key, point_report
+from .surface_planes import PlaneRequest, PlaneResult, axis_labels, plane_arrows, plane_key, point_report
 
 FINE = 128
 RUNNING = 48          # while training: a new grid every few steps beats a sharp one every second
@@ -56,6 +56,7 @@ MIN_HALF_WIDTH = 6.0
 MAX_TRACES = max(core.timeline.MAX_BRANCHES, core.race.MAX_ENTRANTS)
 FAINT_PEN = pg.mkPen((255, 255, 255, 110), width=1.5)
 HOVER_PIXELS = 12     # the mouse describes a path point this close to it
+ARROW_COLOUR_NAMES = {"gradient": "white", "step": "orange", "velocity": "cyan", "scaled": "magenta"}
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,7 @@ class CostSurfaceView(PlotPanel):
         self.grid: np.ndarray | None = None
         self.resolution = 0
         self.hovered: int | None = None         # the plane path's point under the mouse, if any
+        self._narration_text = ""               # the caption's words on the narrated sub-step (U)
         self._started = False  # the first grid waits for the window's first paint (start())
 
         model.snapshotChanged.connect(self.refresh)
@@ -208,6 +210,7 @@ class CostSurfaceView(PlotPanel):
         model.surfacePlaneChanged.connect(self._on_axes)
         model.historyReset.connect(self._invalidate)
         model.runningChanged.connect(lambda _running: self.refresh())
+        model.narrationChanged.connect(self._redraw_overlay)
         self._on_axes()
 
     # ------------------------------------------------------------------ requests
@@ -382,7 +385,12 @@ class CostSurfaceView(PlotPanel):
         parts = update_parts(snapshot)
         vectors = {name: (float(v[ia]), float(v[ib])) for name, v in part_vectors(parts).items()}
         extent = self.result.extent if self.result is not None else self._extent
-        self.arrows.draw((a, b), vectors, extent, parts.velocity_name)
+        narrated, narrating = self._narration_arrows(
+            lambda p: {name: (float(v[ia]), float(v[ib])) for name, v in part_vectors(p).items()})
+        velocity_name = parts.velocity_name
+        if narrated is not None:
+            vectors, velocity_name = narrated, self._model.narrated_parts.velocity_name
+        self.arrows.draw((a, b), vectors, extent, velocity_name)
         rates = ""
         if parts.rates is not None:
             rates = (f" {snapshot.rule.title}'s rates: η for {to_unicode(a_name)} {fmt(float(parts.rates[ia]))}, "
@@ -397,6 +405,7 @@ class CostSurfaceView(PlotPanel):
                 f"a path's cost differs from the surface under it: {snapshot.label} has J = "
                 f"{fmt(snapshot.cost)}{under_text}. Click the surface, drag the white ring or the point (a drag "
                 f"elsewhere pans), or press Alt+arrows to start the race there.{rates}")
+            self._prefix_caption(narrating)
             return
         held = [n for n in snapshot.names if n not in snapshot.axes]
         held_text = ", ".join(f"{to_unicode(n)} = {fmt(snapshot.value(n))}" for n in held[:6])
@@ -407,6 +416,38 @@ class CostSurfaceView(PlotPanel):
         self.caption.setText(
             f"Step {snapshot.step}: J({to_unicode(a_name)}, {to_unicode(b_name)}) with {held_text}{more} held. Point: ({fmt(a)}, {fmt(b)}), "
             f"J = {fmt(snapshot.cost)}. −∇J = ({fmt(-ga)}, {fmt(-gb)}). {only}{rates}")
+        self._prefix_caption(narrating)
+
+    def _redraw_overlay(self, *_args) -> None:
+        """The arrows and caption again (the narrated sub-step changed), on the shown grid."""
+        if isinstance(self.result, PlaneResult) and self.result.projection is not None and not self.result.error:
+            self._draw_plane_overlay(self.result)
+        elif isinstance(self.result, SurfaceResult) and self.shown_snapshot is not None:
+            self._draw_overlay(self.shown_snapshot)
+
+    def _narration_arrows(self, to_plot) -> tuple[dict | None, str]:
+        """While U narrates an update: its arrows (``to_plot(parts)``: name -> plotted vector), the
+        one of the sub-step explained now emphasized and the others dimmed, and the caption's words
+        for it; (None, "") otherwise, every arrow as usual."""
+        narration, parts = self._model.narration, self._model.narrated_parts
+        self._narration_text = ""
+        if narration is None or parts is None:
+            self.arrows.emphasize(None)
+            return None, ""
+        shown, steps, title = narration
+        current = shown[-1]
+        name = current.arrow if current.arrow in ARROWS else None
+        self.arrows.emphasize(name)
+        drawn = f"the {ARROW_COLOUR_NAMES[name]} arrow ({ARROWS[name][1]}), the others dimmed" if name else \
+            "no arrow of its own"
+        text = (f"Narrated update by {title} (U), sub-step {len(shown)} of {len(steps)}: "
+                f"{current.title}, drawn as {drawn}; the arrows show the update about to be taken.")
+        self._narration_text = text
+        return to_plot(parts), text
+
+    def _prefix_caption(self, text: str) -> None:
+        if text:
+            self.caption.setText(f"{text} {self.caption.text()}")
 
     # ------------------------------------------------------------------ drawing: a plane
     def _draw_plane_overlay(self, result: PlaneResult) -> None:
@@ -425,7 +466,11 @@ class CostSurfaceView(PlotPanel):
         self.start_marker.setData([coords[0, 0]], [coords[0, 1]])
         a, b = result.point
         self.point.setData([a], [b])
-        self.arrows.draw((a, b), result.arrows or {}, result.extent, result.parts.velocity_name)
+        narrated, _text = self._narration_arrows(lambda p: plane_arrows(p, result.plane))
+        if narrated is not None:
+            self.arrows.draw((a, b), narrated, result.extent, self._model.narrated_parts.velocity_name)
+        else:
+            self.arrows.draw((a, b), result.arrows or {}, result.extent, result.parts.velocity_name)
         self._plane_caption(result)
 
     def _plane_caption(self, result: PlaneResult) -> None:
@@ -451,6 +496,7 @@ class CostSurfaceView(PlotPanel):
             rates = (f" {snapshot.rule.title}'s per-parameter rates run from {fmt(float(np.min(parts.rates)))} to "
                      f"{fmt(float(np.max(parts.rates)))} (η = {fmt(snapshot.learning_rate)}).")
         self.caption.setText(f"{where} The path's points fade with their distance off the plane. {report}{rates}")
+        self._prefix_caption(self._narration_text)
 
     def _on_mouse_moved(self, position) -> None:
         """Over a plane, the caption describes the path point under the mouse (the start otherwise)."""
