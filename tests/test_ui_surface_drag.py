@@ -77,7 +77,8 @@ def test_a_drag_from_the_ring_moves_the_start_and_every_run_restarts_there(windo
     assert abs(start[ia] - a) <= width and abs(start[ib] - b) <= height
     assert abs(start[ia] - before[ia]) > 10 * width, "the start really moved"
     assert np.array_equal(np.delete(start, [ia, ib]), np.delete(before, [ia, ib])), "the others held"
-    assert surface.start_position == pytest.approx((start[ia], start[ib]))
+    # the ring is drawn at the new start once the surface has drawn the restarted race
+    qtbot.waitUntil(lambda: surface.start_position == pytest.approx((start[ia], start[ib]), rel=1e-12), timeout=10000)
 
     # every run, shown in turn by O, is its rule trained alone from the new start for 100 steps
     seen = set()

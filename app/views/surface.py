@@ -38,8 +38,9 @@ from ..job_functions import surface_grid
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
 from .plot_style import PATH_COLOR, POINT_COLOR, RUN_COLORS, RUN_CURVE_COLORS, PlotPanel, steady_range
-from .surface_arrows import ARROWS, UpdateArrows, part_vectors
+from .surface_arrows import UpdateArrows, part_vectors
 from .surface_drag import StartGrip
+from .surface_narration import narration_arrows
 from .surface_planes import PlaneRequest, PlaneResult, axis_labels, plane_arrows, plane_key, point_report
 
 FINE = 128
@@ -56,7 +57,6 @@ MIN_HALF_WIDTH = 6.0
 MAX_TRACES = max(core.timeline.MAX_BRANCHES, core.race.MAX_ENTRANTS)
 FAINT_PEN = pg.mkPen((255, 255, 255, 110), width=1.5)
 HOVER_PIXELS = 12     # the mouse describes a path point this close to it
-ARROW_COLOUR_NAMES = {"gradient": "white", "step": "orange", "velocity": "cyan", "scaled": "magenta"}
 
 
 @dataclass(frozen=True)
@@ -426,24 +426,9 @@ class CostSurfaceView(PlotPanel):
             self._draw_overlay(self.shown_snapshot)
 
     def _narration_arrows(self, to_plot) -> tuple[dict | None, str]:
-        """While U narrates an update: its arrows (``to_plot(parts)``: name -> plotted vector), the
-        one of the sub-step explained now emphasized and the others dimmed, and the caption's words
-        for it; (None, "") otherwise, every arrow as usual."""
-        narration, parts = self._model.narration, self._model.narrated_parts
-        self._narration_text = ""
-        if narration is None or parts is None:
-            self.arrows.emphasize(None)
-            return None, ""
-        shown, steps, title = narration
-        current = shown[-1]
-        name = current.arrow if current.arrow in ARROWS else None
-        self.arrows.emphasize(name)
-        drawn = f"the {ARROW_COLOUR_NAMES[name]} arrow ({ARROWS[name][1]}), the others dimmed" if name else \
-            "no arrow of its own"
-        text = (f"Narrated update by {title} (U), sub-step {len(shown)} of {len(steps)}: "
-                f"{current.title}, drawn as {drawn}; the arrows show the update about to be taken.")
-        self._narration_text = text
-        return to_plot(parts), text
+        """The narrated update's arrows and words while U explains one (surface_narration.py)."""
+        vectors, self._narration_text = narration_arrows(self._model, self.arrows, to_plot)
+        return vectors, self._narration_text
 
     def _prefix_caption(self, text: str) -> None:
         if text:
