@@ -12,7 +12,9 @@ from typing import Callable
 
 from .surface_arrows import ARROWS, UpdateArrows
 
-ARROW_COLOUR_NAMES = {"gradient": "white", "step": "orange", "velocity": "cyan", "scaled": "magenta"}
+# each arrow in the caption's words: its colour and what it is in the update about to be taken
+ARROW_WORDS = {"gradient": "white arrow (−η∇J)", "step": "orange arrow (the step θ′ − θ it will take)",
+               "velocity": "cyan arrow (the velocity it leaves)", "scaled": "magenta arrow (−ηᵢ∂J/∂θᵢ, its per-parameter η)"}
 
 
 def narration_arrows(model, arrows: UpdateArrows, to_plot: Callable) -> tuple[dict | None, str]:
@@ -27,8 +29,7 @@ def narration_arrows(model, arrows: UpdateArrows, to_plot: Callable) -> tuple[di
     current = shown[-1]
     name = current.arrow if current.arrow in ARROWS else None
     arrows.emphasize(name)
-    drawn = f"the {ARROW_COLOUR_NAMES[name]} arrow ({ARROWS[name][1]}), the others dimmed" if name else \
-        "no arrow of its own"
+    drawn = f"the {ARROW_WORDS[name]}, the others dimmed" if name else "no arrow of its own"
     text = (f"Narrated update by {title} (U), sub-step {len(shown)} of {len(steps)}: "
             f"{current.title}, drawn as {drawn}; the arrows show the update about to be taken.")
     return to_plot(parts), text
