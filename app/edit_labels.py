@@ -175,8 +175,10 @@ def move_race_start(_model, *_args, **_kwargs) -> str:
     return "Move the Race's Start"
 
 
-def race_start_key(_model, *_args, **_kwargs):
-    return ("race start",)
+def race_start_key(_model, *_args, gesture=None, **_kwargs):
+    """Moves of the race's start merge: keys pressed one after another, or the positions of one drag
+    (``gesture``; two drags are two entries)."""
+    return ("race start", gesture)
 
 
 # ------------------------------------------------------------------ the Function lab

@@ -29,6 +29,7 @@ from . import pacing
 from .engine import TrainingEngine
 from .session_plane import SurfacePlaneCommands
 from .session_race import RaceCommands
+from .session_race_drag import RaceStartGestures
 from .session_timeline import TimelineCommands
 from .transactions import SIGNAL_ORDER, Transactional, transaction  # noqa: F401 (SIGNAL_ORDER: tests)
 from . import edit_labels as labels
@@ -61,7 +62,7 @@ NUDGE_STEP = 0.1
 FINE_NUDGE_STEP = 0.01
 
 
-class SessionModel(SurfacePlaneCommands, RaceCommands, TimelineCommands, Transactional, QObject):
+class SessionModel(SurfacePlaneCommands, RaceCommands, RaceStartGestures, TimelineCommands, Transactional, QObject):
     """Everything the studio is showing: network, data, cost, optimizer settings, selection, history."""
 
     undo_history = None   # the window's app.undo.UndoHistory: the @undoable commands are recorded there

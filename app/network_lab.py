@@ -145,7 +145,8 @@ def action_specs(m: SessionModel, registry: ActionRegistry) -> list[ActionSpec]:
         spec("end_race", "End the race", "Shift+R", "Race", "Keep the shown run alone and end the race",
              m.end_race),
         *[spec(f"race_start_{name}", f"Move the race's start {name}", f"Alt+{key}", "Race",
-               f"Move the common start {text} on the cost surface; every run restarts from there",
+               f"Move the common start {text} on the cost surface; every run restarts from there "
+               "(with the mouse: click the surface, or drag its start ring)",
                lambda da=da, db=db: m.move_race_start(da, db))
           for name, key, text, da, db in (("left", "Left", "left (first axis −)", -1, 0),
                                           ("right", "Right", "right (first axis +)", 1, 0),

@@ -98,10 +98,18 @@ class RaceCommands:
         self._emit("timelineChanged")
 
     # ------------------------------------------------------------------ the narrated step
+    _narrated_parts: core.UpdateParts | None = None
+
     @property
     def narration(self) -> tuple | None:
         """(sub-steps shown so far, all sub-steps, rule title) of the narrated update, or None."""
         return self._narration
+
+    @property
+    def narrated_parts(self) -> core.UpdateParts | None:
+        """The narrated update's parts as the surface draws them (None without a narration): its
+        gradient −ηg, the velocity and per-parameter rates it leaves, and the step it will take."""
+        return self._narrated_parts if self._narration is not None else None
 
     @transaction
     def narrate_step(self) -> None:
@@ -122,9 +130,11 @@ class RaceCommands:
             run = timeline.run if timeline.live else timeline.run.replica_at(timeline.shown_step)
             gradient, state, theta, rate = run.next_update_inputs()
             index = self._shown.names.index(self._selected)
-            steps, _theta, _state = core.narrate_update(run.rule, gradient, state, theta, rate, index,
-                                                        core.naming.to_latex(self._selected))
+            steps, new_theta, new_state = core.narrate_update(run.rule, gradient, state, theta, rate, index,
+                                                              core.naming.to_latex(self._selected))
             title = run.rule.title
+            # the parts of this update: the state and parameters it leaves, the step θ' − θ it takes
+            self._narrated_parts = core.update_parts(run.rule, new_state, new_theta, theta, gradient, rate)
         self._set_narration((steps[:1], steps, title))
 
     def _set_narration(self, value) -> None:

@@ -186,6 +186,13 @@ class Timeline:
         self._race_branches(shown)
         return messages
 
+    def replace_race(self, race: Race) -> None:
+        """Put ``race`` (the same entrants, restarted elsewhere, e.g. computed off the GUI thread while
+        the learner drags the start) in place of the race on, keeping the shown run's place."""
+        shown = next((i for i, b in enumerate(self.branches) if b.id == self.current_id), 0)
+        self.race = race
+        self._race_branches(shown)
+
     def _race_branches(self, shown: int = 0) -> None:
         self.branches = [Branch(i, lane.run, title=lane.entrant.label) for i, lane in enumerate(self.race.lanes)]
         self._next_id = len(self.branches)

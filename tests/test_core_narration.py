@@ -45,3 +45,16 @@ def test_momentum_narrates_its_velocity_and_nesterov_looks_ahead():
     assert steps[1].value == pytest.approx(0.5 * 0.2 + 0.1)                 # v ← μv + g
     assert steps[2].value == pytest.approx(0.1 + 0.5 * (0.5 * 0.2 + 0.1))    # d = g + μv
     assert new_theta[0] == pytest.approx(1.0 - 0.1 * steps[2].value)
+
+
+@pytest.mark.parametrize("name, arrows", [
+    ("sgd", ["gradient", "step"]),
+    ("momentum", ["gradient", "velocity", "step"]),
+    ("adagrad", ["gradient", "scaled", "scaled", "step"]),
+    ("adam", ["gradient", "velocity", "scaled", "velocity", "step"]),
+])
+def test_each_sub_step_names_the_surface_arrow_that_draws_it(name, arrows):
+    rule = core.make_rule(name)
+    theta = np.array([0.3, -0.2])
+    steps, _, _ = core.narrate_update(rule, np.array([0.1, 0.4]), rule.init(theta), theta, 0.1, 0)
+    assert [s.arrow for s in steps] == arrows

@@ -8,7 +8,8 @@ on a surface of another step. When a new snapshot needs no new grid (only the tw
 parameters changed: "train only these two", or a move along them), the point and path follow at
 once. While training, grids are coarser (they change every step); once paused, the fine grid follows.
 Other branches of the timeline are drawn as faint paths; the runs of a race in their colours, with a
-legend, over a fixed plane through their common start (a click moves the start: every run restarts).
+legend, over a fixed plane through their common start (a click, or a drag from the start ring or the
+point, moves the start: every run restarts, computed off the GUI thread; surface_drag.py).
 
 The session's surface plane (Y) can also be a plane through all the parameters: two random
 filter-normalized directions or the path's first two principal components (surface_planes.py, in the
@@ -39,7 +40,9 @@ from ..workers import LatestOnlyWorker
 from .plot_style import PATH_COLOR, POINT_COLOR, RUN_COLORS, RUN_CURVE_COLORS, PlotPanel, steady_range
 from .lesson_marks import PointMark
 from .surface_arrows import UpdateArrows, part_vectors
-from .surface_planes import PlaneRequest, PlaneResult, axis_labels, plane_key, point_report
+from .surface_drag import StartGrip
+from .surface_narration import narration_arrows
+from .surface_planes import PlaneRequest, PlaneResult, axis_labels, plane_arrows, plane_key, point_report
 
 FINE = 128
 RUNNING = 48          # while training: a new grid every few steps beats a sharp one every second
@@ -183,6 +186,10 @@ class CostSurfaceView(PlotPanel):
             item.addItem(extra)
         self._lesson_mark = PointMark(item, self.point)   # a lesson step's "point" highlight
         self.arrows = UpdateArrows(item)
+        # in a race, a drag from the start ring or the point moves the start (surface_drag.py)
+        self._drag_position: tuple[float, float] | None = None   # the start under the mouse while dragged
+        self.start_grip = StartGrip(item.getViewBox(), self._grip_points, model.begin_race_start_gesture,
+                                    self._drag_start_to, self._drop_start_at)
 
         self._worker = LatestOnlyWorker(self, keep_up=True)
         self._worker.finished.connect(self._show)
@@ -197,6 +204,7 @@ class CostSurfaceView(PlotPanel):
         self.grid: np.ndarray | None = None
         self.resolution = 0
         self.hovered: int | None = None         # the plane path's point under the mouse, if any
+        self._narration_text = ""               # the caption's words on the narrated sub-step (U)
         self._started = False  # the first grid waits for the window's first paint (start())
 
         model.snapshotChanged.connect(self.refresh)
@@ -204,6 +212,7 @@ class CostSurfaceView(PlotPanel):
         model.surfacePlaneChanged.connect(self._on_axes)
         model.historyReset.connect(self._invalidate)
         model.runningChanged.connect(lambda _running: self.refresh())
+        model.narrationChanged.connect(self._redraw_overlay)
         self._on_axes()
 
     # ------------------------------------------------------------------ a lesson's highlight
@@ -382,14 +391,20 @@ class CostSurfaceView(PlotPanel):
         self._draw_others(snapshot)
         self.path.setData(path[:, 0], path[:, 1])
         self.path_points.setData([], [])
-        self.start_marker.setData([path[0, 0]], [path[0, 1]])
+        start = self._drag_position if self._drag_position is not None else (path[0, 0], path[0, 1])
+        self.start_marker.setData([start[0]], [start[1]])
         a, b = snapshot.value(a_name), snapshot.value(b_name)
         self.point.setData([a], [b])
         ia, ib = snapshot.names.index(a_name), snapshot.names.index(b_name)
         parts = update_parts(snapshot)
         vectors = {name: (float(v[ia]), float(v[ib])) for name, v in part_vectors(parts).items()}
         extent = self.result.extent if self.result is not None else self._extent
-        self.arrows.draw((a, b), vectors, extent, parts.velocity_name)
+        narrated, narrating = self._narration_arrows(
+            lambda p: {name: (float(v[ia]), float(v[ib])) for name, v in part_vectors(p).items()})
+        velocity_name = parts.velocity_name
+        if narrated is not None:
+            vectors, velocity_name = narrated, self._model.narrated_parts.velocity_name
+        self.arrows.draw((a, b), vectors, extent, velocity_name)
         rates = ""
         if parts.rates is not None:
             rates = (f" {snapshot.rule.title}'s rates: η for {to_unicode(a_name)} {fmt(float(parts.rates[ia]))}, "
@@ -402,7 +417,9 @@ class CostSurfaceView(PlotPanel):
                 f"Race, step {snapshot.step}: J({to_unicode(a_name)}, {to_unicode(b_name)}) on a fixed plane through the common start "
                 f"(white ring), the other parameters held at their start values. Each run also moves those, so "
                 f"a path's cost differs from the surface under it: {snapshot.label} has J = "
-                f"{fmt(snapshot.cost)}{under_text}. Click the surface (or Alt+arrows) to start the race there.{rates}")
+                f"{fmt(snapshot.cost)}{under_text}. Click the surface, drag the white ring or the point (a drag "
+                f"elsewhere pans), or press Alt+arrows to start the race there.{rates}")
+            self._prefix_caption(narrating)
             return
         held = [n for n in snapshot.names if n not in snapshot.axes]
         held_text = ", ".join(f"{to_unicode(n)} = {fmt(snapshot.value(n))}" for n in held[:6])
@@ -413,6 +430,23 @@ class CostSurfaceView(PlotPanel):
         self.caption.setText(
             f"Step {snapshot.step}: J({to_unicode(a_name)}, {to_unicode(b_name)}) with {held_text}{more} held. Point: ({fmt(a)}, {fmt(b)}), "
             f"J = {fmt(snapshot.cost)}. −∇J = ({fmt(-ga)}, {fmt(-gb)}). {only}{rates}")
+        self._prefix_caption(narrating)
+
+    def _redraw_overlay(self, *_args) -> None:
+        """The arrows and caption again (the narrated sub-step changed), on the shown grid."""
+        if isinstance(self.result, PlaneResult) and self.result.projection is not None and not self.result.error:
+            self._draw_plane_overlay(self.result)
+        elif isinstance(self.result, SurfaceResult) and self.shown_snapshot is not None:
+            self._draw_overlay(self.shown_snapshot)
+
+    def _narration_arrows(self, to_plot) -> tuple[dict | None, str]:
+        """The narrated update's arrows and words while U explains one (surface_narration.py)."""
+        vectors, self._narration_text = narration_arrows(self._model, self.arrows, to_plot)
+        return vectors, self._narration_text
+
+    def _prefix_caption(self, text: str) -> None:
+        if text:
+            self.caption.setText(f"{text} {self.caption.text()}")
 
     # ------------------------------------------------------------------ drawing: a plane
     def _draw_plane_overlay(self, result: PlaneResult) -> None:
@@ -431,7 +465,11 @@ class CostSurfaceView(PlotPanel):
         self.start_marker.setData([coords[0, 0]], [coords[0, 1]])
         a, b = result.point
         self.point.setData([a], [b])
-        self.arrows.draw((a, b), result.arrows or {}, result.extent, result.parts.velocity_name)
+        narrated, _text = self._narration_arrows(lambda p: plane_arrows(p, result.plane))
+        if narrated is not None:
+            self.arrows.draw((a, b), narrated, result.extent, self._model.narrated_parts.velocity_name)
+        else:
+            self.arrows.draw((a, b), result.arrows or {}, result.extent, result.parts.velocity_name)
         self._plane_caption(result)
 
     def _plane_caption(self, result: PlaneResult) -> None:
@@ -457,6 +495,7 @@ class CostSurfaceView(PlotPanel):
             rates = (f" {snapshot.rule.title}'s per-parameter rates run from {fmt(float(np.min(parts.rates)))} to "
                      f"{fmt(float(np.max(parts.rates)))} (η = {fmt(snapshot.learning_rate)}).")
         self.caption.setText(f"{where} The path's points fade with their distance off the plane. {report}{rates}")
+        self._prefix_caption(self._narration_text)
 
     def _on_mouse_moved(self, position) -> None:
         """Over a plane, the caption describes the path point under the mouse (the start otherwise)."""
@@ -509,15 +548,47 @@ class CostSurfaceView(PlotPanel):
 
     def _on_click(self, event) -> None:
         """In a race, a click on the surface moves the common start there: every run restarts (over
-        two parameters; a plane's point would move every parameter)."""
+        two parameters; a plane's point would move every parameter), computed off the GUI thread.
+        Outside a race a click (and so a drag) leaves the parameters alone: they are the trained
+        run's, edited in the diagram and the parameter table."""
         if not self._model.racing or self.plane_mode != "axes" or event.button() != Qt.LeftButton:
             return
         box = self.plot.getPlotItem().getViewBox()
         if not box.sceneBoundingRect().contains(event.scenePos()):
             return
         point = box.mapSceneToView(event.scenePos())
-        self._model.restart_race_at(point.x(), point.y())
+        self._model.move_race_start_to(point.x(), point.y(), self._model.begin_race_start_gesture())
         event.accept()
+
+    def _grip_points(self) -> list[tuple[float, float]]:
+        """Where a drag moves the race's start: from the start ring or the shown point (a race over
+        two parameters only)."""
+        if not self._model.racing or self.plane_mode != "axes" or self.shown_snapshot is None \
+                or not isinstance(self.result, SurfaceResult):
+            return []
+        points = []
+        for item in (self.start_marker, self.point):
+            xs, ys = item.getData()
+            if xs is not None and len(xs):
+                points.append((float(xs[0]), float(ys[0])))
+        return points
+
+    def _drag_start_to(self, a: float, b: float, gesture: int) -> None:
+        """A drag's position: the ring follows the mouse at once, the runs when they are computed."""
+        self._drag_position = (a, b)
+        self.start_marker.setData([a], [b])
+        self._model.move_race_start_to(a, b, gesture)
+
+    def _drop_start_at(self, a: float, b: float, gesture: int) -> None:
+        self._drag_position = None
+        self.start_marker.setData([a], [b])
+        self._model.move_race_start_to(a, b, gesture)
+
+    @property
+    def start_position(self) -> tuple[float, float] | None:
+        """The start ring's position as drawn (plot coordinates), or None when not drawn."""
+        xs, ys = self.start_marker.getData()
+        return None if xs is None or not len(xs) else (float(xs[0]), float(ys[0]))
 
     def is_settled(self) -> bool:
         """True once the fine grid of the shown snapshot is on screen."""

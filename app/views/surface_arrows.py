@@ -9,6 +9,9 @@ units (core.update_parts), drawn in the plotted coordinates (two parameters, or 
 * cyan, the velocity as a step (−ηv, −ηb or −ηm̂) for momentum-like rules;
 * magenta, −η_i ∂J/∂θ_i: the gradient scaled by an adaptive rule's per-parameter rates.
 
+While U narrates an update, ``emphasize(name)`` draws the arrow of the sub-step explained wide and
+the others dimmed (``emphasized()`` says which); ``emphasize(None)`` puts them back.
+
 All arrows share one display scale (a 1-2-5 number, said in the legend), so their lengths compare;
 the longest is drawn at about a quarter of the plot's width.
 """
@@ -25,6 +28,8 @@ ARROWS = {   # name: (colour, legend text: short, the plot is small)
     "scaled": ("#ff5ce1", "−ηᵢ∂J/∂θᵢ (per-parameter η)"),
 }
 SCREEN_SHARE = 0.25
+WIDTH, EMPHASIZED_WIDTH = 3, 5
+DIMMED_ALPHA = 70
 
 
 def part_vectors(parts) -> dict:
@@ -51,7 +56,7 @@ class UpdateArrows:
     def __init__(self, plot_item: pg.PlotItem):
         self.lines, self.heads = {}, {}
         for name, (colour, _text) in ARROWS.items():
-            line = plot_item.plot([], [], pen=pg.mkPen(colour, width=3))
+            line = plot_item.plot([], [], pen=pg.mkPen(colour, width=WIDTH))
             line.setZValue(2)
             head = pg.ArrowItem(headLen=14, tipAngle=35, brush=colour, pen=pg.mkPen("#1d2433"))
             head.setZValue(3)
@@ -66,6 +71,7 @@ class UpdateArrows:
         self._scale_label = None   # the legend's LabelItem of the display scale
         self.scale = 1.0
         self.vectors: dict = {}     # name -> (da, db), unscaled, as drawn
+        self._emphasis: str | None = None   # the arrow a narrated sub-step is about (None: all alike)
 
     def draw(self, origin, vectors: dict, extent, velocity_name: str = "") -> None:
         """Arrows from ``origin`` along ``vectors`` (name -> (da, db) in plotted coordinates), all
@@ -88,6 +94,30 @@ class UpdateArrows:
             head.setStyle(angle=180 - math.degrees(math.atan2(db, da)))
             head.show()
         self._update_legend(tuple(vectors), velocity_name)
+
+    def emphasize(self, name: str | None) -> None:
+        """Draw arrow ``name`` wide and the others dimmed (None: all as usual). Pens change only when
+        the emphasis does."""
+        if name == self._emphasis:
+            return
+        self._emphasis = name
+        for arrow, (colour, _text) in ARROWS.items():
+            colour = pg.mkColor(colour)
+            if name is not None and arrow != name:
+                colour.setAlpha(DIMMED_ALPHA)
+            width = EMPHASIZED_WIDTH if arrow == name else WIDTH
+            self.lines[arrow].setPen(pg.mkPen(colour, width=width))
+            self.heads[arrow].setStyle(brush=colour, headLen=18 if arrow == name else 14)
+
+    def emphasized(self) -> str | None:
+        """The arrow drawn emphasized (the narrated sub-step's), if it is drawn; None otherwise."""
+        return self._emphasis if self._emphasis is not None and self.drawn(self._emphasis) else None
+
+    def dimmed(self) -> list[str]:
+        """The drawn arrows shown dimmed beside the emphasized one."""
+        if self._emphasis is None:
+            return []
+        return [name for name in ARROWS if name != self._emphasis and self.drawn(name) is not None]
 
     def drawn(self, name: str):
         """((a0, b0), (a1, b1)) of the arrow ``name`` as drawn (scaled), or None when hidden."""
