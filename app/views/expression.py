@@ -6,7 +6,10 @@ Everything else — the chain, the recursion and the paths of the shown snapshot
 of every line — is made in a second worker from the snapshot (``DerivationRequest``), so the GUI
 thread only places finished images and numbers that all belong to one step. The typesetting itself
 runs in a worker process (app/math_process.py): in a thread, ziamath's pure-Python layout held the
-interpreter lock that the GUI thread and training need.
+interpreter lock that the GUI thread and training need. A newly selected parameter's picture is
+shown once its chain-rule product is typeset; its other equations are set as plain text meanwhile
+and typeset a few at a time behind it. Until the new picture is shown, the panel keeps the old one,
+dimmed, and a badge (app/views/chain_badge.py) says whose it is and that it is catching up.
 """
 from __future__ import annotations
 
