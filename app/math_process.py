@@ -21,6 +21,11 @@ from . import math_render
 from .typeset_job import factor_formulas, latex_svgs
 
 TIME_LIMIT_S = 30.0           # one panel's equations; each of ours takes about 0.1 s
+#: Added to the typesetting process's nice value: below the GUI, as every worker, but above the
+#: view lanes of app/process_jobs.py (NICENESS 4). Those recompute a surface, a slice and a gradient
+#: check for every snapshot while training and kept this process, which only works for a moment
+#: after the learner selects another parameter, from the CPU: one equation took 0.7 s instead of 0.1.
+NICENESS = 1
 DEFAULT_COLOR = "#1d2433"
 
 _runner = None
@@ -39,7 +44,7 @@ def _shared_runner():
             atexit.register(_runner.close)
     from .process_jobs import lower_priority   # a background job: the GUI thread comes first
 
-    lower_priority(_runner)
+    lower_priority(_runner, NICENESS)
     return _runner
 
 

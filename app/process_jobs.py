@@ -36,7 +36,7 @@ _niced: set[int] = set()   # the worker processes already given their lower prio
 _lock = threading.Lock()
 
 
-def lower_priority(runner) -> None:
+def lower_priority(runner, niceness: int = NICENESS) -> None:
     """Start ``runner``'s worker process if needed and give it the lower priority (once per process)."""
     if runner.pid is None:
         runner.start()   # (not while a call runs: start() would wait for it to finish)
@@ -45,7 +45,7 @@ def lower_priority(runner) -> None:
         return
     _niced.add(pid)
     try:
-        os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + NICENESS))
+        os.setpriority(os.PRIO_PROCESS, pid, min(19, os.getpriority(os.PRIO_PROCESS, pid) + niceness))
     except (AttributeError, OSError):   # no such call (Windows) or not allowed: normal priority
         pass
 

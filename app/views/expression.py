@@ -6,10 +6,14 @@ Everything else — the chain, the recursion and the paths of the shown snapshot
 of every line — is made in a second worker from the snapshot (``DerivationRequest``), so the GUI
 thread only places finished images and numbers that all belong to one step. The typesetting itself
 runs in a worker process (app/math_process.py): in a thread, ziamath's pure-Python layout held the
-interpreter lock that the GUI thread and training need.
+interpreter lock that the GUI thread and training need. A newly selected parameter's picture is
+shown once its chain-rule product is typeset; its other equations are set as plain text meanwhile
+and typeset a few at a time behind it. Until the new picture is shown, the panel keeps the old one,
+dimmed, and a badge (app/views/chain_badge.py) says whose it is and that it is catching up.
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, QTimer
@@ -20,10 +24,12 @@ from core.naming import node_name, to_latex, to_unicode
 
 from ..format import fmt
 from .. import math_process
+from ..math_fallback import latex_as_text
 from ..math_render import cached_image, render_latex, screen_ratio
 from ..model import MAX_STEPPED_PATHS as MAX_LISTED_PATHS, SessionModel
 from ..workers import LatestOnlyWorker
 from .lesson_marks import FRAME_STYLE
+from .chain_badge import ChainLagBadge, lag_text
 from .path_bars import BarRow, PathBars
 
 MAX_VECTOR_ENTRIES = 6
@@ -31,6 +37,12 @@ REFRESH_MS_IDLE = 0
 REFRESH_MS_RUNNING = 100
 MATH_SIZE = 17
 ROW_KINDS = ("row", "factor")   # lines of three cells: symbol, formula, value ("factor": the chain's)
+#: Equations typeset before a new picture is shown: the chain-rule product at the top. The rest
+#: follow in the background, a few at a time (TYPESET_CHUNK), shown as plain text until then: on the
+#: 16x3 network a parameter has about fifteen new equations, and typesetting them all first kept
+#: the panel on the previous parameter for 3-7 s while training loaded the machine.
+URGENT_EQUATIONS = 1
+TYPESET_CHUNK = 3
 
 
 def bracket_text(value: float) -> str:
@@ -149,12 +161,35 @@ class DerivationRequest:
     narration: tuple | None = None   # the narrated update (U): (shown sub-steps, all, rule title)
     in_process: bool = False   # typeset in this process (workers run synchronously: tests)
 
+    @property
+    def selection(self) -> tuple:
+        """What the picture is of, apart from its step: parameter, sample, singled-out path."""
+        return self.name, self.sample, self.focused
+
     def compute(self):
+        """The lines, with the urgent equations typeset (in the worker process); returns
+        (request, lines, equations still to typeset, equations that could not be typeset)."""
         lines = narration_lines(self.narration, self.name, self.snapshot.step) \
             + derivation_lines(self.snapshot, self.name, self.sample, self.focused, self.formulas)
-        # typeset here (in the worker process); the GUI thread then finds every image cached
-        math_process.typeset(math_texts(lines), MATH_SIZE, self.ratio, in_process=self.in_process)
-        return self, lines
+        texts = list(dict.fromkeys(math_texts(lines)))
+        # in-process (tests with synchronous workers): everything at once, as one complete picture
+        first = texts if self.in_process else texts[:URGENT_EQUATIONS]
+        failed = math_process.typeset(first, MATH_SIZE, self.ratio, in_process=self.in_process)
+        missing = tuple(t for t in texts if t not in failed and cached_image(t, MATH_SIZE, ratio=self.ratio) is None)
+        return self, lines, missing, frozenset(failed)
+
+
+def typeset_in_chunks(latexes, ratio: float, still_wanted) -> set:
+    """Typeset ``latexes`` a few at a time (in the worker process), stopping once ``still_wanted()``
+    is False: a newly selected parameter's urgent equation then waits for one chunk at most.
+    Returns the equations that could not be typeset."""
+    failed: set = set()
+    latexes = list(latexes)
+    for start in range(0, len(latexes), TYPESET_CHUNK):
+        if not still_wanted():
+            break
+        failed |= math_process.typeset(latexes[start:start + TYPESET_CHUNK], MATH_SIZE, ratio)
+    return failed
 
 
 def math_texts(lines) -> list[str]:
@@ -267,8 +302,16 @@ class ExpressionPanel(QScrollArea):
         self._lines_worker = LatestOnlyWorker(self, keep_up=True)
         self._lines_worker.finished.connect(self._on_lines)
         self._lines_worker.failed.connect(lambda text: self._model.set_message(f"Could not show the chain: {text}"))
+        # the equations of the shown picture still set as plain text are typeset here, a few at a time
+        self._typeset_worker = LatestOnlyWorker(self)
+        self._typeset_worker.finished.connect(self._on_typeset)
+        self._typeset_worker.failed.connect(lambda text: self._model.set_message(f"Could not typeset: {text}"))
+        self._untypesettable: set[str] = set()   # ziamath cannot lay these out: shown as text for good
+        self._shown_missing: tuple[str, ...] = ()
+        self._wanted_selection: tuple | None = None   # read by the typesetting thread: stop when it changes
         self._requested: DerivationRequest | None = None
         self.shown_request: DerivationRequest | None = None   # what the panel shows
+        self.lag_badge = ChainLagBadge(self.viewport(), body)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.refresh_now)
@@ -278,6 +321,12 @@ class ExpressionPanel(QScrollArea):
                        model.narrationChanged):
             signal.connect(self.schedule_refresh)
         self._say_waiting()
+        for signal in (model.parametersChanged, model.selectionChanged, model.sampleChanged,
+                       model.focusedPathChanged, model.runningChanged):
+            signal.connect(self._show_lag)
+        # a new selection is asked for at once, not after the running refresh's pause
+        for signal in (model.selectionChanged, model.sampleChanged, model.focusedPathChanged):
+            signal.connect(self._refresh_soon)
 
     def start(self) -> None:
         """Show the first derivation; called once the window has painted (ziamath and sympy load then)."""
@@ -312,6 +361,10 @@ class ExpressionPanel(QScrollArea):
         if self._started and not self._timer.isActive():
             self._timer.start(REFRESH_MS_RUNNING if self._model.running else REFRESH_MS_IDLE)
 
+    def _refresh_soon(self, *_args) -> None:
+        if self._started:
+            self._timer.start(REFRESH_MS_IDLE)
+
     def _formula_key(self) -> tuple:
         net = self._model.network
         return (tuple(net.sizes), tuple(net.activations), net.loss, self._model.selected)
@@ -322,12 +375,48 @@ class ExpressionPanel(QScrollArea):
         shown, model = self.shown_request, self._model
         return (self._started and self._formula_key() in self._formulas and not self._timer.isActive()
                 and not self._lines_worker.busy and shown is not None and shown.formulas is not None
+                and not self.typesetting
                 and (shown.snapshot.key, shown.name, shown.sample, shown.focused, shown.narration)
                 == (model.snapshot.key, model.selected, model.sample, model.focused_path, model.narration))
 
     @property
     def shown_step(self) -> int | None:
         return None if self.shown_request is None else self.shown_request.snapshot.step
+
+    @property
+    def shown_parameter(self) -> str | None:
+        """The parameter whose chain the panel shows (None before its first picture)."""
+        return None if self.shown_request is None else self.shown_request.name
+
+    @property
+    def catching_up(self) -> bool:
+        """True while the shown picture is of another parameter, sample or path than the session's
+        selection, or (when paused) of another step: the panel keeps that picture, dimmed when it is
+        of another parameter, and its badge says so until the new one is shown. While training, a
+        picture a step behind is the normal state of every view and does not count."""
+        shown, model = self.shown_request, self._model
+        if shown is None:
+            return False
+        if shown.selection != (model.selected, model.sample, model.focused_path):
+            return True
+        return not model.running and shown.snapshot.key != model.snapshot.key
+
+    @property
+    def typesetting(self) -> bool:
+        """True while some equations of the shown picture are still set as plain text."""
+        return any(text not in self._untypesettable for text in self._shown_missing)
+
+    def _show_lag(self, *_args) -> None:
+        """Update the badge (and the dimming) from what is shown and what is selected."""
+        shown, model = self.shown_request, self._model
+        if shown is None:
+            self.lag_badge.say("", False)
+            return
+        other = shown.name != model.selected
+        behind = shown.snapshot.key != model.snapshot.key or shown.selection != (
+            model.selected, model.sample, model.focused_path)
+        text = lag_text(shown.name, shown.snapshot.step, model.selected, behind, model.running, self.typesetting)
+        self.lag_badge.say(text, dim=other or (behind and not model.running))
 
     def _on_formulas(self, result) -> None:
         key, latex = result
@@ -341,6 +430,7 @@ class ExpressionPanel(QScrollArea):
         model = self._model
         if model.selected not in model.snapshot.names:
             return
+        self._wanted_selection = (model.selected, model.sample, model.focused_path)
         key = self._formula_key()
         formulas = self._formulas.get(key)
         if formulas is None:
@@ -356,11 +446,26 @@ class ExpressionPanel(QScrollArea):
             self._lines_worker.submit(request.compute)
 
     def _on_lines(self, result) -> None:
-        request, lines = result
+        request, lines, missing, failed = result
         if request.snapshot.revision != self._model.revision:
             return
+        self._untypesettable |= failed
         self.shown_request = request
+        self._shown_missing = missing
         self._show(lines)
+        self._show_lag()
+        todo = [text for text in missing if text not in self._untypesettable]
+        if todo and request.selection == self._wanted_selection:
+            wanted, ratio = request.selection, request.ratio
+            self._typeset_worker.submit(lambda: typeset_in_chunks(
+                todo, ratio, lambda: self._wanted_selection == wanted))
+
+    def _on_typeset(self, failed) -> None:
+        """The rest of the shown picture's equations are typeset: show them (asked again, as the
+        request itself has not changed)."""
+        self._untypesettable |= failed
+        self._requested = None
+        self.refresh_now()
 
     def svg_blocks(self) -> list:
         """The shown chain as the lines of a vector figure (app/math_svg): captions and numbers as
@@ -409,6 +514,7 @@ class ExpressionPanel(QScrollArea):
         self._fit_bars()
         if self._lesson_factors:   # a lesson's set-up re-lays the docks out: keep the named factor in view
             QTimer.singleShot(0, self._bring_marks_into_view)
+        self.lag_badge.place()
 
     def _on_path_clicked(self, index: int) -> None:
         paths = core.path_nodes(self._model.network, self._model.selected)
@@ -466,8 +572,10 @@ class ExpressionPanel(QScrollArea):
                     if cached_image(text, MATH_SIZE, ratio=screen_ratio()) is not None:
                         label.setPixmap(render_latex(text, size=MATH_SIZE))
                         label.setToolTip(text)
-                    else:
-                        label.setText(f"<code>{text}</code>")
+                    else:   # not typeset yet (or not at all): readable plain text meanwhile
+                        label.setText("<span style='font-family: serif; font-size: 16px; color: #5b6478'>"
+                                      f"{html.escape(latex_as_text(text))}</span>")
+                        label.setToolTip(text)
         for key, label in self._cells.items():
             if key not in used:
                 label.hide()
