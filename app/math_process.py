@@ -8,14 +8,12 @@ slowed down with it. In a worker process it costs this process nothing but readi
 
 ``typeset(latexes, size, ratio)`` (from a worker thread: it blocks) puts every equation's image in
 math_render's cache and returns those that could not be laid out. The worker process is the
-time-limited ``SymbolicRunner`` of the Function lab (its own instance); where it cannot be used
+time-limited ``SymbolicRunner`` of the Function lab (its own instance, a lane of app/process_jobs.py); where it cannot be used
 (``in_process = True``: tests that run workers synchronously), the equations are laid out right here.
 ``chain_formulas`` asks another worker process (app/process_jobs.py) for the chain's symbolic formulas
 (sympy: pure Python too), so typesetting never waits behind a derivation.
 """
 from __future__ import annotations
-
-import threading
 
 from . import math_render
 from .typeset_job import factor_formulas, latex_svgs
@@ -28,29 +26,22 @@ TIME_LIMIT_S = 30.0           # one panel's equations; each of ours takes about 
 NICENESS = 1
 DEFAULT_COLOR = "#1d2433"
 
-_runner = None
-_runner_lock = threading.Lock()
+TYPESETTING_LANE = "typesetting"
 
 
 def _shared_runner():
-    global _runner
-    with _runner_lock:
-        if _runner is None:
-            import atexit
+    from core.formula.runner import DEFAULT_MEMORY_LIMIT
 
-            from core.formula.runner import SymbolicRunner
+    from .process_jobs import lane_runner   # a background job: the GUI thread comes first
 
-            _runner = SymbolicRunner(time_limit=TIME_LIMIT_S)
-            atexit.register(_runner.close)
-    from .process_jobs import lower_priority   # a background job: the GUI thread comes first
-
-    lower_priority(_runner, NICENESS)
-    return _runner
+    return lane_runner(TYPESETTING_LANE, TIME_LIMIT_S, NICENESS, DEFAULT_MEMORY_LIMIT)
 
 
 def worker_pid() -> int | None:
     """The worker process's id (None before the first equation was sent): tests, monitoring."""
-    return None if _runner is None else _runner.pid
+    from .process_jobs import worker_pid as lane_pid
+
+    return lane_pid(TYPESETTING_LANE)
 
 
 def warm_up() -> None:

@@ -50,24 +50,25 @@ def lower_priority(runner, niceness: int = NICENESS) -> None:
         pass
 
 
-def _runner(lane: str):
+def lane_runner(lane: str, time_limit: float = TIME_LIMIT_S, niceness: int = NICENESS, memory_limit=None):
+    """The worker process of ``lane`` (made on first use, again after a crash), started and given its
+    lower priority. The views' lanes have no address-space limit: numpy's thread buffers reserve far
+    more than they use."""
     with _lock:
         runner = _runners.get(lane)
         if runner is None or runner.closed:
             from core.formula.runner import SymbolicRunner
 
-            # no address-space limit: numpy's thread buffers reserve far more than they use
-            runner = _runners[lane] = SymbolicRunner(time_limit=TIME_LIMIT_S, memory_limit=None)
-        return runner
+            runner = _runners[lane] = SymbolicRunner(time_limit=time_limit, memory_limit=memory_limit)
+    lower_priority(runner, niceness)
+    return runner
 
 
 def run(lane: str, fn, *args, in_process: bool = False):
     """``fn(*args)`` in the worker process of ``lane`` (or here, ``in_process``)."""
     if in_process:
         return fn(*args)
-    runner = _runner(lane)
-    lower_priority(runner)
-    return runner.run(fn, *args)
+    return lane_runner(lane).run(fn, *args)
 
 
 def warm_up(lanes) -> threading.Thread:
@@ -76,7 +77,7 @@ def warm_up(lanes) -> threading.Thread:
     def start_all() -> None:
         for lane in lanes:
             try:
-                lower_priority(_runner(lane))
+                lane_runner(lane)
             except Exception:  # noqa: BLE001 - a courtesy: the first job starts it otherwise
                 return
 
