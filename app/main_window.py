@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.registry.add_all(export_specs(self.exports))
         self.session_files = SessionFiles(self, settings)
         self.registry.add_all(self.session_files.action_specs())
+        self.undo.applied.connect(self.session_files.undo_applied)
         from .lessons import Lessons   # guided lessons: their panel is built when first opened
 
         self.lessons = Lessons(self, settings)

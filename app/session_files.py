@@ -17,6 +17,7 @@ import core
 from .actions import ActionSpec
 from .session_io import SessionIO
 from .session_state import SessionState
+from .undo import fingerprint
 
 SESSION_SUFFIX = core.session_file.SUFFIX
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -75,6 +76,10 @@ class SessionFiles(QObject):
         self.path: str | None = None
         self.changes = 0                  # counts changes: a save is clean only if none came after it
         self._saved_at: dict[str, int] = {}
+        # the fingerprint (app/undo.py) of the state last saved or opened, and of saves under way:
+        # an undo or redo that puts that state back makes the session unmodified again
+        self._clean_print: tuple | None = None
+        self._saving_print: dict[str, tuple] = {}
         self._applying = False
         self._last_dir = ""
         self.recent_menu: QMenu | None = None
@@ -169,6 +174,10 @@ class SessionFiles(QObject):
             self.changes += 1
             self.window.setWindowModified(True)
 
+    def undo_applied(self, state: SessionState) -> None:
+        """Undo or redo put ``state`` back: unmodified exactly when it is the state saved or opened."""
+        self.window.setWindowModified(self._clean_print is None or fingerprint(state) != self._clean_print)
+
     def _set_path(self, path: str | None) -> None:
         self.path = path
         name = os.path.basename(path) if path else None
@@ -213,6 +222,7 @@ class SessionFiles(QObject):
             self._applying = False
         self._set_path(path)
         self.window.setWindowModified(path is None)   # a recovered session is not saved anywhere yet
+        self._clean_print = None if path is None else fingerprint(state)
         self.window.undo.clear()   # another session: its history starts here (app/undo.py)
 
     def _on_loaded(self, path: str, state: SessionState) -> None:
@@ -251,6 +261,7 @@ class SessionFiles(QObject):
         self._last_dir = os.path.dirname(os.path.abspath(path))
         state = SessionState.capture(self.window.model, self.window.function_model)
         self._saved_at[path] = self.changes
+        self._saving_print[path] = fingerprint(state)
         if wait:
             synchronous, self.io.synchronous = self.io.synchronous, True
             try:
@@ -263,8 +274,10 @@ class SessionFiles(QObject):
 
     def _on_saved(self, path: str) -> None:
         self._set_path(path)
+        saved_print = self._saving_print.pop(path, None)
         if self._saved_at.pop(path, None) == self.changes:
             self.window.setWindowModified(False)
+            self._clean_print = saved_print
         self._remember(path)
         self.window.statusBar().showMessage(f"Saved {os.path.basename(path)}", 8000)
         self.savedTo.emit(path)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 from typing import Callable
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
 
 from .actions import ActionRegistry, ActionSpec
@@ -142,6 +142,8 @@ class StateEdit(QUndoCommand):
 class UndoHistory(QObject):
     """The window's undo stack and the recorder the ``@undoable`` commands go through."""
 
+    applied = Signal(object)   # undo or redo put this SessionState back (the file side compares it)
+
     def __init__(self, model, function_model, parent=None):
         super().__init__(parent)
         self.stack = QUndoStack(self)
@@ -215,6 +217,7 @@ class UndoHistory(QObject):
         finally:
             self._applying = False
         self._last, self._changed = state, False
+        self.applied.emit(state)
 
     def clear(self) -> None:
         """Forget every entry (a session file was opened: a new history starts)."""

@@ -271,6 +271,21 @@ def test_opening_a_session_file_starts_a_new_history(win, qtbot, tmp_path):
     assert win.undo.stack.count() == 0 and not win.registry.action("undo").isEnabled()
 
 
+def test_undoing_back_to_the_saved_state_clears_the_unsaved_mark(win, qtbot, tmp_path):
+    """Saved, then an edit (the title's mark comes on), then Ctrl+Z: the window is as saved again,
+    so the mark goes; Ctrl+Shift+Z brings the edit and the mark back."""
+    files = win.session_files
+    files.io.synchronous = True
+    assert files.save_to(str(tmp_path / "saved.crstudio"), wait=True)
+    assert not win.isWindowModified()
+    press(qtbot, Qt.Key_H)                       # add a layer
+    assert win.isWindowModified()
+    undo(qtbot)
+    assert win.model.hidden_layers() == [1] and not win.isWindowModified()
+    redo(qtbot)
+    assert win.model.hidden_layers() == [1, 1] and win.isWindowModified()
+
+
 def nudge_first(model):
     """Set the first parameter 0.25 higher (a typed value: such edits do not merge)."""
     name = model.parameter_names()[0]
