@@ -37,6 +37,7 @@ screenshot: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(VPY) main.py --lab function --screenshot resources/screenshot-function-lab.png
 	QT_QPA_PLATFORM=offscreen $(VPY) main.py --lab network --dataset circle --hidden 6,6 --steps 300 \
 	    --screenshot resources/screenshot-circle.png
+	QT_QPA_PLATFORM=offscreen $(VPY) main.py --lesson chain-rule --step 3 --screenshot resources/screenshot-lesson.png
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis *.egg-info
