@@ -6,18 +6,14 @@ from PySide6.QtCore import Qt
 
 from app.format import fmt
 from core.naming import to_unicode
-from tests.windows import shown
+from tests.windows import with_every_panel_started
 
 SETTLE_MS = 30000
 
 
 @pytest.fixture
 def window(qtbot):
-    win = shown(qtbot, focus=True, persist_layout=False)
-    win.network_lab.build_deferred()
-    for panel in win.panels().values():
-        if hasattr(panel, "start"):
-            panel.start()
+    win = with_every_panel_started(qtbot)
     yield win
     win.model.set_running(False)
 

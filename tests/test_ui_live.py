@@ -5,18 +5,14 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.views.surface import surface_key
-from tests.windows import shown
+from tests.windows import with_every_panel_started
 
 SETTLE_MS = 15000
 
 
 @pytest.fixture
 def window(qtbot):
-    win = shown(qtbot, focus=True, persist_layout=False)
-    win.network_lab.build_deferred()
-    for panel in win.panels().values():
-        if hasattr(panel, "start"):
-            panel.start()
+    win = with_every_panel_started(qtbot)
     lab = win.network_lab
     lab.splitDockWidget(lab.docks["expression"], lab.docks["params"], Qt.Vertical)  # every panel visible
     yield win

@@ -33,3 +33,14 @@ def settled(qtbot, monkeypatch, focus: bool = False, **kwargs) -> MainWindow:
 def press(qtbot, key, modifiers=Qt.NoModifier) -> None:
     """A key press where the focus is, as on a real keyboard."""
     qtbot.keyClick(QApplication.focusWidget(), key, modifiers)
+
+
+def with_every_panel_started(qtbot) -> MainWindow:
+    """A shown window (real worker threads and processes) whose deferred panels are all built and
+    started, as they are once the window has painted: for tests of live training."""
+    win = shown(qtbot, focus=True, persist_layout=False)
+    win.network_lab.build_deferred()
+    for panel in win.panels().values():
+        if hasattr(panel, "start"):
+            panel.start()
+    return win

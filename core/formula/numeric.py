@@ -506,20 +506,6 @@ def runs_reaching_a_gap(ys: np.ndarray, outside: np.ndarray, edges: bool = False
             mask[i:j + 1] = True
         i = j + 1
     return mask
-    gap = np.isnan(ys)
-    n = ys.size
-    i = 0
-    while i < n:
-        if not outside[i]:
-            i += 1
-            continue
-        j = i
-        while j + 1 < n and outside[j + 1]:
-            j += 1
-        if (i > 0 and gap[i - 1]) or (j + 1 < n and gap[j + 1]):
-            run_up[i:j + 1] = True
-        i = j + 1
-    return run_up
 
 
 def suggest_y_range(*curves, margin: float = 0.08, fence: float = 5.0) -> tuple[float, float] | None:
