@@ -175,6 +175,7 @@ class Run:
         self._workspace: StepWorkspace | None = None
         self._gradient = None   # (cost, gradient) at the current parameters on the full training set
         self._outputs = None    # (that _gradient, the output logits of its pass): see train_accuracy
+        self._accuracy = None   # (that _gradient, the accuracy) when computed elsewhere: see train_accuracy
         self._structure = (self.net.sizes, self.net.activations)
         self.step_count = 0
         self.distance = 0.0     # Σ‖θ_k − θ_{k−1}‖ over the steps so far (hand edits excluded)
@@ -436,8 +437,12 @@ class Run:
         full-batch step computes it for its check): a snapshot of a race needs every run's accuracy
         each frame, and a forward pass per run cost as much as half a training step. The pass's
         logits equal a forward pass's up to rounding in the last bits, which could only matter for a
-        sample whose two top classes tie to 1e-16. Otherwise by a forward pass."""
+        sample whose two top classes tie to 1e-16. Or, for steps taken in another process, as that
+        process computed it (core.run_transfer). Otherwise by a forward pass."""
         self._sync()
+        known = self._accuracy
+        if known is not None and self._gradient is not None and known[0] is self._gradient:
+            return known[1]
         outputs = self._outputs
         with np.errstate(all="ignore"):
             if self._gradient is not None and outputs is not None and outputs[0] is self._gradient:

@@ -1,0 +1,231 @@
+"""Training a run somewhere else — in the studio, a worker process — and bringing its steps home exactly.
+
+Why: a training step is a few dozen numpy calls and as much Python around them. Stepped on a thread
+of the window's process, every one of those calls competes with the GUI thread for the interpreter
+lock: measured on a 2-16-16-16-1 network, a run that steps 2,400 times a second alone stepped 114
+to 192 times a second beside the window, and the window stalled while it did. In another process
+the run has a core of its own and the window keeps its interpreter.
+
+The run at home (the one the timeline, undo, session files and snapshots read) stays the only
+truth. ``away_copy`` makes a copy to step elsewhere: the run's state without its trajectory or its
+data (data travel once, by ``data_of``, and are attached again by ``with_data``); in place of the
+trajectory a ``StepLog`` notes what the steps would have written into it. ``delta_of`` packs the
+steps taken since the last delta with the facts a snapshot needs at the newest step (the full-batch
+cost and gradient, the training accuracy), so the window never makes a pass over the data for
+them; ``adopt`` writes them into the run at home: the same rows, drawn path and keyframes, in the
+same order, as if the run had taken the steps itself — so replay and everything else stay exact.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .run import Run, TrainingDiverged, _net_settings
+from .update_rules import copy_state
+
+__all__ = ["StepLog", "RunDelta", "Seed", "AwayResult", "AwayTrainer", "away_copy", "data_of", "with_data",
+           "delta_of", "adopt"]
+
+_DATA_FIELDS = ("X", "y", "X_test", "y_test")
+
+
+class StepLog:
+    """What a run away from home writes into its trajectory while it steps: one row per step (with
+    the parameters, for the drawn path) and its keyframes. Keyframes are offered at the home
+    trajectory's interval when the copy was made; home takes those its own interval still wants
+    (an interval only ever doubles, so it never wants one that was not offered)."""
+
+    def __init__(self, keyframe_interval: int):
+        self.keyframe_interval = int(keyframe_interval)
+        self.rows: list[tuple] = []
+        self.keyframes: list[tuple] = []
+
+    def record(self, step: int, cost: float, test_cost: float, learning_rate: float, epoch: float,
+               theta: np.ndarray, path: bool = True, distance: float = 0.0) -> None:
+        self.rows.append((int(step), float(cost), float(test_cost), float(learning_rate), float(epoch),
+                          float(distance), np.array(theta, dtype=np.float64) if path else None))
+
+    def wants_keyframe(self, step: int) -> bool:
+        return step % self.keyframe_interval == 0
+
+    def add_keyframe(self, step: int, theta, rule_state: dict, cursor, settings) -> None:
+        self.keyframes.append((int(step), np.array(theta, dtype=np.float64), copy_state(rule_state),
+                               tuple(int(c) for c in cursor), settings))
+
+    def add_event(self, step: int, kind: str, value) -> None:
+        raise RuntimeError("a run stepping away from home takes no edits: edit the run at home")
+
+    def take(self) -> tuple[list, list]:
+        """The rows and keyframes logged since the last take."""
+        rows, keyframes, self.rows, self.keyframes = self.rows, self.keyframes, [], []
+        return rows, keyframes
+
+
+@dataclass(frozen=True)
+class RunDelta:
+    """The steps a run took away from home since the last delta, and where they left it."""
+
+    rows: list                   # StepLog rows, in step order
+    keyframes: list              # StepLog keyframes
+    theta: np.ndarray            # the parameters after the last step
+    rule_state: dict
+    cursor: tuple[int, int, int]
+    step_count: int
+    distance: float
+    gradient: tuple | None       # (cost, read-only gradient) on the full training set at theta
+    train_accuracy: float | None
+
+    @property
+    def steps(self) -> int:
+        return len(self.rows)
+
+
+def away_copy(run: Run) -> Run:
+    """A copy of ``run`` to step elsewhere: its current state (network, rule state, cursor, settings,
+    step count) with a ``StepLog`` for a trajectory and no data (``with_data`` attaches them; they
+    are sent once, not with every copy). Pickles small."""
+    run._sync()
+    away = run.clone()
+    for name in _DATA_FIELDS:
+        setattr(away, name, None)
+    away.__dict__.pop("_cost_samples", None)
+    away._order = None          # drawn again from (shuffle seed, pass): it is as long as the data
+    away._outputs = None
+    away.trajectory = StepLog(run.trajectory.keyframe_interval)
+    return away
+
+
+def data_of(run: Run) -> tuple:
+    """The run's (X, y, X_test, y_test), for ``with_data`` on the other side."""
+    return tuple(getattr(run, name) for name in _DATA_FIELDS)
+
+
+def with_data(away: Run, data: tuple) -> Run:
+    """Attach the data (as ``data_of`` gave them) to a run made by ``away_copy``."""
+    for name, value in zip(_DATA_FIELDS, data):
+        setattr(away, name, value)
+    return away
+
+
+def delta_of(away: Run, accuracy: bool) -> RunDelta:
+    """The steps ``away`` took since the last delta, with the full-batch cost and gradient at its
+    parameters (and its training accuracy, ``accuracy``) computed here, away from home."""
+    rows, keyframes = away.trajectory.take()
+    with np.errstate(all="ignore"):
+        gradient = away.full_gradient()
+        train_accuracy = away.train_accuracy() if accuracy else None
+    return RunDelta(rows, keyframes, away.net.parameter_vector(), copy_state(away.rule_state), away.cursor,
+                    away.step_count, away.distance, gradient, train_accuracy)
+
+
+def adopt(run: Run, delta: RunDelta) -> None:
+    """Write ``delta`` into ``run`` at home, as if ``run`` had taken those steps itself: the
+    trajectory's rows, drawn path and wanted keyframes in the order the run writes them, then the
+    state after the last step. ``run`` must stand where the away copy started (not edited since)."""
+    if delta.rows and delta.rows[0][0] != run.step_count + 1:
+        raise ValueError(f"these steps continue step {delta.rows[0][0] - 1}, not this run's step {run.step_count}")
+    trajectory = run.trajectory
+    frames = {frame[0]: frame for frame in delta.keyframes}
+    for step, cost, test_cost, rate, epoch, distance, theta in delta.rows:
+        trajectory.record(step, cost, test_cost, rate, epoch, theta, path=theta is not None, distance=distance)
+        frame = frames.get(step)
+        if frame is not None and trajectory.wants_keyframe(step):
+            trajectory.add_keyframe(*frame)
+    run.net.set_parameter_vector(delta.theta)
+    run.rule_state = copy_state(delta.rule_state)
+    run._seen, run._pass, run._position = delta.cursor
+    run._order = None
+    run.step_count = delta.step_count
+    run.distance = delta.distance
+    run._known = (run.net.parameter_vector(), _net_settings(run.net))
+    run._gradient = delta.gradient
+    run._outputs = None
+    run._accuracy = None if delta.train_accuracy is None or delta.gradient is None else \
+        (delta.gradient, delta.train_accuracy)
+
+
+
+# ---------------------------------------------------------------------------------------- the far side
+
+@dataclass(frozen=True)
+class Seed:
+    """Runs to step away from home, from ``away_copy``: their data travel under ``data_token`` and
+    only when the far side may not have them yet (``data`` None otherwise)."""
+
+    runs: list
+    data_token: int
+    data: tuple | None
+    lockstep: bool           # a race: step every run each step, their passes shared (core.lockstep)
+    accuracy: bool           # classification: each delta carries the training accuracy
+
+
+@dataclass(frozen=True)
+class AwayResult:
+    """One call's steps: a delta per run of the spell, and the runs that stopped (index, message).
+    ``needs``: "seed" or "data" when the far side could not step (it was started afresh)."""
+
+    spell: int
+    deltas: list
+    stopped: list
+    needs: str | None = None
+
+
+class AwayTrainer:
+    """The far side: keeps the runs of the current *spell* (one seeding, then continued call after
+    call) and the data they train on, and steps them for a while per call."""
+
+    DATA_KEPT = 4
+
+    def __init__(self):
+        self._data: dict[int, tuple] = {}
+        self._spell: int | None = None
+        self._runs: list[Run] = []
+        self._going: list[int] = []
+        self._seed: Seed | None = None
+        self._lockstep = None
+
+    def train(self, spell: int, seed: Seed | None, seconds: float, budget: int | None) -> AwayResult:
+        """Step the spell's runs until ``seconds`` have passed or each took ``budget`` steps (None:
+        no limit) or all stopped; a new ``seed`` starts spell ``spell`` first."""
+        if seed is not None:
+            if seed.data is not None:
+                self._data[seed.data_token] = seed.data
+                while len(self._data) > self.DATA_KEPT:
+                    self._data.pop(next(iter(self._data)))
+            data = self._data.get(seed.data_token)
+            if data is None:
+                return AwayResult(spell, [], [], needs="data")
+            self._spell, self._seed = spell, seed
+            self._runs = [with_data(run, data) for run in seed.runs]
+            self._going = list(range(len(self._runs)))
+        elif spell != self._spell:
+            return AwayResult(spell, [], [], needs="seed")
+        stopped = self._step_for(seconds, budget)
+        deltas = [delta_of(run, self._seed.accuracy) for run in self._runs]
+        return AwayResult(spell, deltas, stopped)
+
+    def _step_for(self, seconds: float, budget: int | None) -> list[tuple[int, str]]:
+        clock = time.perf_counter
+        deadline, taken, stopped = clock() + seconds, 0, []
+        while self._going and clock() < deadline and (budget is None or taken < budget):
+            if self._seed.lockstep:
+                if self._lockstep is None:
+                    from .lockstep import Lockstep
+                    self._lockstep = Lockstep()
+                going = self._going
+                failures = [(going[k], str(exc)) for k, exc in self._lockstep.step([self._runs[i] for i in going])]
+            else:
+                failures = []
+                for index in self._going:
+                    try:
+                        self._runs[index].step(1)
+                    except TrainingDiverged as exc:
+                        failures.append((index, str(exc)))
+            if failures:
+                gone = {index for index, _ in failures}
+                self._going = [index for index in self._going if index not in gone]
+                stopped.extend(failures)
+            taken += 1
+        return stopped
