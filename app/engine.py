@@ -9,13 +9,15 @@ while training runs or a snapshot is due): newer snapshots replace older ones in
 worker posts no events to the GUI thread at all — a steady flow of events posted from another
 thread starved the GUI thread's own timers (a 5 ms timer fired 3 times in 75 s).
 
-A thread rather than a process: numpy releases the interpreter lock in its products and the GUI
-thread's drawing is mostly in Qt's C++ (which releases it too); tests/benchmarks/bench_live.py
-measures the stalls this leaves. (Measured on the 16x3 network, the lock is what the GUI thread
-waits for most; the views' heavy jobs moved to worker processes for it, app/process_jobs.py. The
-run itself would be next, but its trajectory, edits and branches live in this process.) The worker yields the interpreter every step it takes beyond its
-frame budget, sleeps out the rest of a frame when the learner chose a speed, and, flat out,
-pauses between two steps while the GUI thread handles and paints a snapshot (app/pacing.py: turns).
+Where the steps are taken: with ``away`` (app/training_process.py), in a worker process. The thread
+then only waits on that process's pipe, once a frame, and, under the lock, writes the steps it took
+into the runs at home and takes the snapshot: the GUI thread gets the interpreter for itself. (A
+thread stepping here, the way without ``away``, shared the interpreter lock with the GUI thread and
+the views' workers: the 16x3 network stepped 114-192 times a second of the 2,400 it steps alone.)
+An edit ends the worker's spell: steps it took from the state before the edit are dropped, unshown.
+Without ``away`` the thread steps the runs itself; it yields the interpreter every step it takes
+beyond its frame budget, sleeps out the rest of a frame when the learner chose a speed, and, flat
+out, pauses between two steps while the GUI thread handles and paints a snapshot (app/pacing.py).
 
 ``synchronous = True`` (tests, and ``--steps`` at start-up) runs nothing on a thread: ``start``
 drives the run from a QTimer on the GUI thread instead, one frame's steps per tick.
@@ -67,13 +69,15 @@ class TrainingEngine(QObject):
     synchronous_default = False   # tests flip this
 
     def __init__(self, step: Callable[[int], object], snapshot: Callable[[], object], parent=None,
-                 synchronous: bool | None = None):
+                 synchronous: bool | None = None, away=None):
         super().__init__(parent)
         self.synchronous = self.synchronous_default if synchronous is None else synchronous
         self._step = step
         self._snapshot = snapshot
+        self._away = away            # app.training_process.TrainingProcess, or None: step here
         self.lock = threading.RLock()
         self._interrupt = 0
+        self._edits = 0              # edits so far: a worker's steps begun before one are dropped
         self._running = False
         self._steps_per_frame = 0            # 0: as fast as the machine goes
         self._slot = None
@@ -137,13 +141,28 @@ class TrainingEngine(QObject):
         """Hold the run still: the worker stops at its next step boundary while the block runs;
         ``publish``: then have the worker show the result."""
         self._interrupt += 1
+        self._edits += 1
         try:
             with self.lock:
+                if self._away is not None:
+                    self._away.invalidate()
                 yield
         finally:
             self._interrupt -= 1
             if publish:
                 self.publish_soon()
+
+    @contextmanager
+    def reading(self):
+        """Read the runs between two steps without changing them: unlike ``edit()``, the steps the
+        training process is taking meanwhile stay valid (the runs at home change only under the
+        lock, when those steps are adopted)."""
+        self._interrupt += 1
+        try:
+            with self.lock:
+                yield
+        finally:
+            self._interrupt -= 1
 
     def publish_soon(self) -> None:
         """Ask the worker for a snapshot of the shown state at its next chance (after an edit)."""
@@ -186,6 +205,9 @@ class TrainingEngine(QObject):
             self._slot = snapshot
 
     def _loop(self) -> None:
+        if self._away is not None:
+            self._loop_away()
+            return
         clock = time.perf_counter
         frame_start, frame_steps, frame_yielded = clock(), 0, False
         while not self._quit:
@@ -246,6 +268,63 @@ class TrainingEngine(QObject):
                 if rest > 0:
                     time.sleep(rest)   # the learner's speed: the rest of the frame is idle
                 frame_start, frame_steps, frame_yielded = clock(), 0, False
+
+    def _loop_away(self) -> None:
+        """The loop with a worker process: once a frame, a call that steps there for about a frame (or
+        the learner's steps per frame), then, under the lock, its steps adopted and a snapshot taken."""
+        clock = time.perf_counter
+        failures = 0
+        while not self._quit:
+            if not self._running and not self._publish_soon:
+                self._wake.wait()
+                self._wake.clear()
+                continue
+            while self._interrupt and not self._quit:
+                time.sleep(0.0005)   # an edit holds the runs: let it finish first
+            frame_start = clock()
+            budget = self._steps_per_frame or None
+            result = snapshot = message = None
+            with self.lock:
+                edits = self._edits
+                request = self._away.request() if self._running else None
+            if request is not None:
+                try:   # the lock is free meanwhile: the runs at home do not change during the call
+                    result = self._away.call(*request, FRAME_SECONDS, budget)
+                    failures = 0
+                except Exception as exc:  # noqa: BLE001 - the worker failed (killed, out of memory...)
+                    # its steps since the last adoption are lost, nothing else: a new worker process
+                    # is seeded from the runs at home; twice in a row, training stops and says why
+                    failures += 1
+                    with self.lock:
+                        self._away.invalidate()
+                    if failures > 1:
+                        message = f"Training stopped: the training process failed ({type(exc).__name__}: {exc})"
+                    else:
+                        continue
+            with self.lock:
+                if result is not None and edits == self._edits and self._running:
+                    try:
+                        steps, message = self._away.adopt(result)
+                    except Exception as exc:  # a bug stops training visibly instead of killing the thread
+                        steps, message = 0, f"Training stopped: {type(exc).__name__}: {exc}"
+                    self.steps_taken += steps
+                ready = pacing.gui_ready() or not self._running or message
+                if ready and not self._interrupt:
+                    self._publish_soon = False
+                    try:
+                        snapshot = self._snapshot()
+                    except Exception as exc:  # shown, and the thread lives on for the next request
+                        message = message or f"Could not show the training state: {type(exc).__name__}: {exc}"
+            if snapshot is not None:
+                self._publish(snapshot)
+            if message is not None:
+                with self._slot_lock:
+                    self._message = message
+                self._running = False   # after the message: the GUI's poll stops only once it is out
+            if budget is not None and self._running:
+                rest = frame_start + FRAME_SECONDS - clock()
+                if rest > 0:
+                    time.sleep(rest)   # the learner's speed: the rest of the frame is idle
 
     # ------------------------------------------------------------------ synchronous mode
     def _tick(self) -> None:

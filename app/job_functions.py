@@ -18,3 +18,16 @@ def surface_grid(net, X, y, axes, extent, resolution: int, point, contours: int)
     levels = core.contour_levels(grid, contours)
     at_point = float(core.cost_surface(net, X, y, axes[0], [point[0]], axes[1], [point[1]])[0, 0])
     return grid, levels, tuple(core.contour_lines(grid, extent, levels)), at_point
+
+
+_away_trainer = None
+
+
+def train_away(spell: int, seed, seconds: float, budget):
+    """The training lane's call (app/training_process.py): step the spell's runs in this worker
+    process, which keeps them (and their data) between calls."""
+    global _away_trainer
+    if _away_trainer is None:
+        from core.run_transfer import AwayTrainer
+        _away_trainer = AwayTrainer()
+    return _away_trainer.train(spell, seed, seconds, budget)

@@ -170,8 +170,11 @@ class MainWindow(QMainWindow):
         from . import process_jobs           # the views' heavy jobs run in worker processes
         from .workers import LatestOnlyWorker
 
-        if not LatestOnlyWorker.synchronous_default:
-            process_jobs.warm_up(process_jobs.VIEW_LANES)
+        lanes = () if LatestOnlyWorker.synchronous_default else process_jobs.VIEW_LANES
+        if not self.model.engine.synchronous:   # training steps in a worker process too
+            lanes = (process_jobs.TRAINING, *lanes)
+        if lanes:
+            process_jobs.warm_up(lanes)
 
     # ------------------------------------------------------------------ actions
     def _global_specs(self) -> list[ActionSpec]:

@@ -27,6 +27,7 @@ from core.naming import to_unicode
 
 from . import pacing
 from .engine import TrainingEngine
+from .training_process import TrainingProcess
 from .session_plane import SurfacePlaneCommands
 from .session_race import RaceCommands
 from .session_race_drag import RaceStartGestures
@@ -120,7 +121,8 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, RaceStartGestures, Timeli
         self._notices_lock = threading.Lock()
         self._narration = None                 # (shown sub-steps, all sub-steps, rule title) while U explains
         self._trace_cache: dict = {}
-        self._engine = TrainingEngine(self._engine_step, self._make_snapshot, self, synchronous=synchronous)
+        self._engine = TrainingEngine(self._engine_step, self._make_snapshot, self, synchronous=synchronous,
+                                      away=TrainingProcess(self._runs_to_train, self._run_stopped_away))
         self._engine.steps_per_frame = self._steps_per_tick
         self._engine.snapshotReady.connect(self._on_snapshot_ready)
         self._engine.diverged.connect(self._on_diverged)
@@ -235,7 +237,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, RaceStartGestures, Timeli
     @property
     def history(self) -> core.History:
         """The shown run's recorded path up to the shown step (a copy)."""
-        with self._engine.edit(publish=False):
+        with self._engine.reading():
             return self._run.trajectory.path.until(self._shown.step)
 
     @property
@@ -283,7 +285,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, RaceStartGestures, Timeli
     def run_at_shown_step(self) -> core.Run:
         """An independent copy of the shown run standing at the shown step, its trajectory up to
         there (for exports: the trajectory table, the PyTorch script); the session's run is untouched."""
-        with self._engine.edit(publish=False):
+        with self._engine.reading():
             return self._run.fork(self._shown.step)
 
     # ----------------------------------------------------------------- runs and snapshots
@@ -768,7 +770,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, RaceStartGestures, Timeli
     def copy_timeline(self) -> core.Timeline:
         """A private copy of the timeline (taken between two training steps): training goes on in
         this one, the copy stays as it was (a saved or undoable state)."""
-        with self._engine.edit(publish=False):
+        with self._engine.reading():
             return self._timeline.copy()
 
     @transaction

@@ -30,6 +30,10 @@ NICENESS = 4            # added to the worker processes' nice value (lower prior
 # the lanes: one worker process each
 SURFACE, SLICE, GRADIENT_CHECK, CHAIN_FORMULAS = "surface", "slice", "gradient check", "chain formulas"
 VIEW_LANES = (SURFACE, SLICE, GRADIENT_CHECK, CHAIN_FORMULAS)
+# Training (app/training_process.py) has a lane of its own, at a priority between the window's and
+# the views' jobs: the steps are what every view shows, but the window must answer first.
+TRAINING = "training"
+LANE_NICENESS = {TRAINING: 1}
 
 _runners: dict = {}
 _niced: set[int] = set()   # the worker processes already given their lower priority
@@ -60,7 +64,7 @@ def lane_runner(lane: str, time_limit: float = TIME_LIMIT_S, niceness: int = NIC
             from core.formula.runner import SymbolicRunner
 
             runner = _runners[lane] = SymbolicRunner(time_limit=time_limit, memory_limit=memory_limit)
-    lower_priority(runner, niceness)
+    lower_priority(runner, LANE_NICENESS.get(lane, niceness))
     return runner
 
 

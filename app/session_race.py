@@ -161,6 +161,25 @@ class RaceCommands:
         if race.finished:
             raise core.TrainingDiverged("Every run of the race has stopped.", 0.0)
 
+    def _runs_to_train(self) -> tuple[list, bool, bool]:
+        """What the training process steps (app/training_process.py): the current run, or every
+        racing run still going in lockstep; and whether snapshots need accuracies (under the lock)."""
+        race = self._timeline.race
+        classify = self._data.task != "regression"
+        if race is None:
+            return [self._timeline.run], False, classify
+        return [lane.run for lane in race.lanes if lane.stopped is None], True, classify
+
+    def _run_stopped_away(self, run, reason: str) -> str | None:
+        """A run the training process stepped diverged: the message that ends training, or None when
+        the other runs of a race go on (its notice is shown then)."""
+        race = self._timeline.race
+        if race is None:
+            return reason
+        with self._notices_lock:
+            self._race_notices.append(race.stop(run, reason))
+        return "Every run of the race has stopped." if race.finished else None
+
     def _take_race_notices(self) -> list[str]:
         with self._notices_lock:
             notices, self._race_notices[:] = list(self._race_notices), []

@@ -50,7 +50,7 @@ class TimelineCommands:
 
     def branches(self) -> list[tuple[int, str, int]]:
         """(id, label, newest step) of every branch, oldest first."""
-        with self._engine.edit(publish=False):
+        with self._engine.reading():
             return [(b.id, b.label, b.run.step_count) for b in self._timeline.branches]
 
     @property
@@ -109,6 +109,6 @@ class TimelineCommands:
         if self._timeline.live:
             shown = self._shown
             return shown.curve_steps, shown.curve_costs
-        with self._engine.edit(publish=False):
+        with self._engine.reading():
             steps, costs, _tests = self._timeline.run.trajectory.decimated(max_points)
         return steps, costs

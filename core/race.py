@@ -122,10 +122,15 @@ class Race:
         going = [lane for lane in self.lanes if lane.stopped is None]
         messages = []
         for index, exc in self._lockstep.step([lane.run for lane in going], count):
-            lane = going[index]
-            lane.stopped = f"{lane.entrant.label} stopped at step {lane.run.step_count}: {exc}"
-            messages.append(lane.stopped)
+            messages.append(self.stop(going[index].run, str(exc)))
         return messages
+
+    def stop(self, run: Run, reason: str) -> str:
+        """Mark ``run``'s lane stopped for ``reason`` (its divergence, wherever it was stepped);
+        returns the message that names it."""
+        lane = self.lane_of(run)
+        lane.stopped = f"{lane.entrant.label} stopped at step {run.step_count}: {reason}"
+        return lane.stopped
 
     @property
     def _lockstep(self) -> Lockstep:

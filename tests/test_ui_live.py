@@ -134,15 +134,18 @@ def test_timeline_by_keys_rewinds_branches_and_returns_to_live(window, qtbot):
 
 
 def test_the_gui_thread_runs_no_training_step_during_a_run(window, qtbot, monkeypatch):
-    """Steps and backward passes (the snapshot's full-batch gradient) of a run happen on other
-    threads, finite-difference checks in another process; the GUI thread only draws."""
+    """Steps and backward passes (the snapshot's full-batch gradient) of a run happen in the training
+    process (asked by a thread that only waits for it), finite-difference checks in another process;
+    the GUI thread only draws."""
     import os
     import threading
 
     import core
     from app import process_jobs
 
-    threads = {"step": set(), "snapshot": set(), "gradcheck": set()}
+    from app import job_functions
+
+    threads = {"step": set(), "snapshot": set(), "gradcheck": set(), "training": set()}
 
     def recording(kind, function):
         def wrapper(*args, **kwargs):
@@ -157,6 +160,8 @@ def test_the_gui_thread_runs_no_training_step_during_a_run(window, qtbot, monkey
     def send(lane, fn, *args, **kwargs):   # the check goes to a worker process, from a worker thread
         if fn is core.gradient_check:
             threads["gradcheck"].add(threading.current_thread() is threading.main_thread())
+        if fn is job_functions.train_away:
+            threads["training"].add(threading.current_thread() is threading.main_thread())
         return sending(lane, fn, *args, **kwargs)
 
     monkeypatch.setattr(process_jobs, "run", send)
@@ -165,6 +170,8 @@ def test_the_gui_thread_runs_no_training_step_during_a_run(window, qtbot, monkey
     qtbot.waitUntil(lambda: model.step_count >= 60 and window.panels()["params"].table_model.check is not None,
                     timeout=SETTLE_MS)
     qtbot.keyClick(window.panels()["diagram"], Qt.Key_Space)
-    assert threads["step"] == {False} and threads["gradcheck"] == {False}
-    assert process_jobs.worker_pid(process_jobs.GRADIENT_CHECK) not in (None, os.getpid())
+    assert threads["training"] == {False} and threads["gradcheck"] == {False}
+    assert True not in threads["step"]     # no step here at all, in fact: they are the training process's
+    for lane in (process_jobs.TRAINING, process_jobs.GRADIENT_CHECK):
+        assert process_jobs.worker_pid(lane) not in (None, os.getpid())
     assert False in threads["snapshot"]   # while running, the worker makes them; a pause shows the last at once
