@@ -289,7 +289,7 @@ class TrainingEngine(QObject):
                 request = self._away.request() if self._running else None
             if request is not None:
                 try:   # the lock is free meanwhile: the runs at home do not change during the call
-                    result = self._away.call(*request, FRAME_SECONDS, budget)
+                    result = self._away.call(request, FRAME_SECONDS, budget)
                     failures = 0
                 except Exception as exc:  # noqa: BLE001 - the worker failed (killed, out of memory...)
                     # its steps since the last adoption are lost, nothing else: a new worker process

@@ -32,8 +32,10 @@ SURFACE, SLICE, GRADIENT_CHECK, CHAIN_FORMULAS = "surface", "slice", "gradient c
 VIEW_LANES = (SURFACE, SLICE, GRADIENT_CHECK, CHAIN_FORMULAS)
 # Training (app/training_process.py) has a lane of its own, at a priority between the window's and
 # the views' jobs: the steps are what every view shows, but the window must answer first.
-TRAINING = "training"
-LANE_NICENESS = {TRAINING: 1}
+# A race's runs are shared between two (app/training_process.py).
+TRAINING, TRAINING_2 = "training", "training 2"
+TRAINING_LANES = (TRAINING, TRAINING_2)
+LANE_NICENESS = {TRAINING: 1, TRAINING_2: 1}
 
 _runners: dict = {}
 _niced: set[int] = set()   # the worker processes already given their lower priority

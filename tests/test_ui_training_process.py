@@ -95,7 +95,7 @@ def test_a_divergence_in_the_training_process_is_said_in_the_window(window, qtbo
     assert str(raised.value) in window.banner.text()
 
 
-def test_a_race_steps_in_the_training_process_and_a_diverging_run_stops_alone(window, qtbot, monkeypatch):
+def test_a_race_steps_in_two_training_processes_and_a_diverging_run_stops_alone(window, qtbot, monkeypatch):
     from app import session_race
 
     monkeypatch.setattr(session_race, "RACE_WARM_STEPS", 0)   # every step of the race in the process
@@ -105,6 +105,8 @@ def test_a_race_steps_in_the_training_process_and_a_diverging_run_stops_alone(wi
     assert model.start_race(entrants)
     train_until(qtbot, window, lambda m: min(steps for _id, _label, steps in m.branches()[1:]) >= 200)
     qtbot.waitUntil(lambda: "Gradient descent η 1.9 stopped at step 7" in window.banner.text())
+    for lane in process_jobs.TRAINING_LANES:     # the race's runs were shared between two processes
+        assert process_jobs.worker_pid(lane) not in (None, os.getpid())
     runs = []
     for branch_id, _label, _steps in model.branches():
         model.switch_branch(branch_id)
