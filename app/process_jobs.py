@@ -30,12 +30,12 @@ NICENESS = 4            # added to the worker processes' nice value (lower prior
 # the lanes: one worker process each
 SURFACE, SLICE, GRADIENT_CHECK, CHAIN_FORMULAS = "surface", "slice", "gradient check", "chain formulas"
 VIEW_LANES = (SURFACE, SLICE, GRADIENT_CHECK, CHAIN_FORMULAS)
-# Training (app/training_process.py) has a lane of its own, at a priority between the window's and
-# the views' jobs: the steps are what every view shows, but the window must answer first.
-# A race's runs are shared between two (app/training_process.py).
+# Training (app/training_process.py) has lanes of its own (a race's runs are shared between two),
+# at the window's priority: the steps are what every view shows. (At niceness 1, the four views'
+# lanes at 4 together outweighed it: measured, it got 15% of a core while they had 40%.)
 TRAINING, TRAINING_2 = "training", "training 2"
 TRAINING_LANES = (TRAINING, TRAINING_2)
-LANE_NICENESS = {TRAINING: 1, TRAINING_2: 1}
+LANE_NICENESS = {TRAINING: 0, TRAINING_2: 0}
 
 _runners: dict = {}
 _niced: set[int] = set()   # the worker processes already given their lower priority

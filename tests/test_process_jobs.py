@@ -59,3 +59,15 @@ def test_the_worker_processes_give_way_to_the_gui(problem):
     process_jobs.run("test slice", core.cost_slice, net, X, y, "w1.1.1", [0.0])
     pid = process_jobs.worker_pid("test slice")
     assert os.getpriority(os.PRIO_PROCESS, pid) > os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def test_worker_processes_use_one_blas_thread_and_training_runs_at_the_windows_priority():
+    from threadpoolctl import threadpool_info
+
+    blas = [lib for lib in process_jobs.run("test blas", threadpool_info) if lib["user_api"] == "blas"]
+    assert blas and all(lib["num_threads"] == 1 for lib in blas)
+    process_jobs.lane_runner(process_jobs.TRAINING)
+    process_jobs.lane_runner(process_jobs.SLICE)
+    training = os.getpriority(os.PRIO_PROCESS, process_jobs.worker_pid(process_jobs.TRAINING))
+    views = os.getpriority(os.PRIO_PROCESS, process_jobs.worker_pid(process_jobs.SLICE))
+    assert training == os.getpriority(os.PRIO_PROCESS, 0) < views

@@ -201,6 +201,17 @@ def _die_with(app_pid: int | None) -> None:
 _watcher = None   # the child's watcher process, kept referenced so it is not reaped early
 
 
+def _one_blas_thread() -> None:
+    """A worker process runs one job at a time and there are several of them (a lane each): with
+    BLAS's own two threads per process on a two-core machine they oversubscribe the cores, and a
+    two-thread product waits for whichever of its threads the scheduler parked."""
+    try:
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(1, user_api="blas")
+    except Exception:  # noqa: BLE001 - optional: BLAS keeps its own threading
+        pass
+
+
 def _worker_main(conn, memory_limit: int | None, app_pid: int | None = None) -> None:
     """The child's loop: receive (id, fn, args, kwargs) pickles, answer (id, kind, payload)."""
     try:
@@ -209,6 +220,7 @@ def _worker_main(conn, memory_limit: int | None, app_pid: int | None = None) -> 
         pass
     _die_with(app_pid)
     _limit_memory(memory_limit)
+    _one_blas_thread()
     conn.send_bytes(pickle.dumps(("ready", os.getpid())))
     while True:
         try:
