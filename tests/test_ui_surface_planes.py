@@ -248,3 +248,42 @@ def test_the_mouse_over_a_path_point_gives_its_distance_and_costs(window, qtbot)
             or f"Step {k}: on the plane" in surface.caption.text())
     assert f"its true J = {fmt(projection.true_cost[k])}, the surface shows {fmt(projection.plane_cost[k])}" \
         in surface.caption.text()
+
+
+def test_the_arrows_legend_leaves_the_point_uncovered_and_the_arrows_stay_on_the_plot(window, qtbot):
+    model, surface = window.model, window.panels()["surface"]
+    settled(qtbot, surface)
+    a, b = model.axes
+    a_min, a_max, b_min, b_max = surface.result.extent
+    model.set_parameter(a, 0.95 * a_max)       # the point in the bottom right corner, where the legend sits
+    model.set_parameter(b, 0.95 * b_min)
+    settled(qtbot, surface)
+    a_min, a_max, b_min, b_max = surface.result.extent     # grown to a round number: the point still lies low right
+    assert surface.point_position[0] > a_min + 0.7 * (a_max - a_min) and surface.point_position[1] < b_min + 0.2 * (b_max - b_min)
+    legend, view = surface.arrows.legend, surface.plot.getViewBox()
+    point = view.mapViewToScene(QPointF(*surface.point_position))
+    assert surface.arrows.legend_corner == "left" and legend.isVisible()
+    assert not legend.sceneBoundingRect().contains(point)
+    drawn = [surface.arrows.drawn(name) for name in ("gradient", "step", "velocity", "scaled")]
+    drawn = [arrow for arrow in drawn if arrow is not None]
+    assert drawn, "the gradient's arrow at least"
+    for _start, (end_a, end_b) in drawn:      # from a point near the corner: shortened if need be to fit
+        assert a_min <= end_a <= a_max and b_min <= end_b <= b_max
+    scale = surface.arrows.scale
+    mantissa = scale / 10 ** np.floor(np.log10(scale))
+    assert any(mantissa == pytest.approx(m) for m in (1.0, 2.0, 5.0))   # still a 1-2-5 scale
+    model.set_parameter(a, 0.0)
+    model.set_parameter(b, 0.0)
+    settled(qtbot, surface)
+    assert surface.arrows.legend_corner == "right"
+
+
+def test_an_arrow_from_the_edge_is_shortened_to_stay_on_the_plot_but_not_below_a_quarter():
+    from app.views.surface_arrows import display_scale
+
+    extent = (-1.0, 1.0, -1.0, 1.0)
+    free = display_scale({"g": (0.1, 0.0)}, extent)          # a quarter of the plot: 0.5 / 0.1
+    assert free == 5.0
+    assert display_scale({"g": (-0.1, 0.0)}, extent, origin=(0.9, 0.0)) == free     # pointing inwards
+    assert display_scale({"g": (0.1, 0.0)}, extent, origin=(0.8, 0.0)) == 2.0       # ends at the edge
+    assert display_scale({"g": (0.1, 0.0)}, extent, origin=(1.0, 0.0)) == 1.0       # no room: ≥ 5 / 4

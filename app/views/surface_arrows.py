@@ -28,6 +28,9 @@ ARROWS = {   # name: (colour, legend text: short, the plot is small)
     "scaled": ("#ff5ce1", "−ηᵢ∂J/∂θᵢ (per-parameter η)"),
 }
 SCREEN_SHARE = 0.25
+# the bottom-right region the legend's row covers, as shares of the plot's width (from its left)
+# and height (from its bottom): a point or an arrow's end there moves the legend to the bottom left
+LEGEND_SHARE = (0.4, 0.22)
 WIDTH, EMPHASIZED_WIDTH = 3, 5
 DIMMED_ALPHA = 70
 
@@ -39,15 +42,31 @@ def part_vectors(parts) -> dict:
     return {name: v for name, v in vectors.items() if v is not None}
 
 
-def display_scale(vectors: dict, extent) -> float:
-    """A 1-2-5 factor that draws the longest vector at about SCREEN_SHARE of the plot (1 if none)."""
+def display_scale(vectors: dict, extent, origin=None) -> float:
+    """A 1-2-5 factor that draws the longest vector at about SCREEN_SHARE of the plot (1 if none),
+    shorter if that would take an arrow from ``origin`` off the plot — but not below a quarter of
+    that length (a point on the edge with an arrow pointing out still shows which way it points)."""
     span_a, span_b = extent[1] - extent[0], extent[3] - extent[2]
     longest = max((math.hypot(da / span_a, db / span_b) for da, db in vectors.values()), default=0.0)
     if not longest > 0 or not math.isfinite(longest):
         return 1.0
     wanted = SCREEN_SHARE / longest
+    if origin is not None:
+        wanted = max(min(wanted, _room(origin, vectors, extent)), wanted / 4)
     decade = 10.0 ** math.floor(math.log10(wanted))
     return max(m * decade for m in (1.0, 2.0, 5.0) if m * decade <= wanted * (1 + 1e-12))
+
+
+def _room(origin, vectors: dict, extent) -> float:
+    """The largest factor by which every vector drawn from ``origin`` still ends inside ``extent``."""
+    room = math.inf
+    for da, db in vectors.values():
+        for start, delta, low, high in ((origin[0], da, extent[0], extent[1]), (origin[1], db, extent[2], extent[3])):
+            if delta > 0:
+                room = min(room, (high - start) / delta)
+            elif delta < 0:
+                room = min(room, (low - start) / delta)
+    return room
 
 
 class UpdateArrows:
@@ -69,6 +88,7 @@ class UpdateArrows:
         self.legend.setParentItem(plot_item.getViewBox())
         self._legend_key = None
         self._scale_label = None   # the legend's LabelItem of the display scale
+        self.legend_corner = "right"   # bottom "right" or bottom "left" (see _place_legend)
         self.scale = 1.0
         self.vectors: dict = {}     # name -> (da, db), unscaled, as drawn
         self._emphasis: str | None = None   # the arrow a narrated sub-step is about (None: all alike)
@@ -79,7 +99,7 @@ class UpdateArrows:
         vectors = {name: v for name, v in vectors.items()
                    if v is not None and all(math.isfinite(c) for c in v) and (v[0] or v[1])}
         self.vectors = vectors
-        self.scale = display_scale(vectors, extent) if extent is not None else 1.0
+        self.scale = display_scale(vectors, extent, origin) if extent is not None else 1.0
         a, b = origin
         for name in ARROWS:
             line, head = self.lines[name], self.heads[name]
@@ -94,6 +114,24 @@ class UpdateArrows:
             head.setStyle(angle=180 - math.degrees(math.atan2(db, da)))
             head.show()
         self._update_legend(tuple(vectors), velocity_name)
+        if extent is not None:
+            self._place_legend(origin, extent)
+
+    def _place_legend(self, origin, extent) -> None:
+        """The legend sits bottom right, or bottom left when the point or an arrow's end is under it
+        (a race's legend has the top left)."""
+        ends = [origin] + [(origin[0] + self.scale * da, origin[1] + self.scale * db)
+                           for da, db in self.vectors.values()]
+        span_a, span_b = extent[1] - extent[0], extent[3] - extent[2]
+        covered = any(a > extent[0] + LEGEND_SHARE[0] * span_a and b < extent[2] + LEGEND_SHARE[1] * span_b
+                      for a, b in ends)
+        corner = "left" if covered else "right"
+        if corner != self.legend_corner:
+            self.legend_corner = corner
+            if covered:
+                self.legend.anchor(itemPos=(0, 1), parentPos=(0, 1), offset=(4, -4))
+            else:
+                self.legend.anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-4, -4))
 
     def emphasize(self, name: str | None) -> None:
         """Draw arrow ``name`` wide and the others dimmed (None: all as usual). Pens change only when
