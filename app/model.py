@@ -127,6 +127,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, RaceStartGestures, Timeli
         self._engine.diverged.connect(self._on_diverged)
         # a point added or removed on big data is built by a worker thread (app/point_edits.py)
         self._point_edits = PointEditWorker(self)
+        self._point_edit: PointEdit | None = None
         self._point_edits.ready.connect(self.settle)
         self.selectionChanged.connect(self._end_narration)
         self._timeline = core.Timeline(self._new_run(network, DEFAULT_LEARNING_RATE, None))
@@ -732,7 +733,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, RaceStartGestures, Timeli
         except ValueError as exc:
             self.set_message(str(exc))
             return
-        self._edit_points(data, labels.add_point(self))
+        self._edit_points(data, labels.add_point(self), "add", len(data) - 1)
 
     @undoable(labels.remove_point)
     @transaction
@@ -742,21 +743,27 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, RaceStartGestures, Timeli
         except ValueError as exc:
             self.set_message(str(exc))
             return
-        self._edit_points(data, labels.remove_point(self))
+        self._edit_points(data, labels.remove_point(self), "remove", int(index))
 
-    def _edit_points(self, data: core.Dataset, label: str) -> None:
+    def _edit_points(self, data: core.Dataset, label: str, kind: str, row: int) -> None:
         """Other points, same split settings, the network goes on from the shown step, the history
         restarts (as ``_replace_points``). The new state is built by app/point_edits.py: here at once
         on small data; on big data by a worker thread, the model showing the state before the edit
         until ``settle`` installs it (any command settles first)."""
         self.set_running(False)
-        edit = PointEdit(label, data, self._test_fraction, self._split_seed, self.network.copy(),
+        edit = PointEdit(label, kind, row, self._data, data, self._test_fraction, self._split_seed, self.network.copy(),
                          self.learning_rate, self.batch_size, None if not self._train_only_axes else tuple(self._axes),
                          self._revision + 1, tuple(self._axes), self.needs_full_path)
         if in_background(edit) and not self._engine.synchronous:
             self._point_edits.submit(edit)
         else:
             self._install_points(build(edit))
+
+    @property
+    def point_edit(self) -> PointEdit | None:
+        """The last point edit installed (its kind, row, data before and after): a view whose picture
+        is of ``before`` may update it in place rather than redraw every point."""
+        return self._point_edit
 
     @property
     def points_pending(self) -> bool:
@@ -787,6 +794,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, RaceStartGestures, Timeli
         if result.edit.revision != self._revision + 1:
             return   # something else changed the problem meanwhile (cannot happen: commands settle first)
         self.set_running(False)
+        self._point_edit = result.edit
         self._data = result.edit.data
         self._take_split(result.split)
         self._sample = min(self._sample, len(self.X) - 1)

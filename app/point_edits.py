@@ -52,6 +52,9 @@ class PointEdit:
     """Everything the new state depends on, captured on the GUI thread (the network is a copy)."""
 
     label: str                     # what Undo takes back ("Add a Point")
+    kind: str                      # "add" (a row at the end) or "remove"
+    row: int                       # the row added or removed
+    before: core.Dataset           # the data the edit changed
     data: core.Dataset
     test_fraction: float
     split_seed: int
