@@ -837,8 +837,8 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, RaceStartGestures, Timeli
     # ----------------------------------------------------------------- whole sessions (app/session_state.py)
     def copy_timeline(self) -> core.Timeline:
         """A private copy of the timeline (taken between two training steps): training goes on in
-        this one, the copy stays as it was (a saved or undoable state)."""
-        self.settle()
+        this one, the copy stays as it was (a saved or undoable state). A point edit still being
+        built is not in it: the state it copies is the one shown."""
         with self._engine.edit(publish=False):
             return self._timeline.copy()
 

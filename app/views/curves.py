@@ -599,6 +599,7 @@ class DataView(PlotPanel):
     def remove_at(self, x: float, y: float, radius_px: float = REMOVE_RADIUS_PX, along_x: bool = False) -> bool:
         """Remove the point drawn nearest view coordinates (x, y), if within ``radius_px``
         (``along_x``: as ``point_near``)."""
+        self._model.settle()   # a point still being added (big data) is drawn first: it may be the one
         index = self.point_near(x, y, radius_px, along_x)
         if index is None:
             return False
