@@ -34,6 +34,7 @@ from .session_race_drag import RaceStartGestures
 from .session_timeline import TimelineCommands
 from .transactions import SIGNAL_ORDER, Transactional, transaction  # noqa: F401 (SIGNAL_ORDER: tests)
 from . import edit_labels as labels
+from .point_edits import PointEdit, PointEditWorker, build, in_background, split_rows
 from .undo import undoable
 
 DEFAULT_LEARNING_RATE = 2.0
@@ -126,6 +127,10 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, RaceStartGestures, Timeli
         self._engine.steps_per_frame = self._steps_per_tick
         self._engine.snapshotReady.connect(self._on_snapshot_ready)
         self._engine.diverged.connect(self._on_diverged)
+        # a point added or removed on big data is built by a worker thread (app/point_edits.py)
+        self._point_edits = PointEditWorker(self)
+        self._point_edit: PointEdit | None = None
+        self._point_edits.ready.connect(self.settle)
         self.selectionChanged.connect(self._end_narration)
         self._timeline = core.Timeline(self._new_run(network, DEFAULT_LEARNING_RATE, None))
         self._shown = self._make_snapshot()[1]
@@ -714,11 +719,12 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, RaceStartGestures, Timeli
             self._emit("trainingOptionsChanged")
 
     def _split(self) -> None:
-        data = self._data
-        train, test = core.train_test_split(data.X, data.y, data.task, self._test_fraction, self._split_seed)
-        self._train_indices, self._test_indices = train, test
-        self._X, self._y = data.X[train], data.y[train]
-        self._X_test, self._y_test = data.X[test], data.y[test]
+        self._take_split(split_rows(self._data, self._test_fraction, self._split_seed))
+
+    def _take_split(self, split) -> None:
+        self._train_indices, self._test_indices = split.train, split.test
+        self._X, self._y = split.X, split.y
+        self._X_test, self._y_test = split.X_test, split.y_test
 
     @undoable(labels.add_point)
     @transaction
@@ -729,7 +735,7 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, RaceStartGestures, Timeli
         except ValueError as exc:
             self.set_message(str(exc))
             return
-        self._replace_points(data)
+        self._edit_points(data, labels.add_point(self), "add", len(data) - 1)
 
     @undoable(labels.remove_point)
     @transaction
@@ -739,7 +745,71 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, RaceStartGestures, Timeli
         except ValueError as exc:
             self.set_message(str(exc))
             return
-        self._replace_points(data)
+        self._edit_points(data, labels.remove_point(self), "remove", int(index))
+
+    def _edit_points(self, data: core.Dataset, label: str, kind: str, row: int) -> None:
+        """Other points, same split settings, the network goes on from the shown step, the history
+        restarts (as ``_replace_points``). The new state is built by app/point_edits.py: here at once
+        on small data; on big data by a worker thread, the model showing the state before the edit
+        until ``settle`` installs it (any command settles first)."""
+        self.set_running(False)
+        edit = PointEdit(label, kind, row, self._data, data, self._test_fraction, self._split_seed, self.network.copy(),
+                         self.learning_rate, self.batch_size, None if not self._train_only_axes else tuple(self._axes),
+                         self._revision + 1, tuple(self._axes), self.needs_full_path)
+        if in_background(edit) and not self._engine.synchronous:
+            self._point_edits.submit(edit)
+        else:
+            self._install_points(build(edit))
+
+    @property
+    def point_edit(self) -> PointEdit | None:
+        """The last point edit installed (its kind, row, data before and after): a view whose picture
+        is of ``before`` may update it in place rather than redraw every point."""
+        return self._point_edit
+
+    @property
+    def points_pending(self) -> bool:
+        """True while a point edit is being built off the GUI thread (the shown state is the one before it)."""
+        return self._point_edits.pending
+
+    def settle(self, *_args) -> None:
+        """Install a point edit built off the GUI thread (waiting for it if it is not ready yet),
+        as an undoable edit of its own. Every command calls this first (app/transactions.py and
+        app/undo.py), so nothing acts on the state before a point edit the learner made earlier."""
+        if not self._point_edits.pending:
+            return
+        try:
+            result = self._point_edits.take(wait=True)
+        except Exception as exc:   # noqa: BLE001 (a failed build leaves the data as they were)
+            self.set_message(f"Could not change the data: {exc}")
+            return
+        if result is not None:
+            self._land_points(result)
+
+    @undoable(lambda _model, result: result.edit.label)
+    @transaction
+    def _land_points(self, result) -> None:
+        self._install_points(result)
+
+    def _install_points(self, result) -> None:
+        """Show a built point edit: its data, split, timeline and first snapshot, in one transaction."""
+        if result.edit.revision != self._revision + 1:
+            return   # something else changed the problem meanwhile (cannot happen: commands settle first)
+        self.set_running(False)
+        self._point_edit = result.edit
+        self._data = result.edit.data
+        self._take_split(result.split)
+        self._sample = min(self._sample, len(self.X) - 1)
+        with self._engine.edit(publish=False):
+            self._revision = result.edit.revision
+            self._timeline = result.timeline
+            sequence = next(self._sequence)
+        self._show(sequence, result.snapshot)
+        self.set_message("")
+        self._emit("historyReset")
+        self._emit("timelineChanged")
+        self._emit("datasetChanged")
+        self._emit("parametersChanged")
 
     def _replace_points(self, data: core.Dataset) -> None:
         """Same kind of data, other points (or another split): the network goes on, the history
@@ -769,7 +839,8 @@ class SessionModel(SurfacePlaneCommands, RaceCommands, RaceStartGestures, Timeli
     # ----------------------------------------------------------------- whole sessions (app/session_state.py)
     def copy_timeline(self) -> core.Timeline:
         """A private copy of the timeline (taken between two training steps): training goes on in
-        this one, the copy stays as it was (a saved or undoable state)."""
+        this one, the copy stays as it was (a saved or undoable state). A point edit still being
+        built is not in it: the state it copies is the one shown."""
         with self._engine.reading():
             return self._timeline.copy()
 

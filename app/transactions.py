@@ -38,6 +38,8 @@ def transaction(method):
     collected and sent once each when it returns."""
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
+        if self._depth == 0:
+            _settle(self)
         self._depth += 1
         if self._depth == 1:
             self._pending = {}
@@ -50,6 +52,14 @@ def transaction(method):
                 self._flush()
     return wrapper
 
+
+
+def _settle(model) -> None:
+    """Let a change still being built off the GUI thread land first (SessionModel.settle: a point
+    added on big data), so a command never acts on the state before it."""
+    settle = getattr(model, "settle", None)
+    if settle is not None:
+        settle()
 
 
 class Transactional:

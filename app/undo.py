@@ -56,6 +56,9 @@ def undoable(label: Callable[..., object], merge: Callable[..., object] | None =
     def decorate(method):
         @functools.wraps(method)
         def wrapper(self, *args, **kwargs):
+            settle = getattr(self, "settle", None)
+            if settle is not None:
+                settle()   # an edit still being built off the GUI thread is an entry of its own, first
             history = getattr(self, "undo_history", None)
             if history is None or not history.records():
                 return method(self, *args, **kwargs)

@@ -991,5 +991,8 @@ def split_dataset(X, y=None, test_fraction: float = 0.2, seed: int = 0,
     test = np.sort(np.concatenate(test)) if test else np.empty(0, dtype=np.int64)
     if test.size == 0:   # every class has one sample: fall back to a plain split
         return split_dataset(X, None, test_fraction, seed)
-    train = np.setdiff1d(np.arange(n), test)
-    return train, test
+    # the rows not held out, in order: a mask (linear) rather than np.setdiff1d, whose hashing took
+    # 20 ms on 100,000 rows for every point a learner added
+    keep = np.ones(n, dtype=bool)
+    keep[test] = False
+    return np.flatnonzero(keep), test

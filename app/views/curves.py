@@ -75,7 +75,9 @@ class CostCurveView(PlotPanel):
 
     def _forget_range(self) -> None:
         self._x_max = self._y_range = None
-        self.refresh()
+        if self.shown_snapshot is self._model.snapshot:
+            self.refresh()
+        # else the model shows a new snapshot: its snapshotChanged redraws (once, not twice a point)
 
     def _show_test(self, show: bool) -> None:
         self.test_curve.setVisible(show)
@@ -221,6 +223,7 @@ class DataView(PlotPanel):
         self._extent_key = None
         self._plotted = np.empty((0, 2))   # every dataset row where it is drawn (for right-click)
         self._drawn_rows = np.empty(0, dtype=np.int64)
+        self._drawn_data = None   # the dataset whose points are drawn
         self._axis_labels = None
         self._refreshed = None   # what the last refresh drew: one edit emits several signals
 
@@ -282,6 +285,9 @@ class DataView(PlotPanel):
         self.viewbox.setRange(xRange=(x0 - mx, x1 + mx), yRange=(y0 - my, y1 + my), padding=0)
 
     def _on_dataset(self, *_args) -> None:
+        if self._update_points_in_place():
+            self.refresh()
+            return
         model, data = self._model, self._model.dataset
         item = self.plot.getPlotItem()
         features = data.feature_names
@@ -311,20 +317,62 @@ class DataView(PlotPanel):
             points.show(plotted[rows, 0], plotted[rows, 1], groups, colours, hollow)
             drawn.append(rows)
         self._drawn_rows = np.concatenate(drawn).astype(np.int64)
+        self._drawn_data = data
         self.threshold.setVisible(not self.two_d and data.task == "classification")
-        self._fit_extent(data)
-        (x0, x1), _ = self.viewbox.viewRange()
-        if not self.two_d:
-            span = float(data.X[:, 0].max() - data.X[:, 0].min()) or 1.0
-            self._grid = np.linspace(data.X[:, 0].min() - 0.3 * span, data.X[:, 0].max() + 0.3 * span,
-                                     PREDICTION_SAMPLES)
+        self._follow_extent(data)
         self.field.setVisible(self.two_d)
-        self._requested_key = None
-        self._refreshed = None
         if self.two_d and self.field_result is not None and \
                 self.field_result.request.task != data.task:
             self.field_result = None
         self.refresh()
+
+    def _follow_extent(self, data) -> None:
+        """The view's range and the prediction curve's x grid, for the data now."""
+        self._fit_extent(data)
+        if not self.two_d:
+            span = float(data.X[:, 0].max() - data.X[:, 0].min()) or 1.0
+            self._grid = np.linspace(data.X[:, 0].min() - 0.3 * span, data.X[:, 0].max() + 0.3 * span,
+                                     PREDICTION_SAMPLES)
+        self._requested_key = None
+        self._refreshed = None
+
+    def _update_points_in_place(self) -> bool:
+        """A point the learner added or removed, drawn or taken away alone: the other points' items
+        stay as they are (redrawing every point cost most of a key press on big data). Only when
+        the drawn data are the edit's ``before`` and nothing else about the points changes: no test
+        split (a split is drawn anew: the rows are split again), the same colours (a 2-D regression's
+        bands follow the target's range), and a thinned picture not grown past its bound."""
+        model, data, edit = self._model, self._model.dataset, self._model.point_edit
+        if edit is None or edit.data is not data or edit.before is not self._drawn_data:
+            return False
+        if len(model.test_indices) or len(self._plotted) != len(edit.before):
+            return False
+        levels = (float(data.y.min()), float(data.y.max())) if data.task == "regression" else (0.0, 1.0)
+        if self.two_d and data.task == "regression" and levels != self._levels:
+            return False
+        if edit.kind == "add":
+            row = len(data) - 1
+            if len(self._drawn_rows) >= MAX_DRAWN + MAX_DRAWN // 10:
+                return False   # thinned and grown: thin it anew
+            point = data.X[row, :2] if self.two_d else np.array([data.X[row, 0], self._plot_y(data)[row]])
+            groups, colours = self._point_groups(data, np.array([row]))
+            self.train_points.add(float(point[0]), float(point[1]), int(groups[0]), colours[int(groups[0])], False)
+            self._plotted = np.vstack([self._plotted, point[None, :]])
+            self._drawn_rows = np.append(self._drawn_rows, row)
+        else:
+            row = edit.row
+            drawn = self._drawn_rows == row
+            if drawn.any():
+                groups, _colours = self._point_groups(edit.before, np.array([row]))
+                x, y = self._plotted[row]
+                if not self.train_points.remove(float(x), float(y), int(groups[0])):
+                    return False
+            rows = self._drawn_rows[~drawn]
+            self._drawn_rows = rows - (rows > row)
+            self._plotted = np.delete(self._plotted, row, axis=0)
+        self._drawn_data = data
+        self._follow_extent(data)
+        return True
 
     # ------------------------------------------------------------------ redraw
     def refresh(self, *_args) -> None:
@@ -551,6 +599,7 @@ class DataView(PlotPanel):
     def remove_at(self, x: float, y: float, radius_px: float = REMOVE_RADIUS_PX, along_x: bool = False) -> bool:
         """Remove the point drawn nearest view coordinates (x, y), if within ``radius_px``
         (``along_x``: as ``point_near``)."""
+        self._model.settle()   # a point still being added (big data) is drawn first: it may be the one
         index = self.point_near(x, y, radius_px, along_x)
         if index is None:
             return False

@@ -49,7 +49,8 @@ class PointLayer:
         self._z = z
         self._items: list[pg.ScatterPlotItem] = []
         self._styles: dict[int, tuple] = {}
-        self.drawn = 0
+        self._looks: dict[tuple, tuple] = {}   # (colour, hollow) -> (brush, pen), made once: the
+        self.drawn = 0                         # symbol atlas keys on these objects, so reuse them
 
     def _item(self, k: int) -> pg.ScatterPlotItem:
         while len(self._items) <= k:
@@ -68,15 +69,54 @@ class PointLayer:
                     self._items[k].setData([], [])
                 continue
             mine = groups == k
-            colour = pg.mkColor(colours[k])
-            if hollow:
-                brush, pen = pg.mkBrush(255, 255, 255, 200), pg.mkPen(colour, width=2.2)
-            else:
-                brush, pen = pg.mkBrush(colour), pg.mkPen("w", width=0.8)
+            brush, pen = self._look(colours[k], hollow)
             self._item(k).setData(x[mine], y[mine], brush=brush, pen=pen)
             self._styles[k] = (brush, pen)
         self._styles = {k: v for k, v in self._styles.items() if k in used}
         self.drawn = len(groups)
+
+    def _look(self, colour, hollow: bool) -> tuple:
+        colour = pg.mkColor(colour)
+        key = (colour.rgba(), hollow)
+        if key not in self._looks:
+            if hollow:
+                self._looks[key] = (pg.mkBrush(255, 255, 255, 200), pg.mkPen(colour, width=2.2))
+            else:
+                self._looks[key] = (pg.mkBrush(colour), pg.mkPen("w", width=0.8))
+        return self._looks[key]
+
+    # ------------------------------------------------------------------ one point at a time
+    # (a point added or removed by the learner: the other points' items stay as they are, and
+    # pyqtgraph places only the new point's symbol)
+    def add(self, x: float, y: float, group: int, colour, hollow: bool) -> None:
+        """Draw one more point in ``group``."""
+        brush, pen = self._look(colour, hollow)
+        item = self._item(group)
+        if self._styles.get(group) != (brush, pen) or not len(item.getData()[0]):
+            xs, ys = item.getData() if self._styles.get(group) is not None else ([], [])
+            item.setData(np.append(xs, x), np.append(ys, y), brush=brush, pen=pen)
+            self._styles[group] = (brush, pen)
+        else:
+            item.addPoints(x=[x], y=[y], brush=brush, pen=pen)
+        self.drawn += 1
+
+    def remove(self, x: float, y: float, group: int) -> bool:
+        """Stop drawing the point of ``group`` at (x, y); False if it is not drawn there."""
+        if group not in self._styles or group >= len(self._items):
+            return False
+        item = self._items[group]
+        xs, ys = item.getData()
+        hits = np.flatnonzero((xs == x) & (ys == y))
+        if not len(hits):
+            return False
+        keep = np.ones(len(xs), dtype=bool)
+        keep[hits[-1]] = False
+        brush, pen = self._styles[group]
+        item.setData(xs[keep], ys[keep], brush=brush, pen=pen)
+        if not keep.any():
+            del self._styles[group]
+        self.drawn -= 1
+        return True
 
     def style(self, group: int) -> tuple:
         """(brush, pen) of a group that is drawn."""
