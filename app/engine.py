@@ -271,7 +271,8 @@ class TrainingEngine(QObject):
 
     def _loop_away(self) -> None:
         """The loop with a worker process: once a frame, a call that steps there for about a frame (or
-        the learner's steps per frame), then, under the lock, its steps adopted and a snapshot taken."""
+        the learner's steps per frame; flat out, the worker steps between calls too), then, under the
+        lock, its steps adopted and a snapshot taken."""
         clock = time.perf_counter
         failures = 0
         while not self._quit:

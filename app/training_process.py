@@ -65,7 +65,7 @@ class TrainingProcess:
         self._tokens = DataTokens()
         self._sent: dict[str, set[int]] = {lane: set() for lane in self._lanes}   # data each worker holds
         self._workers: dict[str, int | None] = {}
-        self._pool: ThreadPoolExecutor | None = None
+        self._pool: ThreadPoolExecutor | None = None     # calls to the other lanes of a race
 
     def invalidate(self) -> None:
         """The runs at home changed (an edit): the next call seeds a new spell (engine lock held)."""
@@ -114,13 +114,14 @@ class TrainingProcess:
     def adopt(self, results: list[AwayResult]) -> tuple[int, str | None]:
         """Write the results into the runs at home: (steps taken, the message that ends training or
         None). A worker that lacked the spell or its data is seeded again (engine lock held)."""
-        stale = not self._seeded or any(r.needs is not None or r.spell != self._spell for r in results)
-        if stale or len(results) != len(self._groups):
+        if any(r.needs is not None for r in results):
             for (lane, _runs), result in zip(self._groups, results):
                 if result.needs == "data":
                     self._sent[lane].clear()
             self._seeded = False
             return 0, None
+        if not self._seeded or any(r.spell != self._spell for r in results) or len(results) != len(self._groups):
+            return 0, None     # steps of an earlier spell (sent before an edit): dropped
         steps, message = 0, None
         for (_lane, runs), result in zip(self._groups, results):
             for run, delta in zip(runs, result.deltas):

@@ -129,3 +129,24 @@ def test_an_away_copy_pickles_without_the_data_and_home_refuses_a_delta_of_anoth
     run.step(1)
     with pytest.raises(ValueError, match="continue step 0"):
         adopt(run, delta)
+
+
+def test_flat_out_the_far_side_steps_between_calls_but_only_a_little_ahead():
+    import time
+
+    at_home, adopted = _run(rule="adam", rate=0.01), _run(rule="adam", rate=0.01)
+    trainer = AwayTrainer()
+    seed = Seed([away_copy(adopted)], 1, data_of(adopted), False, True)
+    result = trainer.train(1, _through_a_pipe(seed), 0.01, None)        # flat out: no budget
+    adopt(adopted, result.deltas[0])
+    for _ in range(5):
+        adopt(adopted, _through_a_pipe(trainer.train(1, None, 0.01, None)).deltas[0])
+    deadline = time.perf_counter() + 10
+    while trainer.stepping and time.perf_counter() < deadline:     # it stops once far enough ahead
+        time.sleep(0.005)
+    assert not trainer.stepping
+    adopt(adopted, trainer.train(1, None, 0.0, 0).deltas[0])        # the steps taken ahead, no more
+    assert trainer.train(1, None, 0.0, 0).deltas[0].steps == 0      # nothing stepped meanwhile
+    assert adopted.step_count > 6
+    at_home.step(adopted.step_count)
+    _assert_same(adopted, at_home)
