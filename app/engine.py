@@ -120,6 +120,11 @@ class TrainingEngine(QObject):
         self._frame.start()
         self._wake.set()
 
+    def warm_up(self) -> None:
+        """Start the training processes now (in the background) if training will use them."""
+        if self._away is not None and not self.synchronous:
+            self._away.warm_up()
+
     def _ensure_thread(self) -> None:
         if self._thread is None and not self._quit:
             self._thread = threading.Thread(target=self._loop, name="training", daemon=True)

@@ -46,6 +46,7 @@ class RaceCommands:
             self.set_message(f"Could not start the race: {exc}")
             return False
         self.set_message(" ".join(messages))
+        self._engine.warm_up()   # a race trains in two processes
         self._refresh()
         self._emit("timelineChanged")
         return True

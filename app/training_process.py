@@ -67,6 +67,11 @@ class TrainingProcess:
         self._workers: dict[str, int | None] = {}
         self._pool: ThreadPoolExecutor | None = None     # calls to the other lanes of a race
 
+    def warm_up(self) -> None:
+        """Start every training lane's worker process in the background (a race uses two), so the
+        first steps do not wait for one to start."""
+        process_jobs.warm_up(self._lanes)
+
     def invalidate(self) -> None:
         """The runs at home changed (an edit): the next call seeds a new spell (engine lock held)."""
         self._seeded = False
