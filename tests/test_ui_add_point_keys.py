@@ -12,7 +12,7 @@ import core
 from app.point_edits import BACKGROUND_ROWS
 from app.workers import LatestOnlyWorker
 
-from windows import shown
+from tests.windows import shown
 
 
 @pytest.fixture
