@@ -9,15 +9,13 @@ while training runs or a snapshot is due): newer snapshots replace older ones in
 worker posts no events to the GUI thread at all — a steady flow of events posted from another
 thread starved the GUI thread's own timers (a 5 ms timer fired 3 times in 75 s).
 
-Where the steps are taken: with ``away`` (app/training_process.py), in a worker process. The thread
-then only waits on that process's pipe, once a frame, and, under the lock, writes the steps it took
-into the runs at home and takes the snapshot: the GUI thread gets the interpreter for itself. (A
-thread stepping here, the way without ``away``, shared the interpreter lock with the GUI thread and
-the views' workers: the 16x3 network stepped 114-192 times a second of the 2,400 it steps alone.)
-An edit ends the worker's spell: steps it took from the state before the edit are dropped, unshown.
-Without ``away`` the thread steps the runs itself; it yields the interpreter every step it takes
-beyond its frame budget, sleeps out the rest of a frame when the learner chose a speed, and, flat
-out, pauses between two steps while the GUI thread handles and paints a snapshot (app/pacing.py).
+Where the steps are taken: in a worker process (``away``, app/training_process.py). The thread only
+waits on that process's pipe, once a frame, and, under the lock, writes the steps it took into the
+runs at home and takes the snapshot: the GUI thread gets the interpreter for itself. (A thread that
+stepped the runs here shared the interpreter lock with the GUI thread and the views' workers: the
+16x3 network stepped 114-192 times a second of the 2,400 it steps alone.) An edit ends the worker's
+spell: steps it took from the state before the edit are dropped, unshown. At the learner's speed
+the thread sleeps out the rest of each frame.
 
 ``synchronous = True`` (tests, and ``--steps`` at start-up) runs nothing on a thread: ``start``
 drives the run from a QTimer on the GUI thread instead, one frame's steps per tick.
@@ -39,14 +37,9 @@ import core
 from . import pacing
 
 FRAME_SECONDS = 1 / 60
-# The longest the worker, training flat out, waits once a frame for the GUI thread to handle and
-# paint a snapshot (app/pacing.py: turns). Two frames: waiting out whole turns (up to
-# pacing.MAX_PAUSE) gave the GUI thread a third less stalling but cut the 16x3 network's steps/s
-# to a quarter.
-GUI_TURN_SECONDS = 2 * FRAME_SECONDS
 # The interpreter lock changes hands after at most this long (CPython's default: 5 ms). The GUI
-# thread and the views' workers run Python most of the time; each numpy call the training step
-# makes gives the lock away, and getting it back waited up to the whole interval.
+# thread, the views' workers and this engine's thread (adopting steps, taking snapshots) run Python
+# most of the time, and a thread waiting for the lock waited up to the whole interval.
 SWITCH_INTERVAL = 0.001
 sys.setswitchinterval(SWITCH_INTERVAL)
 _ENGINES: "weakref.WeakSet[TrainingEngine]" = weakref.WeakSet()
@@ -60,8 +53,10 @@ def _stop_all() -> None:
 
 
 class TrainingEngine(QObject):
-    """Runs ``step(n)`` (which must step the current run, raising core.TrainingDiverged) on a worker
-    thread while running, and ``snapshot()`` at most once per frame; both are called under the lock.
+    """While running, has ``away`` (app.training_process.TrainingProcess) step the runs in a worker
+    process and adopt its steps, and calls ``snapshot()`` at most once per frame, both under the lock,
+    on a thread of its own. Synchronous (tests), calls ``step(n)`` (which must step the current run,
+    raising core.TrainingDiverged) and ``snapshot()`` from a QTimer on the GUI thread instead.
     """
 
     snapshotReady = Signal()      # a new snapshot waits in the slot: take() it (GUI thread)
@@ -74,7 +69,7 @@ class TrainingEngine(QObject):
         self.synchronous = self.synchronous_default if synchronous is None else synchronous
         self._step = step
         self._snapshot = snapshot
-        self._away = away            # app.training_process.TrainingProcess, or None: step here
+        self._away = away            # app.training_process.TrainingProcess (needed unless synchronous)
         self.lock = threading.RLock()
         self._interrupt = 0
         self._edits = 0              # edits so far: a worker's steps begun before one are dropped
@@ -210,71 +205,6 @@ class TrainingEngine(QObject):
             self._slot = snapshot
 
     def _loop(self) -> None:
-        if self._away is not None:
-            self._loop_away()
-            return
-        clock = time.perf_counter
-        frame_start, frame_steps, frame_yielded = clock(), 0, False
-        while not self._quit:
-            if not self._running and not self._publish_soon:
-                self._wake.wait()
-                self._wake.clear()
-                frame_start, frame_steps, frame_yielded = clock(), 0, False
-                continue
-            while self._interrupt and not self._quit:
-                time.sleep(0.0005)   # an edit holds the run: let it finish first
-            deadline = frame_start + FRAME_SECONDS
-            budget = self._steps_per_frame or None
-            snapshot = message = None
-            with self.lock:
-                try:
-                    while (self._running and not self._interrupt and clock() < deadline
-                           and (budget is None or frame_steps < budget)
-                           and (budget is not None or frame_yielded or not pacing.gui_drawing())):
-                        self._step(1)
-                        frame_steps += 1
-                        self.steps_taken += 1
-                        # Hand the interpreter to a waiting GUI thread now rather than after the
-                        # switch interval (5 ms): with it, a 5 ms timer's p95 gap went from 34 ms
-                        # to 5.5 ms while the lesson network trained flat out.
-                        time.sleep(0)
-                except core.TrainingDiverged as exc:
-                    message = str(exc)
-                except Exception as exc:  # a bug stops training visibly instead of killing the thread
-                    message = f"Training stopped: {type(exc).__name__}: {exc}"
-                frame_done = clock() >= deadline or (budget is not None and frame_steps >= budget)
-                due = frame_done or not self._running or self._publish_soon or message
-                # training never waits for the GUI: while it is still drawing the last snapshot,
-                # this frame's is skipped and the next frame's steps go on (app/pacing.py)
-                ready = pacing.gui_ready() or not self._running or message
-                if due and ready and not self._interrupt:
-                    self._publish_soon = False
-                    try:
-                        snapshot = self._snapshot()
-                    except Exception as exc:  # shown, and the thread lives on for the next request
-                        message = message or f"Could not show the training state: {type(exc).__name__}: {exc}"
-            if snapshot is not None:
-                self._publish(snapshot)
-            if message is not None:
-                with self._slot_lock:
-                    self._message = message
-                self._running = False   # after the message: the GUI's poll stops only once it is out
-            if budget is None and not frame_done and not frame_yielded and pacing.gui_drawing():
-                # flat out, the GUI thread's turn once a frame: off the interpreter lock until it
-                # has painted (at most GUI_TURN_SECONDS); then a whole frame of steps, regardless.
-                # (At the learner's speed a frame's few steps take a few ms: no pause, the speed
-                # is kept — pausing halved the lesson's 240 steps/s.)
-                pacing.wait_while_drawing(GUI_TURN_SECONDS)
-                frame_yielded = True
-                frame_start = clock()
-                continue
-            if frame_done:
-                rest = deadline - clock()
-                if rest > 0:
-                    time.sleep(rest)   # the learner's speed: the rest of the frame is idle
-                frame_start, frame_steps, frame_yielded = clock(), 0, False
-
-    def _loop_away(self) -> None:
         """The loop with a worker process: once a frame, a call that steps there for about a frame (or
         the learner's steps per frame; flat out, the worker steps between calls too), then, under the
         lock, its steps adopted and a snapshot taken."""
