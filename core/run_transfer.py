@@ -177,7 +177,8 @@ class AwayTrainer:
     """The far side: keeps the runs of the current *spell* (one seeding, then continued call after
     call) and the data they train on, and steps them.
 
-    With a ``budget`` (the learner's speed) a call takes that many steps and returns. Without one
+    With a ``budget`` (the learner's speed) a call takes that many steps and returns (every process
+    of a race the same number: their runs stand at one step after each call). Without one
     (as fast as it goes) a thread steps the runs between calls too, up to ``LEAD`` call-lengths
     ahead of the last call: measured beside a busy window, a 16 ms call came back every 27 ms and
     the runs stood still in between (six racing runs stepped 108-114 times a second each; with the
@@ -202,9 +203,9 @@ class AwayTrainer:
         self._stepped_since = 0.0            # seconds of stepping since the last call took the steps
 
     def train(self, spell: int, seed: Seed | None, seconds: float, budget: int | None) -> AwayResult:
-        """The spell's steps: ``budget`` more (as long as ``seconds`` allow), or, with no budget,
-        whatever was stepped since the last call, at least ``seconds``' worth; a new ``seed``
-        starts spell ``spell`` first. Stops at the first divergence of each run."""
+        """The spell's steps: ``budget`` more, or, with no budget, whatever was stepped since the
+        last call, at least ``seconds``' worth; a new ``seed`` starts spell ``spell`` first. Each run
+        stops at its first divergence."""
         if seed is not None:
             self._stop_thread()
             if seed.data is not None:
@@ -221,12 +222,12 @@ class AwayTrainer:
         elif spell != self._spell:
             return AwayResult(spell, [], [], needs="seed")
         clock = time.perf_counter
-        if budget is not None:
+        if budget is not None:     # exactly ``budget`` steps: a race's two processes stay in step
             self._stop_thread()
-            deadline, taken = clock() + seconds, 0
-            while self._going and clock() < deadline and taken < budget:
+            for _ in range(budget):
+                if not self._going:
+                    break
                 self._step_once()
-                taken += 1
         else:
             with self._lock:
                 started = clock()

@@ -112,6 +112,7 @@ def test_a_race_steps_in_two_training_processes_and_a_diverging_run_stops_alone(
         model.switch_branch(branch_id)
         runs.append(model.run_at_shown_step())
     assert runs[0].step_count == 7 and min(run.step_count for run in runs[1:]) >= 200
+    assert model.steps_per_tick > 0 and len({run.step_count for run in runs[1:]}) == 1   # in step at the learner's speed
     for entrant, run in zip(entrants[1:], runs[1:]):
         alone = run.restarted(run.theta_at(0), rule=entrant.rule(), learning_rate=entrant.learning_rate)
         alone.step(run.step_count)
