@@ -222,7 +222,12 @@ class TrainingEngine(QObject):
             result = snapshot = message = None
             with self.lock:
                 edits = self._edits
-                request = self._away.request() if self._running else None
+                try:
+                    request = self._away.request() if self._running else None
+                except core.TrainingDiverged as exc:   # nothing left to train (a race whose runs all stopped)
+                    request, message = None, str(exc)
+                except Exception as exc:  # a bug stops training visibly instead of killing the thread
+                    request, message = None, f"Training stopped: {type(exc).__name__}: {exc}"
             if request is not None:
                 try:   # the lock is free meanwhile: the runs at home do not change during the call
                     result = self._away.call(request, FRAME_SECONDS, budget)

@@ -17,6 +17,7 @@ from .undo import undoable
 RACE_WARM_STEPS = core.race.WARM_STEPS
 RACE_START_STEP = 0.5      # how far Alt+arrow moves a race's start in a plotted parameter
 NO_RACE = "No race is on: press R to race optimizers from the shown parameters."
+RACE_OVER = "Every run of the race has stopped."
 
 
 class RaceCommands:
@@ -160,7 +161,7 @@ class RaceCommands:
             with self._notices_lock:
                 self._race_notices.extend(messages)
         if race.finished:
-            raise core.TrainingDiverged("Every run of the race has stopped.", 0.0)
+            raise core.TrainingDiverged(RACE_OVER, 0.0)
 
     def _runs_to_train(self) -> tuple[list, bool, bool]:
         """What the training process steps (app/training_process.py): the current run, or every
@@ -169,6 +170,8 @@ class RaceCommands:
         classify = self._data.task != "regression"
         if race is None:
             return [self._timeline.run], False, classify
+        if race.finished:
+            raise core.TrainingDiverged(RACE_OVER, 0.0)
         return [lane.run for lane in race.lanes if lane.stopped is None], True, classify
 
     def _run_stopped_away(self, run, reason: str) -> str | None:
@@ -179,7 +182,7 @@ class RaceCommands:
             return reason
         with self._notices_lock:
             self._race_notices.append(race.stop(run, reason))
-        return "Every run of the race has stopped." if race.finished else None
+        return RACE_OVER if race.finished else None
 
     def _take_race_notices(self) -> list[str]:
         with self._notices_lock:

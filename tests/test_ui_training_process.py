@@ -153,3 +153,16 @@ def test_a_training_process_that_keeps_failing_stops_training_and_says_so(window
     assert "signal 9" in window.banner.text() and model.step_count == 0
     monkeypatch.setattr(process_jobs, "run", sending)
     train_until(qtbot, window, lambda m: m.step_count >= 20)      # Space again: a new try
+
+
+def test_space_on_a_race_whose_runs_all_stopped_says_so_and_training_still_works_after(window, qtbot):
+    model = window.model
+    model.set_dataset("regression2d")
+    assert model.start_race([core.Entrant("sgd", 1e9), core.Entrant("momentum", 1e9)])   # both diverge at once
+    for _ in range(2):                        # twice: the training thread is still there to answer
+        press(qtbot, Qt.Key_Space)
+        qtbot.waitUntil(lambda: not model.running, timeout=TRAIN_MS)
+        qtbot.waitUntil(lambda: "Every run of the race has stopped" in window.banner.text())
+    press(qtbot, Qt.Key_R, Qt.ShiftModifier)           # end the race, then Reset: a rate that trains
+    press(qtbot, Qt.Key_R, Qt.ControlModifier)
+    train_until(qtbot, window, lambda m: m.step_count >= 20)

@@ -50,18 +50,6 @@ def _summary(values) -> str:
     return f"median {statistics.median(values) * 1e3:7.2f} ms, p95 {_percentile(values, 95) * 1e3:7.2f} ms"
 
 
-def _application(sandbox: str):
-    from PySide6.QtCore import QCoreApplication, QSettings
-    from PySide6.QtWidgets import QApplication
-
-    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
-        for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
-            QSettings.setPath(fmt, scope, sandbox)
-    QCoreApplication.setOrganizationName("chainrule-studio-bench")
-    QCoreApplication.setApplicationName("chainrule-studio-bench")
-    return QApplication.instance() or QApplication(["chainrule-studio-bench"])
-
-
 def _busy_events(app, done, timeout_s: float = 30.0) -> float:
     """Process events until ``done()``, then once more (the repaint); returns the time spent inside
     processEvents calls (the GUI thread's work), not the waits between them."""
@@ -186,6 +174,9 @@ def main(argv=None) -> int:
     for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         os.environ[var] = os.path.join(sandbox, var.lower())
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
+    from bench_live import _application   # settings in the sandbox, as every benchmark keeps them
+
     app = _application(sandbox)
     print(f"load average before: {os.getloadavg()}", flush=True)
     for config in CONFIGS if args.config == "all" else (args.config,):
