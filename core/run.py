@@ -708,6 +708,22 @@ class Run:
         self._gradient = None
         self._known = (self.net.parameter_vector(), _net_settings(self.net))
 
+    def stand_at(self, theta, rule_state: dict, cursor, step_count: int, distance: float, gradient=None,
+                 train_accuracy: float | None = None) -> None:
+        """Stand where steps taken elsewhere left this run's copy (core.run_transfer, after writing
+        their rows into the trajectory): parameters, rule state, batch cursor, step count, distance,
+        and the full-batch (cost, gradient) and training accuracy computed there, kept as if computed here."""
+        self.net.set_parameter_vector(theta)
+        self.rule_state = copy_state(rule_state)
+        self._seen, self._pass, self._position = (int(c) for c in cursor)
+        self._order = None
+        self.step_count = int(step_count)
+        self.distance = float(distance)
+        self._known = (self.net.parameter_vector(), _net_settings(self.net))
+        self._gradient = gradient
+        self._outputs = None
+        self._accuracy = None if train_accuracy is None or gradient is None else (gradient, train_accuracy)
+
     def copy(self) -> "Run":
         """An independent run in the same state with the same history: its trajectory shares the
         immutable keyframes and events and copies only the dense columns and the drawn path, so a

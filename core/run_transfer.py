@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .run import Run, TrainingDiverged, _net_settings
+from .run import Run, TrainingDiverged
 from .update_rules import copy_state
 
 __all__ = ["StepLog", "RunDelta", "Seed", "AwayResult", "AwayTrainer", "away_copy", "data_of", "with_data",
@@ -134,18 +134,8 @@ def adopt(run: Run, delta: RunDelta) -> None:
         frame = frames.get(step)
         if frame is not None and trajectory.wants_keyframe(step):
             trajectory.add_keyframe(*frame)
-    run.net.set_parameter_vector(delta.theta)
-    run.rule_state = copy_state(delta.rule_state)
-    run._seen, run._pass, run._position = delta.cursor
-    run._order = None
-    run.step_count = delta.step_count
-    run.distance = delta.distance
-    run._known = (run.net.parameter_vector(), _net_settings(run.net))
-    run._gradient = delta.gradient
-    run._outputs = None
-    run._accuracy = None if delta.train_accuracy is None or delta.gradient is None else \
-        (delta.gradient, delta.train_accuracy)
-
+    run.stand_at(delta.theta, delta.rule_state, delta.cursor, delta.step_count, delta.distance, delta.gradient,
+                 delta.train_accuracy)
 
 
 # ---------------------------------------------------------------------------------------- the far side
