@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 
 import core
+from tests.test_ui_race import expected_run
 from tests.windows import shown
 
 ENTRANTS = [core.Entrant("sgd", 0.5), core.Entrant("momentum", 0.05), core.Entrant("adam", 0.05)]
@@ -44,15 +45,6 @@ def drag(qtbot, surface, frm: QPoint, to: QPoint, moves: int = 8) -> None:
         qtbot.mouseMove(viewport, frm + (to - frm) * (k / moves))
         qtbot.wait(10)
     qtbot.mouseRelease(viewport, Qt.LeftButton, pos=to)
-
-
-def expected_run(model, entrant, start, steps):
-    net = model.network.copy()
-    net.set_parameter_vector(start)
-    gd = core.GradientDescent(net, model.X, model.y, entrant.learning_rate, optimizer=entrant.optimizer,
-                              **dict(entrant.hyper))
-    gd.step(steps)
-    return gd
 
 
 def race_start(model) -> np.ndarray:

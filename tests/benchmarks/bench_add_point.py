@@ -29,7 +29,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -169,15 +168,10 @@ def main(argv=None) -> int:
     parser.add_argument("--points", type=int, default=200)
     parser.add_argument("--config", choices=CONFIGS + ("all",), default="all")
     args = parser.parse_args(argv)
-    sandbox = tempfile.mkdtemp(prefix="bench-add-point-")
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        os.environ[var] = os.path.join(sandbox, var.lower())
-    sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
-    from bench_live import _application   # settings in the sandbox, as every benchmark keeps them
+    from bench_live import sandboxed_application
 
-    app = _application(sandbox)
+    app, _sandbox = sandboxed_application("bench-add-point-")
     print(f"load average before: {os.getloadavg()}", flush=True)
     for config in CONFIGS if args.config == "all" else (args.config,):
         points = args.points if not config.startswith("big") else min(args.points, 100)

@@ -17,7 +17,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,17 +28,12 @@ def main(argv=None) -> int:
     parser.add_argument("--config", choices=("lesson", "spiral"), default="spiral")
     parser.add_argument("--presses", type=int, default=8)
     args = parser.parse_args(argv)
-    sandbox = tempfile.mkdtemp(prefix="chain-lag-")
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
-        os.environ[var] = os.path.join(sandbox, var.lower())
-    sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(ROOT / "tests" / "benchmarks"))
     import bench_live
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    app = bench_live._application(sandbox)   # noqa: F841 - kept alive
+    app, _sandbox = bench_live.sandboxed_application("chain-lag-")   # noqa: F841 - kept alive
     notes: list[str] = []
     win, panels, _ = bench_live._open_window(args.config, notes)
     expression, model = panels["expression"], win.model

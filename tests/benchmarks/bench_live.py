@@ -138,6 +138,17 @@ def _application(sandbox: str):
     return QApplication.instance() or QApplication(["chainrule-studio-bench"])
 
 
+def sandboxed_application(prefix: str):
+    """(QApplication, sandbox) for a benchmark that measures in its own process: offscreen unless
+    told otherwise, every settings and XDG path in a new temporary directory."""
+    sandbox = tempfile.mkdtemp(prefix=prefix)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    for var in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        os.environ[var] = os.path.join(sandbox, var.lower())
+    sys.path.insert(0, str(ROOT))
+    return _application(sandbox), sandbox
+
+
 def _instruments():
     """The measuring classes (Qt is imported only in the children, once the platform is set)."""
     from PySide6.QtCore import QEvent, QObject, Qt, QTimer
