@@ -41,6 +41,7 @@ FRAME_SECONDS = 1 / 60
 # thread, the views' workers and this engine's thread (adopting steps, taking snapshots) run Python
 # most of the time, and a thread waiting for the lock waited up to the whole interval.
 SWITCH_INTERVAL = 0.001
+FLAT_OUT_LEAST_SECONDS = 0.002   # flat out, a call waits for this much stepping if it finds less
 sys.setswitchinterval(SWITCH_INTERVAL)
 _ENGINES: "weakref.WeakSet[TrainingEngine]" = weakref.WeakSet()
 
@@ -205,20 +206,27 @@ class TrainingEngine(QObject):
             self._slot = snapshot
 
     def _loop(self) -> None:
-        """The loop with a worker process: once a frame, a call that steps there for about a frame (or
-        the learner's steps per frame; flat out, the worker steps between calls too), then, under the
-        lock, its steps adopted and a snapshot taken."""
+        """The loop with a worker process: once a frame, a call that takes the learner's steps per frame
+        there (flat out: the steps the process took since the last call, once the window is ready to
+        show them), then, under the lock, its steps adopted and a snapshot taken."""
         clock = time.perf_counter
         failures = 0
+        frame_start = 0.0
         while not self._quit:
             if not self._running and not self._publish_soon:
                 self._wake.wait()
                 self._wake.clear()
                 continue
+            budget = self._steps_per_frame or None
+            if budget is None and self._running:
+                # flat out the process steps meanwhile: its steps are taken when a frame can show them
+                pacing.wait_for_gui()
+                rest = frame_start + FRAME_SECONDS - clock()
+                if rest > 0:
+                    time.sleep(rest)
             while self._interrupt and not self._quit:
                 time.sleep(0.0005)   # an edit holds the runs: let it finish first
             frame_start = clock()
-            budget = self._steps_per_frame or None
             result = snapshot = message = None
             with self.lock:
                 edits = self._edits
@@ -230,7 +238,7 @@ class TrainingEngine(QObject):
                     request, message = None, f"Training stopped: {type(exc).__name__}: {exc}"
             if request is not None:
                 try:   # the lock is free meanwhile: the runs at home do not change during the call
-                    result = self._away.call(request, FRAME_SECONDS, budget)
+                    result = self._away.call(request, FLAT_OUT_LEAST_SECONDS, budget)
                     failures = 0
                 except Exception as exc:  # noqa: BLE001 - the worker failed (killed, out of memory...)
                     # its steps since the last adoption are lost, nothing else: a new worker process

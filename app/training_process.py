@@ -99,7 +99,8 @@ class TrainingProcess:
         return requests
 
     def call(self, requests, seconds: float, budget: int | None) -> list[AwayResult]:
-        """Step in the worker processes for about ``seconds`` (or ``budget`` steps), all at once;
+        """The steps of the worker processes, all at once: ``budget`` more, or (flat out) those taken since
+        the last call, at least ``seconds``' worth;
         blocks on their pipes (engine thread, no lock held)."""
         if len(requests) == 1:
             return [self._call_one(*requests[0], seconds, budget)]

@@ -169,15 +169,16 @@ class AwayTrainer:
 
     With a ``budget`` (the learner's speed) a call takes that many steps and returns (every process
     of a race the same number: their runs stand at one step after each call). Without one
-    (as fast as it goes) a thread steps the runs between calls too, up to ``LEAD`` call-lengths
-    ahead of the last call: measured beside a busy window, a 16 ms call came back every 27 ms and
-    the runs stood still in between (six racing runs stepped 108-114 times a second each; with the
-    thread, 147-155). A call then waits until it has ``seconds`` of steps (usually there already)
-    and takes them. Steps taken ahead and never asked for (the learner paused or edited) are
-    dropped with the spell; a paused spell stops stepping after ``LEAD`` call-lengths."""
+    (as fast as it goes) a thread steps the runs between calls, up to ``LEAD_SECONDS`` after the
+    last call, and a call takes what it stepped (waiting for at least ``seconds`` of steps if it has
+    less): the caller asks once a frame, when the window can show the steps, and needs not wait for
+    them. (Stepping only inside calls, measured beside a busy window, a 16 ms call came back every
+    27 ms and the runs stood still in between; with a call that waited for a frame's steps, the
+    window got a snapshot every 36 ms.) Steps taken ahead and never asked for (the learner paused or
+    edited) are dropped with the spell; a paused spell stops stepping after ``LEAD_SECONDS``."""
 
     DATA_KEPT = 4
-    LEAD = 4.0
+    LEAD_SECONDS = 0.1
 
     def __init__(self):
         self._data: dict[int, tuple] = {}
@@ -221,7 +222,7 @@ class AwayTrainer:
         else:
             with self._lock:
                 started = clock()
-                self._ahead_until = started + self.LEAD * seconds
+                self._ahead_until = started + self.LEAD_SECONDS
                 if self._thread is None and self._going:
                     self._thread = threading.Thread(target=self._step_ahead, name="stepping", daemon=True)
                     self._thread.start()

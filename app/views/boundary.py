@@ -2,7 +2,8 @@
 
 The numbers (the network's output over a grid of the input plane, each cell's class and how sure the
 network is) come from core (``core.decision_field``, ``core.confidence_and_class``); this module only
-turns them into pixels, so it is pure numpy and runs inside a worker thread:
+turns them into pixels, so it is pure numpy and the picture is made in a worker process
+(``FieldRequest.compute``; app/process_jobs.py says why):
 
 * classification: each cell takes its predicted class's colour, blended with white by the network's
   confidence — pale where the network hesitates (a probability near 0.5, or near uniform over k
@@ -66,8 +67,7 @@ def nearest_class_of_color(rgb) -> int:
 
 @functools.cache
 def regression_lut() -> np.ndarray:
-    """(256, 3) RGB of the regression colormap; first called on the GUI thread (the points' colours),
-    so a worker only ever reads the cached table."""
+    """(256, 3) RGB of the regression colormap (pyqtgraph's table: a worker process imports it once)."""
     import pyqtgraph as pg  # the colormap table only; no widget is made
 
     lut = pg.colormap.get(REGRESSION_COLORMAP).getLookupTable(0.0, 1.0, 256, alpha=False)

@@ -14,18 +14,19 @@ from PySide6.QtWidgets import QCheckBox
 
 import core
 
+from .. import process_jobs
 from ..format import fmt
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
 from .throttle import Throttle
 from .boundary import (PALETTE, FieldRequest, FieldResult, class_color, class_color_name, regression_lut,
                        value_colors)
-from .plot_style import CURVE_COLOR, POINT_COLOR, RUN_CURVE_COLORS, PlotPanel, steady_range
+from .plot_style import CURVE_COLOR, POINT_COLOR, RUN_CURVE_COLORS, PlotPanel, set_line_pen, steady_range
 from .point_layers import MAX_DRAWN, VALUE_BANDS, PointLayer, thinned, value_bands
 
 PREDICTION_SAMPLES = 300
 TEST_COLOR = "#e8871e"
-FAINT_CURVE_PEN = pg.mkPen((46, 111, 186, 70), width=1.5)
+FAINT_CURVE_PEN = pg.mkPen((46, 111, 186, 70), width=1)   # 1 px: plot_style.set_line_pen says why
 FIELD_FINE = 96
 FIELD_COARSE = 24
 FIELD_INTERVAL_MS = 100     # while training, the field is redrawn at most ~10 times a second
@@ -49,7 +50,7 @@ class CostCurveView(PlotPanel):
         self.legend = item.addLegend(offset=(-8, 8), labelTextSize="8pt")
         self.traces = [item.plot([], [], pen=FAINT_CURVE_PEN)
                        for _ in range(max(core.timeline.MAX_BRANCHES, core.race.MAX_ENTRANTS))]
-        self.curve = item.plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2), name="training")
+        self.curve = set_line_pen(item.plot([], [], name="training"), pg.mkPen(CURVE_COLOR, width=2))
         self.test_curve = item.plot([], [], pen=pg.mkPen(TEST_COLOR, width=2, style=Qt.DashLine))
         self.test_curve.setVisible(False)
         self._test_in_legend = False
@@ -96,9 +97,9 @@ class CostCurveView(PlotPanel):
                 continue
             pen = pg.mkPen(RUN_CURVE_COLORS[trace.branch % len(RUN_CURVE_COLORS)], width=1.5) \
                 if snap.racing else FAINT_CURVE_PEN
-            item.setData(trace.curve_steps, trace.curve_costs, pen=pen)
+            set_line_pen(item, pen).setData(trace.curve_steps, trace.curve_costs)
         colour = RUN_CURVE_COLORS[snap.branch % len(RUN_CURVE_COLORS)] if snap.racing else CURVE_COLOR
-        self.curve.setPen(pg.mkPen(colour, width=2))
+        set_line_pen(self.curve, pg.mkPen(colour, width=2))
         names = [(snap.branch, snap.label)] + [(t.branch, t.label) for t in snap.others] if snap.racing else []
         if names != self._legend_names:
             self._legend_names = names
@@ -194,7 +195,7 @@ class DataView(PlotPanel):
         self.boundary = pg.PlotDataItem(pen=pg.mkPen("#1d2433", width=1.5, style=Qt.DashLine), connect="finite")
         self.boundary.setZValue(self.field.zValue() + 1)
         self.plot.getPlotItem().addItem(self.boundary)
-        self.curves = [item.plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2.5)) for _ in PALETTE]
+        self.curves = [set_line_pen(item.plot([], []), pg.mkPen(CURVE_COLOR, width=2.5)) for _ in PALETTE]
         self.prediction = self.curves[0]
         self.threshold = pg.InfiniteLine(angle=0, pos=0.5, pen=pg.mkPen("#9aa3b5", style=Qt.DotLine))
         item.addItem(self.threshold)
@@ -394,7 +395,7 @@ class DataView(PlotPanel):
             for k, curve in enumerate(self.curves):
                 if k < outputs.shape[1]:
                     curve.setData(self._grid, outputs[:, k])
-                    curve.setPen(pg.mkPen(class_color(k) if multi else CURVE_COLOR, width=2.5))
+                    set_line_pen(curve, pg.mkPen(class_color(k) if multi else CURVE_COLOR, width=2.5))
                 else:
                     curve.setData([], [])
         self._update_chosen()
@@ -474,7 +475,8 @@ class DataView(PlotPanel):
         task = model.dataset.task
         if self.field_result is None or self.field_result.request.task != task:
             self._show_field(FieldRequest(net, task, xlim, ylim, FIELD_COARSE, self._levels, snapshot_key).compute())
-        self._worker.submit(FieldRequest(net, task, xlim, ylim, FIELD_FINE, self._levels, snapshot_key).compute)
+        fine, here = FieldRequest(net, task, xlim, ylim, FIELD_FINE, self._levels, snapshot_key), self._worker.synchronous
+        self._worker.submit(lambda: process_jobs.run(process_jobs.DATA_FIELD, FieldRequest.compute, fine, in_process=here))
 
     def _show_field_lag(self) -> None:
         """The field may be a snapshot behind (it comes from a worker): say which step it shows."""

@@ -19,8 +19,6 @@ Items are built once per network shape (structureChanged) and updated in place w
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (QAction, QBrush, QColor, QContextMenuEvent, QFont, QFontMetricsF, QImage, QPainter,
@@ -31,16 +29,18 @@ from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsPathItem, QGraphic
 import core
 from core.naming import ParameterRef, input_name, node_name, parameter_name, target_name, to_unicode
 
+from .. import process_jobs
 from ..format import fmt
 from ..workers import LatestOnlyWorker
 from ..model import HIDDEN_ACTIVATIONS, MAX_HIDDEN_LAYERS, MAX_NEURONS, SessionModel
+from .neuron_pictures import NEGATIVE_HEX, POSITIVE_HEX, neuron_pictures
 from .lesson_marks import mark_pen, ring_around, underlay_pen
 from .throttle import Throttle
 from .scene_text import add_text, place_centered
 from .value_editor import InlineValueEditor
 
-POSITIVE = QColor("#d1495b")   # warm red for positive weights
-NEGATIVE = QColor("#2e6fba")   # blue for negative weights
+POSITIVE = QColor(POSITIVE_HEX)   # warm red for positive weights
+NEGATIVE = QColor(NEGATIVE_HEX)   # blue for negative weights
 HIGHLIGHT = QColor("#f2a900")  # the chain paths
 NODE_FILL = QColor("#f7f9fc")
 NODE_LINE = QColor("#44506a")
@@ -56,68 +56,16 @@ COMPACT_RADIUS = 31
 BIAS_TAB = 18
 DETAIL_MAX_WEIGHTS = 12
 DETAIL_MAX_WIDTH = 4
-FIELD_RESOLUTION = 24
-CURVE_SAMPLES = 60
 FIELD_INTERVAL_S = 0.1    # neuron pictures: at most ~10 refreshes a second while training
 ANTIALIAS_EDGES = 200      # more edges than this are drawn without antialiasing
 REFRESH_INTERVAL_S = 0.05  # numbers and edges: at most ~20 a second while training
 MIN_TEXT_PX = 14.0         # no caption or legend line is drawn less high than this (about 11 px letters)
 
 
-def _rgb(color: QColor) -> np.ndarray:
-    return np.array([color.red(), color.green(), color.blue()], dtype=np.float32)
-
-
-_LOW, _MID, _HIGH = _rgb(NEGATIVE), np.array([255, 255, 255], np.float32), _rgb(POSITIVE)
-
-
-def diverging_image(values: np.ndarray, low: float, mid: float, high: float) -> QImage:
-    """Blue (low) – white (mid) – red (high), as a QImage; row 0 of `values` is drawn at the bottom."""
-    v = np.asarray(values, dtype=np.float32)
-    t = np.where(v >= mid, (v - mid) / max(high - mid, 1e-12), (v - mid) / max(mid - low, 1e-12))
-    t = np.clip(np.nan_to_num(t), -1.0, 1.0)[..., None]
-    rgb = np.where(t >= 0, _MID + t * (_HIGH - _MID), _MID + (-t) * (_LOW - _MID))
-    rgba = np.empty(v.shape + (4,), np.uint8)
-    rgba[..., :3] = rgb.astype(np.uint8)
-    rgba[..., 3] = 255
-    rgba = np.ascontiguousarray(rgba[::-1])  # image rows run downwards, the x2 axis upwards
-    h, w = v.shape
+def rgba_image(rgba: np.ndarray) -> QImage:
+    """A QImage (its own copy) of an (rows, columns, 4) uint8 RGBA array in image order."""
+    h, w = rgba.shape[:2]
     return QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
-
-
-def neuron_pictures(net: core.Network, lo, hi, x_sample: float):
-    """Every hidden neuron's picture, made off the GUI thread (QImage may be built in any thread):
-    (shape, "images", {(layer, j): QImage}) for 2 inputs, (shape, "curves", (xs, x_sample,
-    {(layer, j): (values, low, high)})) for 1."""
-    if net.sizes[0] == 2:
-        fields = core.neuron_fields(net, (lo[0], hi[0]), (lo[1], hi[1]), FIELD_RESOLUTION)
-        images = {}
-        for layer in range(1, len(net.sizes) - 1):
-            values = fields.layers[layer - 1]
-            low, mid, high = activation_range(net.activations[layer - 1], values)
-            for j in range(net.sizes[layer]):
-                images[(layer, j)] = diverging_image(values[:, :, j], low, mid, high)
-        return tuple(net.sizes), "images", images
-    xs = np.linspace(lo[0], hi[0], CURVE_SAMPLES)
-    layers = core.neuron_curves(net, xs).layers
-    curves = {}
-    for layer in range(1, len(net.sizes) - 1):
-        values = layers[layer - 1]
-        low, _mid, high = activation_range(net.activations[layer - 1], values)
-        for j in range(net.sizes[layer]):
-            curves[(layer, j)] = (values[:, j], low, high)
-    return tuple(net.sizes), "curves", (xs, x_sample, curves)
-
-
-def activation_range(name: str, values: np.ndarray) -> tuple[float, float, float]:
-    """(low, mid, high) for colouring an activation: its natural range when bounded (core says
-    which are), else symmetric around 0 up to the largest |value| shown."""
-    bounds = core.ACTIVATIONS[name].bounds
-    if bounds is not None:
-        return bounds[0], (bounds[0] + bounds[1]) / 2, bounds[1]
-    top = float(np.max(np.abs(values))) if np.size(values) else 1.0
-    top = top if math.isfinite(top) and top > 1e-9 else 1.0
-    return -top, 0.0, top
 
 
 def edge_mask(mask, shape) -> np.ndarray:
@@ -780,7 +728,9 @@ class NetworkDiagram(QGraphicsView):
         self._fields_key, self._fields_vector = key, vector
         lo, hi = self._extent()
         x_sample = float(self._model.X[self._model.sample, 0])
-        self._fields_worker.submit(lambda: neuron_pictures(net, lo, hi, x_sample))
+        here = self._fields_worker.synchronous
+        self._fields_worker.submit(lambda: process_jobs.run(process_jobs.NEURON_PICTURES, neuron_pictures, net, lo, hi,
+                                                            x_sample, in_process=here))
 
     def is_settled(self) -> bool:
         """No redraw or neuron picture of the shown snapshot is still on its way."""
@@ -792,8 +742,8 @@ class NetworkDiagram(QGraphicsView):
         if shape != self._shape:
             return  # made for a network the diagram no longer shows
         if kind == "images":
-            for key, image in pictures.items():
-                self.field_images[key] = image
+            for key, rgba in pictures.items():
+                image = self.field_images[key] = rgba_image(rgba)
                 self._show_image(key, image)
         else:
             xs, x_sample, curves = pictures

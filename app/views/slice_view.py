@@ -22,7 +22,7 @@ from .. import process_jobs
 from ..format import fmt
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
-from .plot_style import CURVE_COLOR, POINT_COLOR, TANGENT_COLOR, PlotPanel, steady_range
+from .plot_style import CURVE_COLOR, POINT_COLOR, TANGENT_COLOR, PlotPanel, set_line_pen, steady_range
 from .surface import nice_half_width
 
 SAMPLES = 241
@@ -70,7 +70,7 @@ class CostSliceView(PlotPanel):
     def __init__(self, model: SessionModel, parent=None):
         super().__init__(model, "cost-slice", "Cost slice and tangent", y_label="J", parent=parent)
         item = self.plot.getPlotItem()
-        self.curve = item.plot([], [], pen=pg.mkPen(CURVE_COLOR, width=2.5))
+        self.curve = set_line_pen(item.plot([], []), pg.mkPen(CURVE_COLOR, width=2.5))
         self.tangent = item.plot([], [], pen=pg.mkPen(TANGENT_COLOR, width=2, style=Qt.DashLine))
         self.point = pg.ScatterPlotItem(size=12, brush=pg.mkBrush(POINT_COLOR), pen=pg.mkPen("w", width=2))
         item.addItem(self.point)

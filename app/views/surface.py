@@ -37,7 +37,7 @@ from ..format import fmt
 from ..job_functions import surface_grid
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
-from .plot_style import PATH_COLOR, POINT_COLOR, RUN_COLORS, RUN_CURVE_COLORS, PlotPanel, steady_range
+from .plot_style import PATH_COLOR, POINT_COLOR, RUN_COLORS, RUN_CURVE_COLORS, PlotPanel, set_line_pen, steady_range
 from .lesson_marks import PointMark
 from .surface_arrows import UpdateArrows, part_vectors
 from .surface_drag import StartGrip
@@ -56,7 +56,7 @@ FINE_WORK = 2.5e8
 CONTOURS = 9
 MIN_HALF_WIDTH = 6.0
 MAX_TRACES = max(core.timeline.MAX_BRANCHES, core.race.MAX_ENTRANTS)
-FAINT_PEN = pg.mkPen((255, 255, 255, 110), width=1.5)
+FAINT_PEN = pg.mkPen((255, 255, 255, 110), width=1)   # 1 px: plot_style.set_line_pen says why
 HOVER_PIXELS = 12     # the mouse describes a path point this close to it
 
 
@@ -177,7 +177,7 @@ class CostSurfaceView(PlotPanel):
         self._legend_key = None
         item.scene().sigMouseClicked.connect(self._on_click)
         item.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.path = item.plot([], [], pen=pg.mkPen(PATH_COLOR, width=2))
+        self.path = set_line_pen(item.plot([], []), pg.mkPen(PATH_COLOR, width=2))
         # a plane's projected path points, each fading with its distance off the plane
         self.path_points = pg.ScatterPlotItem(size=7, pen=None)
         self.start_marker = pg.ScatterPlotItem(size=9, brush=pg.mkBrush("#ffffff"), pen=pg.mkPen(PATH_COLOR, width=2))
@@ -529,9 +529,9 @@ class CostSurfaceView(PlotPanel):
                 item.setData([], [])
                 continue
             pen = pg.mkPen(RUN_COLORS[trace.branch % len(RUN_COLORS)], width=2) if racing else FAINT_PEN
-            item.setData(path[:, 0], path[:, 1], pen=pen)
+            set_line_pen(item, pen).setData(path[:, 0], path[:, 1])
         width = 1.2 if plane_paths is not None else 2.5 if racing else 2   # a plane's path: its points speak
-        self.path.setPen(pg.mkPen(path_colour(snapshot), width=width))
+        set_line_pen(self.path, pg.mkPen(path_colour(snapshot), width=width))
         runs = sorted([(snapshot.branch, snapshot.label)] + [(t.branch, t.label) for t in snapshot.others]) \
             if racing else []
         if runs != self._legend_key:
