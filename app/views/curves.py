@@ -21,7 +21,7 @@ from ..workers import LatestOnlyWorker
 from .throttle import Throttle
 from .boundary import (PALETTE, FieldRequest, FieldResult, class_color, class_color_name, regression_lut,
                        value_colors)
-from .plot_style import CURVE_COLOR, POINT_COLOR, RUN_CURVE_COLORS, PlotPanel, set_line_pen, steady_range
+from .plot_style import CURVE_COLOR, POINT_COLOR, RUN_CURVE_COLORS, PlotPanel, clear_line, set_line_pen, steady_range
 from .point_layers import MAX_DRAWN, VALUE_BANDS, PointLayer, thinned, value_bands
 
 PREDICTION_SAMPLES = 300
@@ -93,7 +93,7 @@ class CostCurveView(PlotPanel):
         for k, item in enumerate(self.traces):
             trace = snap.others[k] if k < len(snap.others) else None
             if trace is None:
-                item.setData([], [])
+                clear_line(item)
                 continue
             pen = pg.mkPen(RUN_CURVE_COLORS[trace.branch % len(RUN_CURVE_COLORS)], width=1.5) \
                 if snap.racing else FAINT_CURVE_PEN
@@ -122,7 +122,7 @@ class CostCurveView(PlotPanel):
         if has_test:
             self.test_curve.setData(steps, tests)
         else:
-            self.test_curve.setData([], [])
+            clear_line(self.test_curve)
         self._show_test(has_test)
         if not len(steps):
             self.caption.setText("No steps yet.")
@@ -387,7 +387,7 @@ class DataView(PlotPanel):
         self._refreshed = drawn
         if self.two_d:
             for curve in self.curves:
-                curve.setData([], [])
+                clear_line(curve)
             self._schedule_field()
         else:
             outputs = core.prediction_curve(model.network, self._grid).values
@@ -397,7 +397,7 @@ class DataView(PlotPanel):
                     curve.setData(self._grid, outputs[:, k])
                     set_line_pen(curve, pg.mkPen(class_color(k) if multi else CURVE_COLOR, width=2.5))
                 else:
-                    curve.setData([], [])
+                    clear_line(curve)
         self._update_chosen()
         self._update_caption()
         self._show_field_lag()

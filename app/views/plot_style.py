@@ -46,10 +46,19 @@ def set_line_pen(item: pg.PlotDataItem, pen) -> pg.PlotDataItem:
     as segments 1.2 ms (a 1-px line takes its fast path either way). Segments overlap at their
     joints, which shows through a translucent pen: faint lines are 1 px wide instead."""
     pen = pg.mkPen(pen)
+    if item.opts.get("pen") == pen:
+        return item
     wide_and_opaque = pen.widthF() > 1 and pen.style() == Qt.SolidLine and pen.color().alpha() == 255
     item.curve.setSegmentedLineMode("on" if wide_and_opaque else "auto")
     item.setPen(pen)
     return item
+
+
+def clear_line(item: pg.PlotDataItem) -> None:
+    """Empty ``item`` unless it is empty already: a view that clears its unused lines on every
+    snapshot spent a fifth of its refresh in pyqtgraph's setData on lines that had nothing."""
+    if item.xData is not None and len(item.xData):
+        item.setData([], [])
 
 
 def steady_range(current: tuple[float, float] | None, lo: float, hi: float, pad: float = 0.08):

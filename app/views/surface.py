@@ -37,7 +37,7 @@ from ..format import fmt
 from ..job_functions import surface_grid
 from ..model import SessionModel
 from ..workers import LatestOnlyWorker
-from .plot_style import PATH_COLOR, POINT_COLOR, RUN_COLORS, RUN_CURVE_COLORS, PlotPanel, set_line_pen, steady_range
+from .plot_style import PATH_COLOR, POINT_COLOR, RUN_COLORS, RUN_CURVE_COLORS, PlotPanel, clear_line, set_line_pen, steady_range
 from .lesson_marks import PointMark
 from .surface_arrows import UpdateArrows, part_vectors
 from .surface_drag import StartGrip
@@ -353,7 +353,7 @@ class CostSurfaceView(PlotPanel):
             if k < len(result.contours):
                 line.setData(result.contours[k].x, result.contours[k].y, connect="finite")
             else:
-                line.setData([], [])
+                clear_line(line)
         self.plot.getPlotItem().setRange(xRange=(a_min, a_max), yRange=(b_min, b_max), padding=0)
         self.grid, self.result, self.resolution = grid, result, n
         if isinstance(result, PlaneResult):
@@ -526,7 +526,7 @@ class CostSurfaceView(PlotPanel):
             trace = snapshot.others[k] if k < len(snapshot.others) else None
             path = None if trace is None else trace.path if plane_paths is None else plane_paths.get(trace.branch)
             if path is None:
-                item.setData([], [])
+                clear_line(item)
                 continue
             pen = pg.mkPen(RUN_COLORS[trace.branch % len(RUN_COLORS)], width=2) if racing else FAINT_PEN
             set_line_pen(item, pen).setData(path[:, 0], path[:, 1])

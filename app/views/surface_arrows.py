@@ -21,6 +21,8 @@ import math
 
 import pyqtgraph as pg
 
+from .plot_style import clear_line
+
 ARROWS = {   # name: (colour, legend text: short, the plot is small)
     "gradient": ("#ffffff", "−η∇J"),
     "step": ("#ffa630", "step taken"),
@@ -104,7 +106,7 @@ class UpdateArrows:
         for name in ARROWS:
             line, head = self.lines[name], self.heads[name]
             if name not in vectors:
-                line.setData([], [])
+                clear_line(line)
                 head.hide()
                 continue
             da, db = vectors[name]

@@ -9,6 +9,8 @@ is the whole run's curve, fetched once per (problem revision, run, newest step).
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph.functions as fn
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSignalBlocker, Qt, QTimer, Signal
@@ -27,6 +29,7 @@ DRAG_INTERVAL = 0.016          # while dragging, goto at most once per frame (th
 SETTLE_MS = 1000               # after a release, the cursor stays put this long for the snapshot to come
 ENVELOPE_PX = 3               # a long curve keeps its low and high per this many pixels
 FUTURE_OPACITY = 0.32         # the curve after a rewound cursor
+CURVE_INTERVAL_S = 0.1        # while training, the curve is redrawn at most ~10 times a second
 LOG_SPAN = 100.0               # costs spanning more than two decades are drawn on a log scale
 REWOUND_NOTE = "(a change branches from here)"
 REWOUND_TEXT = f"rewound {REWOUND_NOTE}"
@@ -353,7 +356,9 @@ class TimelineBar(QWidget):
         # cached state: paintEvent and label_text read only these
         self._label_text = ""
         self._shown_step = 0          # the shown snapshot's step
-        self._end = 0                 # the run's newest step (the sparkline's right edge)
+        self._end = 0                 # the run's newest step
+        self._curve_end = 0           # the newest step of the drawn curve (the sparkline's right edge)
+        self._curve_due = 0.0         # while training: when the curve may be redrawn next
         self._live = True
         self._running = False
         self._branches: list[tuple[int, str, int]] = []
@@ -418,8 +423,12 @@ class TimelineBar(QWidget):
                 and snapshot.revision == model.revision:
             self._end = snapshot.step
             self._live = True
-            self._set_curve(snapshot.curve_steps, snapshot.curve_costs,
-                            (snapshot.revision, snapshot.branch, snapshot.step))
+            # while training the curve's shape changes little from one frame to the next, and redrawing
+            # it was a third of the bar's time on the GUI thread: a few times a second is enough
+            if not self._running or time.perf_counter() >= self._curve_due:
+                self._curve_due = time.perf_counter() + CURVE_INTERVAL_S
+                self._set_curve(snapshot.curve_steps, snapshot.curve_costs,
+                                (snapshot.revision, snapshot.branch, snapshot.step))
         self._render()
 
     def _on_timeline(self) -> None:
@@ -450,10 +459,13 @@ class TimelineBar(QWidget):
 
     def _on_running(self, running: bool) -> None:
         self._running = running
-        self._render()
+        if running:
+            self._render()
+        else:
+            self._on_timeline()   # the whole curve of the shown snapshot (training redraws it less often)
 
     def _set_curve(self, steps, costs, key) -> None:
-        self._curve_key = key
+        self._curve_key, self._curve_end = key, self._end
         self.sparkline.set_curve(steps, costs)
 
     def _update_branches(self, branches, current: int) -> None:
@@ -499,7 +511,7 @@ class TimelineBar(QWidget):
             # the explanation wraps as one piece, never "(a change" / "branches from here)"
             self.label.setText(text.replace(REWOUND_NOTE, REWOUND_NOTE.replace(" ", "\u00a0")))
             self.setAccessibleDescription(text)
-        self.sparkline.set_cursor(step, self._end, live, self.hasFocus())
+        self.sparkline.set_cursor(step, self._curve_end, live, self.hasFocus())
 
     def _run_text(self) -> str:
         ids = [b[0] for b in self._branches]
