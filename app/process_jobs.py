@@ -41,7 +41,7 @@ VIEW_LANES = (SURFACE, SLICE, GRADIENT_CHECK, CHAIN_FORMULAS, DATA_FIELD, NEURON
 # lanes at 4 together outweighed it: measured, it got 15% of a core while they had 40%.)
 TRAINING, TRAINING_2 = "training", "training 2"
 TRAINING_LANES = (TRAINING, TRAINING_2)
-LANE_NICENESS = {TRAINING: 0, TRAINING_2: 0}
+LANE_NICENESS = {TRAINING: 0, TRAINING_2: 0, SURFACE: 7}
 
 _runners: dict = {}
 _niced: set[int] = set()   # the worker processes already given their lower priority

@@ -681,6 +681,33 @@ class Run:
         twin._gradient = self._gradient  # immutable (read-only gradient)
         return twin
 
+    DATA_FIELDS = ("X", "y", "X_test", "y_test")
+
+    def without_data(self, trajectory) -> "Run":
+        """A copy of this run's current state (its ``clone``) with no data, nothing made from them
+        (the cost sample, the shuffled order, the outputs of the last pass) and ``trajectory`` in
+        place of its own: it pickles small, to be stepped elsewhere once ``attach_data`` gave it the
+        data again (core.run_transfer)."""
+        self._sync()
+        away = self.clone()
+        for name in self.DATA_FIELDS:
+            setattr(away, name, None)
+        away.__dict__.pop("_cost_samples", None)
+        away._order = None          # drawn again from (shuffle seed, pass): it is as long as the data
+        away._outputs = None
+        away.trajectory = trajectory
+        return away
+
+    def data(self) -> tuple:
+        """(X, y, X_test, y_test): what ``attach_data`` takes."""
+        return tuple(getattr(self, name) for name in self.DATA_FIELDS)
+
+    def attach_data(self, data: tuple) -> "Run":
+        """Give a run made by ``without_data`` its data (as ``data()`` returned them)."""
+        for name, value in zip(self.DATA_FIELDS, data):
+            setattr(self, name, value)
+        return self
+
     def restarted(self, theta, *, rule: UpdateRule | None = None, learning_rate: float | None = None) -> "Run":
         """A new run from parameters ``theta`` with this run's data, split, batch size, shuffle
         seed, trained subset and schedule (and optionally another rule or rate): a race's runs."""

@@ -29,9 +29,6 @@ from .update_rules import copy_state
 __all__ = ["StepLog", "RunDelta", "Seed", "AwayResult", "AwayTrainer", "away_copy", "data_of", "with_data",
            "delta_of", "adopt"]
 
-_DATA_FIELDS = ("X", "y", "X_test", "y_test")
-
-
 class StepLog:
     """What a run away from home writes into its trajectory while it steps: one row per step (with
     the parameters, for the drawn path) and its keyframes. Keyframes are offered at the home
@@ -87,27 +84,17 @@ def away_copy(run: Run) -> Run:
     """A copy of ``run`` to step elsewhere: its current state (network, rule state, cursor, settings,
     step count) with a ``StepLog`` for a trajectory and no data (``with_data`` attaches them; they
     are sent once, not with every copy). Pickles small."""
-    run._sync()
-    away = run.clone()
-    for name in _DATA_FIELDS:
-        setattr(away, name, None)
-    away.__dict__.pop("_cost_samples", None)
-    away._order = None          # drawn again from (shuffle seed, pass): it is as long as the data
-    away._outputs = None
-    away.trajectory = StepLog(run.trajectory.keyframe_interval)
-    return away
+    return run.without_data(StepLog(run.trajectory.keyframe_interval))
 
 
 def data_of(run: Run) -> tuple:
     """The run's (X, y, X_test, y_test), for ``with_data`` on the other side."""
-    return tuple(getattr(run, name) for name in _DATA_FIELDS)
+    return run.data()
 
 
 def with_data(away: Run, data: tuple) -> Run:
     """Attach the data (as ``data_of`` gave them) to a run made by ``away_copy``."""
-    for name, value in zip(_DATA_FIELDS, data):
-        setattr(away, name, value)
-    return away
+    return away.attach_data(data)
 
 
 def delta_of(away: Run, accuracy: bool) -> RunDelta:

@@ -203,6 +203,7 @@ class DataView(PlotPanel):
         self.train_points = PointLayer(item, size=8, z=1)
         self.test_points = PointLayer(item, size=9, z=1)
         self.chosen = pg.ScatterPlotItem(size=18, brush=pg.mkBrush(0, 0, 0, 0), pen=pg.mkPen(POINT_COLOR, width=2.5))
+        self._ring = ()   # ([x], [y]) of the ring drawn around the chain-rule panel's sample
         # the keyboard's stand-in for the mouse: arrows move it, Enter adds, Backspace removes
         self.cursor = pg.ScatterPlotItem(size=20, symbol="+", pen=pg.mkPen(POINT_COLOR, width=2))
         self.cursor.setVisible(False)
@@ -405,10 +406,13 @@ class DataView(PlotPanel):
     def _update_chosen(self, *_args) -> None:
         model = self._model
         if not len(model.train_indices) or len(self._plotted) != len(model.dataset):
-            self.chosen.setData([], [])   # no points, or new data whose points are drawn in a moment
-            return
-        row = model.train_indices[min(model.sample, len(model.train_indices) - 1)]
-        self.chosen.setData([self._plotted[row, 0]], [self._plotted[row, 1]])
+            ring = ()   # no points, or new data whose points are drawn in a moment
+        else:
+            row = model.train_indices[min(model.sample, len(model.train_indices) - 1)]
+            ring = ([float(self._plotted[row, 0])], [float(self._plotted[row, 1])])
+        if ring != self._ring:   # set again, the ring would repaint the plot on every snapshot
+            self._ring = ring
+            self.chosen.setData(*(ring or ([], [])))
 
     def _update_caption(self) -> None:
         model, data = self._model, self._model.dataset

@@ -3,7 +3,9 @@ central finite differences — their relative error and whether they agree (a gr
 
 * Values and backprop gradients are the shown snapshot's; the finite differences, a pass per
   parameter, run off the GUI thread in a LatestOnlyWorker for that snapshot and, while training, at
-  most every FD_INTERVAL_S. A check of another step is never shown beside this step's backprop: its
+  most every FD_INTERVAL_S, or less often for a check so long that it would take more than
+  FD_CPU_SHARE of a core (on two cores, the 16x3 network's checks twice a second took a quarter of
+  one while every picture wanted it). A check of another step is never shown beside this step's backprop: its
   cells say "…" and the summary names the step it was made at.
 * Sortable: click a header, or choose the column in "Sort by" (Tab reaches it) and flip the order.
 * Selecting a row selects that parameter everywhere, and selecting one elsewhere selects its row.
@@ -50,6 +52,7 @@ SORT_ROLE = Qt.UserRole
 ABS_ROLE = Qt.UserRole + 1
 PLAIN_NAME_ROLE = Qt.UserRole + 2   # the parameter's identifier (w2.1.3), for code; the view shows w₂,₁,₃
 FD_INTERVAL_S = 0.5   # while training, a new finite-difference check at most this often
+FD_CPU_SHARE = 0.1    # ... and no more often than keeps the checks to this share of a core
 VALUES_INTERVAL_S = 0.1  # while training, values and backprop at most ~10 times a second (~4 past 200 rows)
 GOOD = QColor("#2f7d32")
 BAD = QColor("#c62828")
@@ -376,6 +379,7 @@ class ParameterTablePanel(QWidget):
 
     def _on_check(self, result) -> None:
         request, check = result
+        self._fd_throttle.interval = max(FD_INTERVAL_S, check.seconds / FD_CPU_SHARE)
         self.table_model.set_check(check, request.snapshot.key, request.snapshot.step)
         self._update_summary()
 
