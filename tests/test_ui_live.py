@@ -175,3 +175,41 @@ def test_the_gui_thread_runs_no_training_step_during_a_run(window, qtbot, monkey
     for lane in (process_jobs.TRAINING, process_jobs.GRADIENT_CHECK):
         assert process_jobs.worker_pid(lane) not in (None, os.getpid())
     assert False in threads["snapshot"]   # while running, the worker makes them; a pause shows the last at once
+
+
+def test_the_data_field_and_the_neuron_pictures_come_from_worker_processes(window, qtbot, monkeypatch):
+    """Pictures that are seconds of numpy and Python a minute while training are made in worker
+    processes: in a thread of the window's process they held the interpreter lock the GUI thread
+    waits for (30% of the time on the 16x3 network)."""
+    import os
+    import threading
+
+    from app import process_jobs
+    from app.views.boundary import network_field
+    from app.views.curves import FIELD_FINE
+
+    callers = {}
+    sending = process_jobs.run
+
+    def send(lane, fn, *args, **kwargs):
+        callers.setdefault(lane, set()).add(threading.current_thread() is threading.main_thread())
+        return sending(lane, fn, *args, **kwargs)
+
+    monkeypatch.setattr(process_jobs, "run", send)
+    grow(window)
+    model, panels = window.model, window.panels()
+    data, diagram = panels["data"], panels["diagram"]
+    qtbot.keyClick(diagram, Qt.Key_Space)
+    qtbot.waitUntil(lambda: model.step_count >= 100, timeout=SETTLE_MS)
+    qtbot.keyClick(diagram, Qt.Key_Space)
+    qtbot.waitUntil(window.is_settled, timeout=SETTLE_MS)
+    assert callers[process_jobs.DATA_FIELD] == {False} and callers[process_jobs.NEURON_PICTURES] == {False}
+    for lane in (process_jobs.DATA_FIELD, process_jobs.NEURON_PICTURES):
+        assert process_jobs.worker_pid(lane) not in (None, os.getpid())
+    # what came back is the shown network's picture, as computed here
+    result = data.field_result
+    request = result.request
+    assert request.resolution == FIELD_FINE and request.snapshot_key == model.snapshot.key
+    np.testing.assert_allclose(result.values, network_field(model.network, request.xlim, request.ylim, FIELD_FINE),
+                               rtol=0, atol=1e-12)
+    assert len(diagram.field_images) == 16 * 3

@@ -206,3 +206,15 @@ def test_a_cost_spanning_decades_is_drawn_on_a_log_scale(qtbot):
     assert not bar.sparkline.log_scale
     bar.sparkline.set_curve([0, 1, 2], [1.0, 0.1, 0.001])
     assert bar.sparkline.log_scale
+
+
+def test_once_training_stops_the_curve_reaches_the_shown_step(setup, qtbot):
+    """While training the curve is redrawn a few times a second only; stopping draws all of it."""
+    model, bar = setup
+    model.set_running(True)
+    qtbot.waitUntil(lambda: model.step_count >= 150, timeout=20000)
+    model.set_running(False)
+    snapshot = model.snapshot
+    assert bar.label_text().startswith(f"Step {snapshot.step:,} of {snapshot.step:,}")
+    assert bar.sparkline.cost_at(snapshot.step) == (snapshot.step, pytest.approx(snapshot.cost, rel=1e-12))
+    assert bar.x_of(snapshot.step) == pytest.approx(bar.sparkline.plot_rect().right())

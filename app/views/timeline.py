@@ -459,10 +459,7 @@ class TimelineBar(QWidget):
 
     def _on_running(self, running: bool) -> None:
         self._running = running
-        if running:
-            self._render()
-        else:
-            self._on_timeline()   # the whole curve of the shown snapshot (training redraws it less often)
+        self._render()   # stopping also changes the timeline: _on_timeline draws the whole curve
 
     def _set_curve(self, steps, costs, key) -> None:
         self._curve_key, self._curve_end = key, self._end
