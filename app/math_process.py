@@ -30,7 +30,7 @@ TYPESETTING_LANE = "typesetting"
 
 
 def _shared_runner():
-    from core.formula.runner import DEFAULT_MEMORY_LIMIT
+    from core.process_runner import DEFAULT_MEMORY_LIMIT
 
     from .process_jobs import lane_runner   # a background job: the GUI thread comes first
 

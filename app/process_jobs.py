@@ -10,7 +10,7 @@ worker process instead, one per *lane* (a view), so a slow surface never queues 
 the thread only waits on a pipe.
 
 ``run(lane, fn, *args, in_process=False)``: ``fn(*args)`` in the lane's process (a
-core.formula.runner.SymbolicRunner: forked from a preloaded server, replaced if it crashes), or
+core.process_runner.SymbolicRunner: forked from a preloaded server, replaced if it crashes), or
 right here with ``in_process`` (tests that run workers synchronously). Blocks: call it from a
 worker thread. The function's own exceptions come back as they were raised.
 
@@ -69,7 +69,7 @@ def lane_runner(lane: str, time_limit: float = TIME_LIMIT_S, niceness: int = NIC
     with _lock:
         runner = _runners.get(lane)
         if runner is None or runner.closed:
-            from core.formula.runner import SymbolicRunner
+            from core.process_runner import SymbolicRunner
 
             runner = _runners[lane] = SymbolicRunner(time_limit=time_limit, memory_limit=memory_limit)
     lower_priority(runner, LANE_NICENESS.get(lane, niceness))

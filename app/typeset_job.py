@@ -3,7 +3,7 @@
 ziamath lays an equation out in pure Python, and its time grows about twofold with every level of
 nesting (a continued fraction 1/(1 + 1/(1 + …)) eight deep takes about a second, ten deep 19 s,
 twelve deep over a minute). A thread cannot stop it, so an equation that may be costly is laid
-out in a time-limited worker process (core.formula.runner.SymbolicRunner calls ``latex_svg``
+out in a time-limited worker process (core.process_runner.SymbolicRunner calls ``latex_svg``
 there); only equations that are cheap by construction (``is_cheap``: shallow and short) are laid
 out where they are needed.
 """

@@ -208,7 +208,7 @@ class Typesetter(QObject):
                 self._typeset(key)
 
     def _typeset(self, key: Key) -> None:
-        from core.formula.runner import FormulaTimeout, RunnerClosed
+        from core.process_runner import FormulaTimeout, RunnerClosed
 
         latex, size, color, ratio = key
         timeout_note = f"too deeply nested to typeset within {TIME_LIMIT_S:g} s — shown as plain text"
@@ -232,7 +232,7 @@ class Typesetter(QObject):
 
     def _shared_runner(self):
         if self._runner is None:
-            from core.formula.runner import SymbolicRunner
+            from core.process_runner import SymbolicRunner
 
             self._runner = SymbolicRunner(time_limit=TIME_LIMIT_S)
         return self._runner

@@ -15,7 +15,7 @@ from core.formula.analysis import analyze_formula
 from core.formula.decompose import decompose
 from core.formula.functions import X
 from core.formula.parser import FormulaError, check_syntax, parse_formula
-from core.formula.runner import FormulaTimeout, FormulaTooLarge, SymbolicRunner
+from core.process_runner import FormulaTimeout, FormulaTooLarge, SymbolicRunner
 from tests.formula_strategies import FUNCTION_NAMES, typed_formulas
 
 LIMIT = 2.0        # the worker's time limit in these tests

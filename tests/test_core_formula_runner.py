@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from core.formula.runner import (FormulaTimeout, FormulaTooLarge, RunnerClosed, SymbolicRunner,
+from core.process_runner import (FormulaTimeout, FormulaTooLarge, RunnerClosed, SymbolicRunner,
                                  SymbolicWorkerError, TaskCancelled, WorkerCrashed)
 
 LIMIT = 1.0
@@ -345,7 +345,7 @@ def test_analysis_of_a_bad_formula_raises_the_parser_error():
 _ORPHAN_SCRIPT = """
 import sys, time
 sys.path.insert(0, {root!r})
-from core.formula.runner import SymbolicRunner
+from core.process_runner import SymbolicRunner
 runner = SymbolicRunner(time_limit=600)
 runner.start()
 print(runner.pid, flush=True)

@@ -136,7 +136,7 @@ def test_a_training_process_that_dies_is_replaced_and_training_goes_on_exactly(w
 
 
 def test_a_training_process_that_keeps_failing_stops_training_and_says_so(window, qtbot, monkeypatch):
-    from core.formula.runner import WorkerCrashed
+    from core.process_runner import WorkerCrashed
 
     sending = process_jobs.run
 

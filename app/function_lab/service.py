@@ -1,7 +1,7 @@
 """Symbolic work for the Function lab, off the GUI thread and out of the GUI process.
 
 sympy cannot be interrupted from a thread, so every analysis runs in core's time-limited worker process
-(core.formula.runner.SymbolicRunner); a background thread waits for it, so the window never blocks.
+(core.process_runner.SymbolicRunner); a background thread waits for it, so the window never blocks.
 Requests collapse: while one runs, only the newest waits, and results for older texts are dropped.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ def shared_runner():
     global _runner
     with _runner_lock:
         if _runner is None:
-            from core.formula.runner import SymbolicRunner
+            from core.process_runner import SymbolicRunner
 
             _runner = SymbolicRunner(time_limit=TIME_LIMIT_S)
             atexit.register(_runner.close)

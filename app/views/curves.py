@@ -479,8 +479,10 @@ class DataView(PlotPanel):
         task = model.dataset.task
         if self.field_result is None or self.field_result.request.task != task:
             self._show_field(FieldRequest(net, task, xlim, ylim, FIELD_COARSE, self._levels, snapshot_key).compute())
-        fine, here = FieldRequest(net, task, xlim, ylim, FIELD_FINE, self._levels, snapshot_key), self._worker.synchronous
-        self._worker.submit(lambda: process_jobs.run(process_jobs.DATA_FIELD, FieldRequest.compute, fine, in_process=here))
+        fine = FieldRequest(net, task, xlim, ylim, FIELD_FINE, self._levels, snapshot_key)
+        here = self._worker.synchronous   # in a worker process otherwise: app/process_jobs.py says why
+        self._worker.submit(lambda: process_jobs.run(process_jobs.DATA_FIELD, FieldRequest.compute, fine,
+                                                     in_process=here))
 
     def _show_field_lag(self) -> None:
         """The field may be a snapshot behind (it comes from a worker): say which step it shows."""

@@ -11,7 +11,7 @@
 A FormulaAnalysis pickles (it travels from the worker process to the GUI): it holds sympy
 expressions, the Derivation/Decomposition/Graph objects (plain dataclasses of sympy expressions)
 and the numpy *source* of h and h′ — never a compiled function. The GUI calls
-``runner.run(analyze_formula, text)`` from a background thread (see core.formula.runner) and then
+``runner.run(analyze_formula, text)`` from a background thread (see core.process_runner) and then
 ``CompiledFormula.from_analysis(analysis)``, which only executes checked generated code.
 """
 from __future__ import annotations

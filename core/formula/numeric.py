@@ -13,7 +13,7 @@ sub-expression elimination, sympy.cse) into the source of a small Python functio
 
 and that source is executed to define the function — which is all ``sympy.lambdify`` does itself. We
 take the two steps by hand because lambdified functions do not pickle: the worker process
-(core.formula.runner) derives and prints, ships the *source* text to the GUI process inside the
+(core.process_runner) derives and prints, ships the *source* text to the GUI process inside the
 FormulaAnalysis, and ``CompiledFormula.from_source`` turns it back into functions there in
 microseconds, without importing sympy.
 

@@ -1074,7 +1074,7 @@ def check_syntax(text: str) -> None:
     a typo at once. Building the expression is not bounded by the text alone — sympy's automatic
     evaluation of ``tanh(tanh(…sqrt(x)))`` ten deep asks its assumption system questions whose
     cost grows exponentially with the depth — so `parse_formula` belongs in the time-limited
-    worker process (core.formula.runner), which also reports what only building finds (log(0),
+    worker process (core.process_runner), which also reports what only building finds (log(0),
     numbers beyond the bounds) with the same kind of FormulaError."""
     _syntax_tree(text)
 
@@ -1086,7 +1086,7 @@ def parse_formula(text: str, variables: dict | None = None) -> sympy.Expr:
     the text is not a formula, uses a name that is not whitelisted, or exceeds a bound. Nothing
     in the text is ever executed or handed to eval/sympify: see the module docstring. The time
     this takes is not bounded for every accepted text (see `check_syntax`): an application calls
-    it through the time-limited worker (core.formula.runner.SymbolicRunner).
+    it through the time-limited worker (core.process_runner.SymbolicRunner).
 
     ``variables`` (name -> sympy Symbol) adds names besides x, such as a lesson's live quantities
     (a2, dJ_dw2): a lesson's answer expressions are read by this same whitelisting parser.

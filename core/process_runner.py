@@ -1,4 +1,6 @@
-"""Symbolic work in a separate, time-limited, memory-limited worker process.
+"""Symbolic work — and the views' heavy numeric jobs (app/process_jobs.py) — in a separate,
+time-limited, memory-limited worker process. (Outside core.formula, whose package loads sympy:
+the window starts its views' workers before its first paint, and imports sympy only after it.)
 
 A thread cannot interrupt sympy (it holds the GIL inside long C-level loops and never checks for
 cancellation), and building expressions unevaluated only moves the blow-up to simplify or
