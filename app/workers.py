@@ -36,16 +36,13 @@ POLL_MS = 8   # how often the GUI thread looks for a finished job while one runs
 
 
 class _Job(QRunnable):
-    def __init__(self, generation: int, func: Callable[[], Any], done: list, lock: threading.Lock,
-                 waits_for_drawing: bool):
+    def __init__(self, generation: int, func: Callable[[], Any], done: list, lock: threading.Lock):
         super().__init__()
         self.setAutoDelete(True)
         self._generation, self._func, self._done, self._lock = generation, func, done, lock
-        self._waits_for_drawing = waits_for_drawing
 
     def run(self) -> None:
-        if self._waits_for_drawing:
-            pacing.wait_while_drawing()   # the GUI thread's turn first (app/pacing.py)
+        pacing.wait_while_drawing()   # the GUI thread's turn first (app/pacing.py)
         try:
             result, error = self._func(), ""
         except Exception as exc:  # delivered to the GUI as a message, never lost silently
@@ -64,15 +61,10 @@ class LatestOnlyWorker(QObject):
 
     synchronous_default = False  # tests flip this to run every job inline
 
-    def __init__(self, parent=None, synchronous: bool | None = None, keep_up: bool = False,
-                 process_jobs: bool = False):
-        """``process_jobs``: the jobs' own work happens in a worker process (app/process_jobs.py), the
-        thread only waits for it, so a job need not wait for the GUI thread's turn to end before it
-        starts (app/pacing.py): a turn of the busy GUI thread held each job back up to 100 ms."""
+    def __init__(self, parent=None, synchronous: bool | None = None, keep_up: bool = False):
         super().__init__(parent)
         self.synchronous = self.synchronous_default if synchronous is None else synchronous
         self.keep_up = keep_up
-        self._waits_for_drawing = not process_jobs
         self._delivered = 0
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
@@ -114,7 +106,7 @@ class LatestOnlyWorker(QObject):
         self._running = True
         if not was_busy:
             self.busyChanged.emit(True)
-        self._pool.start(_Job(generation, func, self._done, self._done_lock, self._waits_for_drawing))
+        self._pool.start(_Job(generation, func, self._done, self._done_lock))
         if not self._poll.isActive():
             self._poll.start()
 

@@ -216,7 +216,7 @@ class DataView(PlotPanel):
                              "Backspace removes the nearest point.")
 
         regression_lut()  # cached here, on the GUI thread, before any worker needs it
-        self._worker = LatestOnlyWorker(self, keep_up=True, process_jobs=True)
+        self._worker = LatestOnlyWorker(self, keep_up=True)
         self._worker.finished.connect(self._show_field)
         self._worker.failed.connect(lambda text: model.set_message(f"Decision field failed: {text}"))
         self._throttle = Throttle(self._request_field, FIELD_INTERVAL_MS / 1000, self)

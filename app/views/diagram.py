@@ -210,7 +210,7 @@ class NetworkDiagram(QGraphicsView):
         self.field_updates = 0
         self._refresh_throttle = Throttle(self._refresh_now, REFRESH_INTERVAL_S, self)
         self._field_throttle = Throttle(self._update_fields, FIELD_INTERVAL_S, self)
-        self._fields_worker = LatestOnlyWorker(self, keep_up=True, process_jobs=True)
+        self._fields_worker = LatestOnlyWorker(self, keep_up=True)
         self._fields_worker.finished.connect(self._on_pictures)
         self._fields_worker.failed.connect(lambda text: model.set_message(f"Neuron pictures failed: {text}"))
         model.structureChanged.connect(self._on_structure)

@@ -300,7 +300,7 @@ class ParameterTablePanel(QWidget):
         self.hint.setStyleSheet("color: #5b6478;")
         layout.addWidget(self.hint)
 
-        self._worker = LatestOnlyWorker(self, process_jobs=True)
+        self._worker = LatestOnlyWorker(self)
         self._worker.finished.connect(self._on_check)
         self._worker.failed.connect(lambda text: self._model.set_message(f"Gradient check failed: {text}"))
         self._worker.busyChanged.connect(lambda _busy: self._update_summary())

@@ -83,7 +83,7 @@ class CostSliceView(PlotPanel):
         self._y_range = None             # the plot's range, kept while the curve stays inside it
         self._x_half = None
         self.shown_snapshot: core.Snapshot | None = None
-        self._worker = LatestOnlyWorker(self, keep_up=True, process_jobs=True)
+        self._worker = LatestOnlyWorker(self, keep_up=True)
         self._worker.finished.connect(self._show_curve)
         self._worker.failed.connect(lambda text: model.set_message(f"Could not compute the slice: {text}"))
         model.snapshotChanged.connect(self.refresh)

@@ -190,7 +190,7 @@ class CostSurfaceView(PlotPanel):
         self.start_grip = StartGrip(item.getViewBox(), self._grip_points, model.begin_race_start_gesture,
                                     self._drag_start_to, self._drop_start_at)
 
-        self._worker = LatestOnlyWorker(self, keep_up=True, process_jobs=True)
+        self._worker = LatestOnlyWorker(self, keep_up=True)
         self._worker.finished.connect(self._show)
         self._worker.failed.connect(lambda text: model.set_message(f"Cost surface failed: {text}"))
         self._extent: tuple[float, float, float, float] | None = None
