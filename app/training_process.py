@@ -19,7 +19,7 @@ import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
-from core.run_transfer import AwayResult, Seed, adopt, away_copy, data_of
+from core.run_transfer import AwayResult, Seed, adopt, away_copy
 
 from . import job_functions, process_jobs
 
@@ -93,15 +93,15 @@ class TrainingProcess:
         for lane, group in self._groups:
             if process_jobs.worker_pid(lane) != self._workers.get(lane):
                 self._sent[lane].clear()     # a new worker process (or a replaced one) holds no data
-            data = None if token in self._sent[lane] else data_of(group[0])
+            data = None if token in self._sent[lane] else group[0].data()
             requests.append((lane, self._spell, Seed([away_copy(run) for run in group], token, data,
                                                      lockstep, accuracy)))
         return requests
 
     def call(self, requests, seconds: float, budget: int | None) -> list[AwayResult]:
-        """The steps of the worker processes, all at once: ``budget`` more, or (flat out) those taken since
-        the last call, at least ``seconds``' worth;
-        blocks on their pipes (engine thread, no lock held)."""
+        """The steps of the worker processes, all at once: ``budget`` more, or (flat out) those taken
+        since the last call, at least ``seconds``' worth; blocks on their pipes (engine thread, no lock
+        held)."""
         if len(requests) == 1:
             return [self._call_one(*requests[0], seconds, budget)]
         if self._pool is None:

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
-from . import pacing
+from . import pacing, process_jobs
 
 
 _LIVE_WORKERS: "weakref.WeakSet[LatestOnlyWorker]" = weakref.WeakSet()
@@ -98,6 +98,12 @@ class LatestOnlyWorker(QObject):
         if not self._running:
             self._start_pending()
         return self._generation
+
+    def submit_to_lane(self, lane: str, fn: Callable[..., Any], *args) -> int:
+        """``submit`` ``fn(*args)`` run in the worker process of ``lane`` (app/process_jobs.py says
+        why), or in this worker's thread when it runs synchronously (tests)."""
+        in_process = self.synchronous
+        return self.submit(lambda: process_jobs.run(lane, fn, *args, in_process=in_process))
 
     def _start_pending(self) -> None:
         generation, func = self._pending

@@ -8,7 +8,7 @@ the run has a core of its own and the window keeps its interpreter.
 
 The run at home (the one the timeline, undo, session files and snapshots read) stays the only
 truth. ``away_copy`` makes a copy to step elsewhere: the run's state without its trajectory or its
-data (data travel once, by ``data_of``, and are attached again by ``with_data``); in place of the
+data (data travel once, by ``Run.data``, and are attached again by ``Run.attach_data``); in place of the
 trajectory a ``StepLog`` notes what the steps would have written into it. ``delta_of`` packs the
 steps taken since the last delta with the facts a snapshot needs at the newest step (the full-batch
 cost and gradient, the training accuracy), so the window never makes a pass over the data for
@@ -26,8 +26,8 @@ import numpy as np
 from .run import Run, TrainingDiverged
 from .update_rules import copy_state
 
-__all__ = ["StepLog", "RunDelta", "Seed", "AwayResult", "AwayTrainer", "away_copy", "data_of", "with_data",
-           "delta_of", "adopt"]
+__all__ = ["StepLog", "RunDelta", "Seed", "AwayResult", "AwayTrainer", "away_copy", "delta_of", "adopt"]
+
 
 class StepLog:
     """What a run away from home writes into its trajectory while it steps: one row per step (with
@@ -82,19 +82,9 @@ class RunDelta:
 
 def away_copy(run: Run) -> Run:
     """A copy of ``run`` to step elsewhere: its current state (network, rule state, cursor, settings,
-    step count) with a ``StepLog`` for a trajectory and no data (``with_data`` attaches them; they
+    step count) with a ``StepLog`` for a trajectory and no data (``Run.attach_data`` attaches them; they
     are sent once, not with every copy). Pickles small."""
     return run.without_data(StepLog(run.trajectory.keyframe_interval))
-
-
-def data_of(run: Run) -> tuple:
-    """The run's (X, y, X_test, y_test), for ``with_data`` on the other side."""
-    return run.data()
-
-
-def with_data(away: Run, data: tuple) -> Run:
-    """Attach the data (as ``data_of`` gave them) to a run made by ``away_copy``."""
-    return away.attach_data(data)
 
 
 def delta_of(away: Run, accuracy: bool) -> RunDelta:
@@ -194,7 +184,7 @@ class AwayTrainer:
             if data is None:
                 return AwayResult(spell, [], [], needs="data")
             self._spell, self._seed = spell, seed
-            self._runs = [with_data(run, data) for run in seed.runs]
+            self._runs = [run.attach_data(data) for run in seed.runs]
             self._going = list(range(len(self._runs)))
             self._stopped = []
         elif spell != self._spell:

@@ -9,7 +9,7 @@ import pytest
 
 import core
 from core.race import Entrant, Race
-from core.run_transfer import AwayTrainer, Seed, adopt, away_copy, data_of
+from core.run_transfer import AwayTrainer, Seed, adopt, away_copy
 
 from tests.test_core_run import spiral_problem
 
@@ -27,7 +27,7 @@ def _train_away(runs, calls, budget, lockstep=False, trainer=None, spell=1):
     """``calls`` calls of ``budget`` steps each, every message pickled as between two processes;
     each call's deltas adopted at home. Returns the stopped (index, message) pairs."""
     trainer = trainer or AwayTrainer()
-    seed = Seed([away_copy(run) for run in runs], 7, data_of(runs[0]), lockstep, True)
+    seed = Seed([away_copy(run) for run in runs], 7, runs[0].data(), lockstep, True)
     stopped = []
     for call in range(calls):
         result = _through_a_pipe(trainer.train(spell, _through_a_pipe(seed) if call == 0 else None, 10.0, budget))
@@ -112,7 +112,7 @@ def test_the_far_side_asks_for_what_it_lacks():
     trainer = AwayTrainer()
     assert trainer.train(1, None, 1.0, 5).needs == "seed"
     assert trainer.train(1, Seed([away_copy(run)], 9, None, False, True), 1.0, 5).needs == "data"
-    result = trainer.train(2, Seed([away_copy(run)], 9, data_of(run), False, True), 1.0, 5)
+    result = trainer.train(2, Seed([away_copy(run)], 9, run.data(), False, True), 1.0, 5)
     assert result.needs is None and result.deltas[0].steps == 5
     # the data stay: a new spell on the same data sends none
     result = trainer.train(3, Seed([away_copy(run)], 9, None, False, True), 1.0, 2)
@@ -125,7 +125,7 @@ def test_an_away_copy_pickles_without_the_data_and_home_refuses_a_delta_of_anoth
     run = core.Run(net, X, y, 0.1, **split)
     assert len(pickle.dumps(away_copy(run))) < X.nbytes / 4
     trainer = AwayTrainer()
-    delta = trainer.train(1, Seed([away_copy(run)], 1, data_of(run), False, False), 1.0, 3).deltas[0]
+    delta = trainer.train(1, Seed([away_copy(run)], 1, run.data(), False, False), 1.0, 3).deltas[0]
     run.step(1)
     with pytest.raises(ValueError, match="continue step 0"):
         adopt(run, delta)
@@ -136,7 +136,7 @@ def test_flat_out_the_far_side_steps_between_calls_but_only_a_little_ahead():
 
     at_home, adopted = _run(rule="adam", rate=0.01), _run(rule="adam", rate=0.01)
     trainer = AwayTrainer()
-    seed = Seed([away_copy(adopted)], 1, data_of(adopted), False, True)
+    seed = Seed([away_copy(adopted)], 1, adopted.data(), False, True)
     result = trainer.train(1, _through_a_pipe(seed), 0.01, None)        # flat out: no budget
     adopt(adopted, result.deltas[0])
     for _ in range(5):

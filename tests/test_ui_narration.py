@@ -5,13 +5,12 @@ from PySide6.QtCore import Qt
 
 import core
 from app.format import fmt
-from tests.windows import shown
+from tests.windows import with_deferred_panels
 
 
 @pytest.fixture
 def window(qtbot):
-    win = shown(qtbot, focus=True, persist_layout=False)
-    win.network_lab.build_deferred()
+    win = with_deferred_panels(qtbot)
     win.panels()["expression"].start()
     qtbot.waitUntil(win.panels()["expression"].is_settled, timeout=30000)
     return win

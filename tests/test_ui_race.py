@@ -8,13 +8,12 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QDoubleSpinBox
 
 import core
 from app.views.race_dialog import RaceDialog
-from tests.windows import shown
+from tests.windows import with_deferred_panels
 
 
 @pytest.fixture
 def window(qtbot):
-    win = shown(qtbot, focus=True, persist_layout=False)
-    win.network_lab.build_deferred()
+    win = with_deferred_panels(qtbot)
     yield win
     win.model.set_running(False)
 

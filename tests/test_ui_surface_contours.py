@@ -4,13 +4,12 @@ import numpy as np
 import pytest
 
 import core
-from tests.windows import shown
+from tests.windows import with_deferred_panels
 
 
 @pytest.fixture
 def window(qtbot):
-    win = shown(qtbot, focus=True, persist_layout=False)
-    win.network_lab.build_deferred()
+    win = with_deferred_panels(qtbot)
     yield win
     win.model.set_running(False)
 

@@ -7,15 +7,14 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 
 import core
 from tests.test_ui_race import expected_run
-from tests.windows import shown
+from tests.windows import with_deferred_panels
 
 ENTRANTS = [core.Entrant("sgd", 0.5), core.Entrant("momentum", 0.05), core.Entrant("adam", 0.05)]
 
 
 @pytest.fixture
 def window(qtbot):
-    win = shown(qtbot, focus=True, persist_layout=False)
-    win.network_lab.build_deferred()
+    win = with_deferred_panels(qtbot)
     win.model.start_race(ENTRANTS)
     surface = win.panels()["surface"]
     qtbot.waitUntil(lambda: surface.shown_snapshot is not None and surface.shown_snapshot.racing

@@ -7,13 +7,12 @@ import pytest
 from PySide6.QtCore import Qt
 
 import core
-from tests.windows import shown
+from tests.windows import with_deferred_panels
 
 
 @pytest.fixture
 def window(qtbot):
-    win = shown(qtbot, focus=True, persist_layout=False)
-    win.network_lab.build_deferred()
+    win = with_deferred_panels(qtbot)
     win.panels()["expression"].start()
     yield win
     win.model.set_running(False)

@@ -14,14 +14,13 @@ from core.naming import to_unicode
 from app.format import fmt
 from app.workers import LatestOnlyWorker
 from tests.test_ui_race import enter, open_dialog
-from tests.windows import shown
+from tests.windows import with_deferred_panels
 
 
 @pytest.fixture
 def window(qtbot, monkeypatch):
     monkeypatch.setattr(LatestOnlyWorker, "synchronous_default", True)
-    win = shown(qtbot, focus=True, persist_layout=False)
-    win.network_lab.build_deferred()
+    win = with_deferred_panels(qtbot)
     win.panels()["surface"].start()
     yield win
     win.model.set_running(False)

@@ -35,11 +35,18 @@ def press(qtbot, key, modifiers=Qt.NoModifier) -> None:
     qtbot.keyClick(QApplication.focusWidget(), key, modifiers)
 
 
+def with_deferred_panels(qtbot) -> MainWindow:
+    """A shown window (focus in the diagram, its layout not saved) whose deferred panels are built,
+    as they are once the window has painted."""
+    win = shown(qtbot, focus=True, persist_layout=False)
+    win.network_lab.build_deferred()
+    return win
+
+
 def with_every_panel_started(qtbot) -> MainWindow:
     """A shown window (real worker threads and processes) whose deferred panels are all built and
     started, as they are once the window has painted: for tests of live training."""
-    win = shown(qtbot, focus=True, persist_layout=False)
-    win.network_lab.build_deferred()
+    win = with_deferred_panels(qtbot)
     for panel in win.panels().values():
         if hasattr(panel, "start"):
             panel.start()

@@ -215,7 +215,7 @@ class DataView(PlotPanel):
                              "Keyboard: arrows move a cross, Enter adds there (with the same modifiers), "
                              "Backspace removes the nearest point.")
 
-        regression_lut()  # cached here, on the GUI thread, before any worker needs it
+        regression_lut()  # loaded now, not in the middle of a frame: the points' colours use it here
         self._worker = LatestOnlyWorker(self, keep_up=True)
         self._worker.finished.connect(self._show_field)
         self._worker.failed.connect(lambda text: model.set_message(f"Decision field failed: {text}"))
@@ -479,10 +479,8 @@ class DataView(PlotPanel):
         task = model.dataset.task
         if self.field_result is None or self.field_result.request.task != task:
             self._show_field(FieldRequest(net, task, xlim, ylim, FIELD_COARSE, self._levels, snapshot_key).compute())
-        fine = FieldRequest(net, task, xlim, ylim, FIELD_FINE, self._levels, snapshot_key)
-        here = self._worker.synchronous   # in a worker process otherwise: app/process_jobs.py says why
-        self._worker.submit(lambda: process_jobs.run(process_jobs.DATA_FIELD, FieldRequest.compute, fine,
-                                                     in_process=here))
+        self._worker.submit_to_lane(process_jobs.DATA_FIELD, FieldRequest.compute,
+                                    FieldRequest(net, task, xlim, ylim, FIELD_FINE, self._levels, snapshot_key))
 
     def _show_field_lag(self) -> None:
         """The field may be a snapshot behind (it comes from a worker): say which step it shows."""

@@ -728,9 +728,7 @@ class NetworkDiagram(QGraphicsView):
         self._fields_key, self._fields_vector = key, vector
         lo, hi = self._extent()
         x_sample = float(self._model.X[self._model.sample, 0])
-        here = self._fields_worker.synchronous
-        self._fields_worker.submit(lambda: process_jobs.run(process_jobs.NEURON_PICTURES, neuron_pictures, net, lo, hi,
-                                                            x_sample, in_process=here))
+        self._fields_worker.submit_to_lane(process_jobs.NEURON_PICTURES, neuron_pictures, net, lo, hi, x_sample)
 
     def is_settled(self) -> bool:
         """No redraw or neuron picture of the shown snapshot is still on its way."""

@@ -5,8 +5,8 @@ central finite differences — their relative error and whether they agree (a gr
   parameter, run off the GUI thread in a LatestOnlyWorker for that snapshot and, while training, at
   most every FD_INTERVAL_S, or less often for a check so long that it would take more than
   FD_CPU_SHARE of a core (on two cores, the 16x3 network's checks twice a second took a quarter of
-  one while every picture wanted it). A check of another step is never shown beside this step's backprop: its
-  cells say "…" and the summary names the step it was made at.
+  one while every picture wanted it). A check of another step is never shown beside this step's
+  backprop: its cells say "…" and the summary names the step it was made at.
 * Sortable: click a header, or choose the column in "Sort by" (Tab reaches it) and flip the order.
 * Selecting a row selects that parameter everywhere, and selecting one elsewhere selects its row.
 * Enter (or double-click) on a row edits the value, through the same parser as the diagram.
