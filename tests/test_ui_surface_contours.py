@@ -1,20 +1,13 @@
 """The cost surface's contour lines, as drawn: each piece lies where the cost equals one of the
 levels the colour bar shows (checked against the cost computed at the drawn points)."""
 import numpy as np
-import pytest
 
 import core
 from tests.windows import with_deferred_panels
 
 
-@pytest.fixture
-def window(qtbot):
-    win = with_deferred_panels(qtbot)
-    yield win
-    win.model.set_running(False)
-
-
-def test_every_drawn_contour_piece_follows_one_level_of_the_cost(window, qtbot):
+def test_every_drawn_contour_piece_follows_one_level_of_the_cost(qtbot):
+    window = with_deferred_panels(qtbot)
     surface, model = window.panels()["surface"], window.model
     qtbot.waitUntil(lambda: surface.result is not None and surface.result.request.snapshot.key == model.snapshot.key,
                     timeout=30000)
